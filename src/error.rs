@@ -1,0 +1,46 @@
+//! The library's one error type.
+//!
+//! Every fallible library function returns [`crate::Result`]. Errors name what the user can
+//! act on: the flag to change, the file and line that could not be read. Problems with single
+//! documents are *not* errors: they become skip reasons ([`crate::input::SkipReason`]) and the
+//! run goes on; an [`Error`] stops the run before any output is replaced.
+
+use std::path::PathBuf;
+
+/// Result alias used throughout the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a run could not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A parameter (or combination of parameters) is invalid; the message names the flag.
+    #[error("invalid parameter: {0}")]
+    Config(String),
+
+    /// An input path could not be opened or walked at all.
+    #[error("cannot read input {path}: {source}")]
+    Input {
+        /// The input as the user named it.
+        path: PathBuf,
+        /// The underlying I/O failure.
+        source: std::io::Error,
+    },
+
+    /// `--strict` was given and some input was skipped or unreadable.
+    #[error("--strict: {count} input problem(s), nothing written; first: {first}")]
+    Strict {
+        /// How many documents were skipped plus how many input errors occurred.
+        count: usize,
+        /// The first problem, with file and line.
+        first: String,
+    },
+
+    /// Writing an output file failed.
+    #[error("cannot write {path}: {source}")]
+    Output {
+        /// The file that could not be written.
+        path: PathBuf,
+        /// The underlying I/O failure.
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,625 @@
+//! Reading news dumps into documents.
+//!
+//! This module owns everything between a path on the command line and a [`Record`]: walking
+//! directories in sorted order, detecting gzip and zstd by their magic bytes, splitting JSONL
+//! into lines, mapping JSON fields to id/text/title/outlet/date/url, decoding `.txt` articles
+//! whatever their encoding, and reading `manifest.jsonl` metadata beside them. It hands on one
+//! [`Record`] per document, in input order, each either with its text or with the
+//! [`SkipReason`] it could not be used, so that every document is accounted for downstream.
+//! Problems that are not about one document (an unreadable file, a truncated archive) are
+//! collected as [`InputIssue`]s with file and line.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::config::{FieldMap, InputSpec};
+use crate::error::{Error, Result};
+
+/// Text fields tried in order when `--text-field` is not given.
+pub const DEFAULT_TEXT_FIELDS: &[&str] = &["text", "maintext", "content", "body"];
+/// Id fields tried in order when `--id-field` is not given.
+pub const DEFAULT_ID_FIELDS: &[&str] = &["id", "_id", "doc_id"];
+/// Title fields tried in order when `--title-field` is not given.
+pub const DEFAULT_TITLE_FIELDS: &[&str] = &["title", "headline"];
+/// Outlet fields tried in order when `--outlet-field` is not given (then the URL's host).
+pub const DEFAULT_OUTLET_FIELDS: &[&str] =
+    &["outlet", "source", "source_domain", "domain", "hostname"];
+/// Date fields tried in order when `--date-field` is not given.
+pub const DEFAULT_DATE_FIELDS: &[&str] =
+    &["date", "date_publish", "published", "published_at", "publish_date", "pubDate"];
+/// URL fields tried in order when `--url-field` is not given.
+pub const DEFAULT_URL_FIELDS: &[&str] = &["url", "link", "canonical_url"];
+
+/// Name of the per-directory metadata file for `.txt` articles.
+pub const MANIFEST_NAME: &str = "manifest.jsonl";
+
+/// Longest title kept from the first line of a `.txt` article, in characters; a first line
+/// longer than this is a paragraph, not a headline.
+const MAX_TXT_TITLE_CHARS: usize = 300;
+
+/// gzip member magic bytes (RFC 1952).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// zstd frame magic number, little-endian (RFC 8878).
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// One input source, as listed in `run.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputFile {
+    /// Path as the user will recognise it (`-` for standard input).
+    pub path: String,
+    /// Size on disk in bytes (compressed size for archives; 0 for stdin).
+    pub bytes: u64,
+    /// `jsonl`, `jsonl+gzip`, `jsonl+zstd`, `txt` or `manifest`.
+    pub format: String,
+}
+
+/// Where a document came from: an index into [`InputSummary::files`] and a 1-based line
+/// (always 1 for `.txt` articles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// Index into the list of input files.
+    pub file: u32,
+    /// 1-based line number inside the (decompressed) file.
+    pub line: u64,
+}
+
+/// Metadata of one input document, kept for the outputs after its text is gone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocMeta {
+    /// Document id: from the data, else the `.txt` path, else `FILE:LINE`.
+    pub id: String,
+    /// Publishing outlet, if known.
+    pub outlet: Option<String>,
+    /// Publication date as written in the input.
+    pub date: Option<String>,
+    /// Headline, if known.
+    pub title: Option<String>,
+    /// Article URL, if known.
+    pub url: Option<String>,
+    /// Source file and line.
+    pub location: Location,
+    /// Bytes of the input record (the JSON line, or the `.txt` file).
+    pub bytes: u64,
+}
+
+/// Why a document was not processed. Rendered as `code: detail` in `documents.jsonl`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    /// The line is not valid JSON.
+    MalformedJson(String),
+    /// The line is JSON but not an object.
+    NotAnObject,
+    /// The line is not valid UTF-8 (byte offset of the first bad byte).
+    InvalidUtf8(usize),
+    /// None of the text fields is present (the names tried).
+    MissingText(String),
+    /// The text field holds something other than a string.
+    TextNotString(String),
+    /// The text is empty or only whitespace.
+    EmptyText,
+    /// The text has no words after normalisation (only punctuation or symbols).
+    NoWords,
+}
+
+impl SkipReason {
+    /// Stable machine-readable code, the part before `:` in outputs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SkipReason::MalformedJson(_) => "malformed_json",
+            SkipReason::NotAnObject => "not_an_object",
+            SkipReason::InvalidUtf8(_) => "invalid_utf8",
+            SkipReason::MissingText(_) => "missing_text",
+            SkipReason::TextNotString(_) => "text_not_string",
+            SkipReason::EmptyText => "empty_text",
+            SkipReason::NoWords => "no_words",
+        }
+    }
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = self.code();
+        match self {
+            SkipReason::MalformedJson(e) => write!(f, "{code}: {e}"),
+            SkipReason::NotAnObject => write!(f, "{code}: the line is JSON but not an object"),
+            SkipReason::InvalidUtf8(at) => write!(f, "{code}: invalid UTF-8 at byte {at} of the line"),
+            SkipReason::MissingText(tried) => write!(f, "{code}: no text field (tried {tried})"),
+            SkipReason::TextNotString(field) => write!(f, "{code}: field `{field}` is not a string"),
+            SkipReason::EmptyText => write!(f, "{code}: the text is empty or whitespace"),
+            SkipReason::NoWords => write!(f, "{code}: the text has no words"),
+        }
+    }
+}
+
+/// One input document: its metadata and either its text or why it was skipped.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// Metadata kept for the outputs.
+    pub meta: DocMeta,
+    /// The article text, or the reason it cannot be used.
+    pub body: std::result::Result<String, SkipReason>,
+}
+
+/// A problem with an input that is not about one document.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputIssue {
+    /// The file concerned.
+    pub file: String,
+    /// The line where reading stopped or the bad manifest line, when there is one.
+    pub line: Option<u64>,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl fmt::Display for InputIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{}: {}", self.file, l, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// What reading found besides the documents.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct InputSummary {
+    /// Every file read, in order; [`Location::file`] indexes this list.
+    pub files: Vec<InputFile>,
+    /// File-level problems (unreadable files, truncated archives, bad manifest lines).
+    pub issues: Vec<InputIssue>,
+    /// Files found in directories that are neither articles nor dumps, left alone.
+    pub ignored_files: Vec<String>,
+    /// `.txt` files that were not UTF-8, with the encoding they were decoded from.
+    pub decoded: Vec<String>,
+}
+
+impl InputSummary {
+    /// `FILE:LINE` for a location, as used in ids and messages.
+    pub fn locate(&self, loc: Location) -> String {
+        format!("{}:{}", self.files[loc.file as usize].path, loc.line)
+    }
+}
+
+/// Reads every input in order and calls `sink` once per document.
+///
+/// Returns an error only when an input named on the command line cannot be opened at all;
+/// everything else (bad lines, bad files inside a directory, truncated archives) is reported
+/// through skip reasons and [`InputSummary::issues`].
+pub fn read_inputs(
+    inputs: &[InputSpec],
+    fields: &FieldMap,
+    sink: &mut dyn FnMut(Record),
+) -> Result<InputSummary> {
+    let mut reader = Reader { fields, summary: InputSummary::default(), sink };
+    for input in inputs {
+        match input {
+            InputSpec::Stdin => {
+                let stdin = io::stdin();
+                reader.read_jsonl_stream(stdin.lock(), "-".to_string(), 0)
+            }
+            InputSpec::Path(path) => {
+                let meta = std::fs::metadata(path)
+                    .map_err(|source| Error::Input { path: path.clone(), source })?;
+                if meta.is_dir() {
+                    reader.read_dir(path);
+                } else {
+                    let display = path.display().to_string();
+                    if is_txt(path) {
+                        reader.read_txt(path, display, outlet_from_parent(path), None);
+                    } else {
+                        let file = File::open(path)
+                            .map_err(|source| Error::Input { path: path.clone(), source })?;
+                        reader.read_jsonl_stream(BufReader::new(file), display, meta.len());
+                    }
+                }
+            }
+        }
+    }
+    Ok(reader.summary)
+}
+
+/// Metadata for one `.txt` article from a `manifest.jsonl` line.
+#[derive(Debug, Clone, Default)]
+struct ManifestEntry {
+    outlet: Option<String>,
+    date: Option<String>,
+    title: Option<String>,
+    url: Option<String>,
+}
+
+struct Reader<'a> {
+    fields: &'a FieldMap,
+    summary: InputSummary,
+    sink: &'a mut dyn FnMut(Record),
+}
+
+impl Reader<'_> {
+    fn add_file(&mut self, path: String, bytes: u64, format: &str) -> u32 {
+        self.summary.files.push(InputFile { path, bytes, format: format.to_string() });
+        (self.summary.files.len() - 1) as u32
+    }
+
+    fn issue(&mut self, file: &str, line: Option<u64>, message: String) {
+        self.summary.issues.push(InputIssue { file: file.to_string(), line, message });
+    }
+
+    /// Walks a directory in sorted order: `.txt` articles (with their manifests) and JSONL
+    /// dumps; anything else is listed as ignored.
+    fn read_dir(&mut self, root: &Path) {
+        let mut manifests: BTreeMap<PathBuf, BTreeMap<String, ManifestEntry>> = BTreeMap::new();
+        let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name();
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let at = e.path().unwrap_or(root).display().to_string();
+                    self.issue(&at, None, format!("cannot walk: {e}"));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy();
+            let display = path.display().to_string();
+            if name == MANIFEST_NAME {
+                continue; // read when the first article beside it is read
+            }
+            if is_txt(path) {
+                let dir = path.parent().unwrap_or(root).to_path_buf();
+                if !manifests.contains_key(&dir) {
+                    let m = self.load_manifest(&dir);
+                    manifests.insert(dir.clone(), m);
+                }
+                let rel = path.strip_prefix(root).unwrap_or(path);
+                let id = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let entry = manifests[&dir].get(name.as_ref()).cloned();
+                self.read_txt(path, id, outlet_from_parent(path), entry);
+            } else if is_jsonl(&name) {
+                match File::open(path) {
+                    Ok(f) => {
+                        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+                        self.read_jsonl_stream(BufReader::new(f), display, len);
+                    }
+                    Err(e) => self.issue(&display, None, format!("cannot open: {e}")),
+                }
+            } else {
+                self.summary.ignored_files.push(display);
+            }
+        }
+    }
+
+    fn load_manifest(&mut self, dir: &Path) -> BTreeMap<String, ManifestEntry> {
+        let path = dir.join(MANIFEST_NAME);
+        let mut out = BTreeMap::new();
+        let display = path.display().to_string();
+        let data = match std::fs::read(&path) {
+            Ok(d) => d,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return out,
+            Err(e) => {
+                self.issue(&display, None, format!("cannot read manifest: {e}"));
+                return out;
+            }
+        };
+        self.add_file(display.clone(), data.len() as u64, "manifest");
+        for (i, line) in data.split(|&b| b == b'\n').enumerate() {
+            let line_no = i as u64 + 1;
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let obj = match serde_json::from_slice::<Map<String, Value>>(line) {
+                Ok(o) => o,
+                Err(e) => {
+                    self.issue(&display, Some(line_no), format!("bad manifest line: {e}"));
+                    continue;
+                }
+            };
+            let Some(file) = obj.get("file").and_then(Value::as_str) else {
+                self.issue(&display, Some(line_no), "manifest line has no `file`".into());
+                continue;
+            };
+            let get = |k: &str| obj.get(k).and_then(scalar_string);
+            out.insert(
+                file.to_string(),
+                ManifestEntry {
+                    outlet: get("outlet"),
+                    date: get("date"),
+                    title: get("title"),
+                    url: get("url"),
+                },
+            );
+        }
+        out
+    }
+
+    /// Reads one `.txt` article: the whole file is the text, decoded from whatever encoding
+    /// it is in.
+    fn read_txt(&mut self, path: &Path, id: String, outlet: Option<String>, m: Option<ManifestEntry>) {
+        let display = path.display().to_string();
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                self.issue(&display, None, format!("cannot read: {e}"));
+                return;
+            }
+        };
+        let file = self.add_file(display.clone(), bytes.len() as u64, "txt");
+        let (text, encoding) = decode_text(&bytes);
+        if let Some(enc) = encoding {
+            self.summary.decoded.push(format!("{display}: decoded from {enc}"));
+        }
+        let m = m.unwrap_or_default();
+        let title = m.title.or_else(|| first_line_title(&text));
+        let meta = DocMeta {
+            id,
+            outlet: m.outlet.or(outlet),
+            date: m.date,
+            title,
+            url: m.url,
+            location: Location { file, line: 1 },
+            bytes: bytes.len() as u64,
+        };
+        let body = if text.trim().is_empty() { Err(SkipReason::EmptyText) } else { Ok(text) };
+        (self.sink)(Record { meta, body });
+    }
+
+    /// Reads JSONL from a stream, transparently decompressing gzip (all members) or zstd.
+    fn read_jsonl_stream<R: BufRead>(&mut self, mut stream: R, display: String, bytes: u64) {
+        let magic = match stream.fill_buf() {
+            Ok(b) => b.get(..4).unwrap_or(b).to_vec(),
+            Err(e) => {
+                self.issue(&display, None, format!("cannot read: {e}"));
+                return;
+            }
+        };
+        if magic.starts_with(&GZIP_MAGIC) {
+            let file = self.add_file(display.clone(), bytes, "jsonl+gzip");
+            let dec = flate2::bufread::MultiGzDecoder::new(stream);
+            self.read_lines(BufReader::new(dec), file, &display, "gzip");
+        } else if magic.starts_with(&ZSTD_MAGIC) {
+            let file = self.add_file(display.clone(), bytes, "jsonl+zstd");
+            match zstd::stream::read::Decoder::with_buffer(stream) {
+                Ok(dec) => self.read_lines(BufReader::new(dec), file, &display, "zstd"),
+                Err(e) => self.issue(&display, None, format!("cannot start zstd decoder: {e}")),
+            }
+        } else {
+            let file = self.add_file(display.clone(), bytes, "jsonl");
+            self.read_lines(stream, file, &display, "plain");
+        }
+    }
+
+    fn read_lines<R: BufRead>(&mut self, mut stream: R, file: u32, display: &str, codec: &str) {
+        let mut buf = Vec::new();
+        let mut line_no = 0u64;
+        loop {
+            buf.clear();
+            match stream.read_until(b'\n', &mut buf) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    let what = if codec == "plain" {
+                        format!("read error: {e}")
+                    } else {
+                        format!("{codec} stream is truncated or corrupt: {e}; lines before it were read")
+                    };
+                    self.issue(display, Some(line_no + 1), what);
+                    break;
+                }
+            }
+            line_no += 1;
+            let raw_len = buf.len() as u64;
+            while matches!(buf.last(), Some(b'\n' | b'\r')) {
+                buf.pop();
+            }
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue; // a blank line is not a document
+            }
+            let location = Location { file, line: line_no };
+            let record = parse_json_line(&buf, self.fields, location, raw_len, display);
+            (self.sink)(record);
+        }
+    }
+}
+
+/// Turns one JSONL line into a record.
+fn parse_json_line(line: &[u8], fields: &FieldMap, location: Location, bytes: u64, file: &str) -> Record {
+    let fallback_id = format!("{file}:{}", location.line);
+    let mut meta = DocMeta {
+        id: fallback_id,
+        outlet: None,
+        date: None,
+        title: None,
+        url: None,
+        location,
+        bytes,
+    };
+    if let Err(e) = std::str::from_utf8(line) {
+        return Record { meta, body: Err(SkipReason::InvalidUtf8(e.valid_up_to())) };
+    }
+    let value: Value = match serde_json::from_slice(line) {
+        Ok(v) => v,
+        Err(e) => return Record { meta, body: Err(SkipReason::MalformedJson(e.to_string())) },
+    };
+    let Value::Object(obj) = value else {
+        return Record { meta, body: Err(SkipReason::NotAnObject) };
+    };
+    if let Some(id) = pick(&obj, fields.id.as_deref(), DEFAULT_ID_FIELDS).and_then(scalar_string) {
+        if !id.is_empty() {
+            meta.id = id;
+        }
+    }
+    meta.title = pick(&obj, fields.title.as_deref(), DEFAULT_TITLE_FIELDS).and_then(scalar_string);
+    meta.date = pick(&obj, fields.date.as_deref(), DEFAULT_DATE_FIELDS).and_then(scalar_string);
+    meta.url = pick(&obj, fields.url.as_deref(), DEFAULT_URL_FIELDS).and_then(scalar_string);
+    meta.outlet = pick(&obj, fields.outlet.as_deref(), DEFAULT_OUTLET_FIELDS)
+        .and_then(outlet_value)
+        .or_else(|| meta.url.as_deref().and_then(url_host));
+    let body = match pick_named(&obj, fields.text.as_deref(), DEFAULT_TEXT_FIELDS) {
+        None => Err(SkipReason::MissingText(match &fields.text {
+            Some(f) => format!("`{f}`"),
+            None => DEFAULT_TEXT_FIELDS.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
+        })),
+        Some((_, Value::String(s))) => {
+            if s.trim().is_empty() {
+                Err(SkipReason::EmptyText)
+            } else {
+                Ok(s.clone())
+            }
+        }
+        Some((name, _)) => Err(SkipReason::TextNotString(name.to_string())),
+    };
+    Record { meta, body }
+}
+
+/// The first present, non-null field: the named one only, or the defaults in order.
+fn pick<'v>(obj: &'v Map<String, Value>, named: Option<&str>, defaults: &[&str]) -> Option<&'v Value> {
+    pick_named(obj, named, defaults).map(|(_, v)| v)
+}
+
+fn pick_named<'v, 'n>(
+    obj: &'v Map<String, Value>,
+    named: Option<&'n str>,
+    defaults: &[&'n str],
+) -> Option<(&'n str, &'v Value)> {
+    match named {
+        Some(n) => obj.get(n).filter(|v| !v.is_null()).map(|v| (n, v)),
+        None => defaults
+            .iter()
+            .find_map(|&n| obj.get(n).filter(|v| !v.is_null()).map(|v| (n, v))),
+    }
+}
+
+/// Strings as they are, numbers and booleans as written; anything else is not a scalar.
+fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// An outlet given as a string, or as an object with a `name` (NewsAPI's `source`).
+fn outlet_value(v: &Value) -> Option<String> {
+    match v {
+        Value::Object(o) => o.get("name").and_then(scalar_string),
+        other => scalar_string(other),
+    }
+    .filter(|s| !s.trim().is_empty())
+}
+
+/// The host of a URL without a leading `www.`, lowercased.
+pub fn url_host(u: &str) -> Option<String> {
+    let parsed = url::Url::parse(u.trim()).ok()?;
+    let host = parsed.host_str()?.to_ascii_lowercase();
+    Some(host.strip_prefix("www.").unwrap_or(&host).to_string())
+}
+
+fn is_txt(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+}
+
+/// Dump files found while walking a directory.
+fn is_jsonl(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let base = lower
+        .strip_suffix(".gz")
+        .or_else(|| lower.strip_suffix(".zst"))
+        .or_else(|| lower.strip_suffix(".zstd"))
+        .unwrap_or(&lower);
+    base.ends_with(".jsonl") || base.ends_with(".ndjson")
+}
+
+fn outlet_from_parent(path: &Path) -> Option<String> {
+    path.parent()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// The first non-empty line, trimmed, if it is short enough to be a headline.
+fn first_line_title(text: &str) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    (line.chars().count() <= MAX_TXT_TITLE_CHARS).then(|| line.to_string())
+}
+
+/// Decodes a `.txt` article: a BOM decides; else UTF-8 if valid; else the encoding
+/// chardetng detects. Returns the text and, when it was not UTF-8, the encoding's name.
+pub fn decode_text(bytes: &[u8]) -> (String, Option<&'static str>) {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+        let name = (enc != encoding_rs::UTF_8).then(|| enc.name());
+        return (text.into_owned(), name);
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return (s.to_string(), None);
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let enc = detector.guess(None, true);
+    let (text, _, _) = enc.decode(bytes);
+    (text.into_owned(), Some(enc.name()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Record {
+        parse_json_line(line.as_bytes(), &FieldMap::default(), Location { file: 0, line: 7 }, 0, "d.jsonl")
+    }
+
+    #[test]
+    fn default_fields_and_fallback_id() {
+        let r = parse(r#"{"maintext":"Hello world","url":"https://www.Example.com/a?b=1","date_publish":"2024-06-21"}"#);
+        assert_eq!(r.meta.id, "d.jsonl:7");
+        assert_eq!(r.meta.outlet.as_deref(), Some("example.com"));
+        assert_eq!(r.meta.date.as_deref(), Some("2024-06-21"));
+        assert_eq!(r.body.unwrap(), "Hello world");
+    }
+
+    #[test]
+    fn numeric_id_and_source_object() {
+        let r = parse(r#"{"id":42,"content":"x y","source":{"id":null,"name":"AP"}}"#);
+        assert_eq!(r.meta.id, "42");
+        assert_eq!(r.meta.outlet.as_deref(), Some("AP"));
+    }
+
+    #[test]
+    fn skip_reasons() {
+        assert_eq!(parse("{not json").body.unwrap_err().code(), "malformed_json");
+        assert_eq!(parse("[1,2]").body.unwrap_err(), SkipReason::NotAnObject);
+        assert_eq!(parse(r#"{"text":"   "}"#).body.unwrap_err(), SkipReason::EmptyText);
+        assert_eq!(parse(r#"{"text":5}"#).body.unwrap_err(), SkipReason::TextNotString("text".into()));
+        assert_eq!(parse(r#"{"title":"t"}"#).body.unwrap_err().code(), "missing_text");
+        let bad = parse_json_line(b"{\"text\":\"a\xffb\"}", &FieldMap::default(), Location { file: 0, line: 1 }, 0, "f");
+        assert_eq!(bad.body.unwrap_err(), SkipReason::InvalidUtf8(10));
+    }
+
+    #[test]
+    fn decodes_latin1_and_utf16() {
+        let (t, enc) = decode_text(b"Caf\xe9 cr\xe8me br\xfbl\xe9e, la cr\xe8me de la cr\xe8me");
+        assert!(t.starts_with("Café crème"), "{t}");
+        assert!(enc.is_some());
+        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("hé".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+        assert_eq!(decode_text(&utf16), ("hé".to_string(), Some("UTF-16LE")));
+        assert_eq!(decode_text("plain ünïcode".as_bytes()), ("plain ünïcode".to_string(), None));
+    }
+
+    #[test]
+    fn jsonl_names() {
+        assert!(is_jsonl("a.jsonl") && is_jsonl("a.JSONL.gz") && is_jsonl("b.ndjson.zst"));
+        assert!(!is_jsonl("manifest.json") && !is_jsonl("notes.md"));
+    }
+}

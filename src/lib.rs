@@ -1,0 +1,46 @@
+//! reprint finds near-duplicate and syndicated articles in scraped news dumps.
+//!
+//! The library is the pipeline; the `reprint` binary only parses flags, runs it and maps the
+//! result to an exit code. Modules are declared in the order data flows through them:
+//!
+//! 1. [`input`] — dumps and article folders to [`input::Record`]s, every document accounted for;
+//! 2. [`normalize`] — NFKC, case folding, Latin diacritics, Unicode word segmentation;
+//! 3. [`shingle`] — word k-gram fingerprint sets (xxh3, fixed seeds);
+//! 4. [`minhash`] — MinHash signatures (multiply-shift, SplitMix64 coefficients);
+//! 5. [`lsh`] — banding to candidate pairs, bands and rows derived from the threshold;
+//! 6. [`verify`] — exact Jaccard and containment of every candidate;
+//! 7. [`cluster`] — union-find over verified edges, ids in input order;
+//! 8. [`report`] — JSONL and JSON outputs, written atomically;
+//! 9. [`pipeline`] — the stages wired together, in parallel and deterministic.
+//!
+//! ```
+//! use reprint::{shingle::shingle_set, verify::measure};
+//! let wire = "Vietnam always considers the United States to be a strategic partner and is \
+//!             prepared to cooperate with the United States, the minister said on Friday.";
+//! let copy = "Vietnam always considers the United States to be a strategic partner and is \
+//!             prepared to cooperate with the United States, the minister said on Saturday.";
+//! let other = "Cocoa arrivals in Bahia rose to 155,221 bags in the week, exporters said.";
+//! let (a, b, c) = (shingle_set(wire, 5).unwrap(), shingle_set(copy, 5).unwrap(), shingle_set(other, 5).unwrap());
+//! assert!(measure(0, 1, &a.hashes, &b.hashes).jaccard > 0.8);
+//! assert_eq!(measure(0, 2, &a.hashes, &c.hashes).jaccard, 0.0);
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod config;
+pub mod progress;
+
+pub mod input;
+pub mod normalize;
+pub mod shingle;
+pub mod minhash;
+pub mod lsh;
+pub mod verify;
+pub mod cluster;
+pub mod report;
+pub mod pipeline;
+
+pub use config::ScanConfig;
+pub use error::{Error, Result};
+pub use pipeline::{run_scan, scan, ScanResult};

@@ -1,0 +1,272 @@
+//! The `reprint` command line: parse flags, run the library, present results, exit.
+//!
+//! Exit codes: 0 success; 1 error (nothing replaced); 2 usage error; 3 finished, but some
+//! input was skipped or unreadable (listed in `documents.jsonl` and `run.json`).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use reprint::config::{Banding, FieldMap, InputSpec, ScanConfig, DEFAULT_PERMS, DEFAULT_SHINGLE, DEFAULT_THRESHOLD};
+use reprint::progress::{NoProgress, Progress, Unit};
+use reprint::ScanResult;
+
+/// Exit code: finished, but some input was skipped or unreadable.
+const EXIT_SKIPPED_INPUT: u8 = 3;
+/// Skipped documents listed on stderr before the rest are only counted.
+const SKIPS_SHOWN: usize = 10;
+
+#[derive(Parser)]
+#[command(name = "reprint", version, about = "Find near-duplicate and syndicated news articles in scraped news dumps")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    global: GlobalArgs,
+}
+
+/// Flags every command accepts.
+#[derive(Args)]
+struct GlobalArgs {
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    /// No progress bars and no summary table.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Cluster near-duplicate articles and write documents.jsonl, clusters.jsonl and run.json.
+    Scan(ScanArgs),
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// JSONL dumps (plain, gzip or zstd), .txt articles, directories, or - for stdin.
+    /// Default: the embedded sample corpus.
+    #[arg(value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Output directory.
+    #[arg(short, long, default_value = "reprint-out", value_name = "OUTDIR")]
+    output: PathBuf,
+    /// Shingle width in words.
+    #[arg(long, default_value_t = DEFAULT_SHINGLE, value_name = "K")]
+    shingle: usize,
+    /// MinHash permutations.
+    #[arg(long, default_value_t = DEFAULT_PERMS, value_name = "P")]
+    perms: usize,
+    /// Jaccard threshold for a near-duplicate.
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD, value_name = "T")]
+    threshold: f64,
+    /// LSH bands (with --rows; default: derived from --threshold).
+    #[arg(long, requires = "rows", value_name = "B")]
+    bands: Option<usize>,
+    /// LSH rows per band (with --bands).
+    #[arg(long, requires = "bands", value_name = "R")]
+    rows: Option<usize>,
+    /// Any skipped document or unreadable input is an error; nothing is written.
+    #[arg(long)]
+    strict: bool,
+    /// JSON field holding the document id (default: id, _id, doc_id; else FILE:LINE).
+    #[arg(long, value_name = "FIELD")]
+    id_field: Option<String>,
+    /// JSON field holding the text (default: text, maintext, content, body).
+    #[arg(long, value_name = "FIELD")]
+    text_field: Option<String>,
+    /// JSON field holding the title (default: title, headline).
+    #[arg(long, value_name = "FIELD")]
+    title_field: Option<String>,
+    /// JSON field holding the outlet (default: outlet, source, source_domain, domain,
+    /// hostname; else the URL's host).
+    #[arg(long, value_name = "FIELD")]
+    outlet_field: Option<String>,
+    /// JSON field holding the date (default: date, date_publish, published, published_at,
+    /// publish_date, pubDate).
+    #[arg(long, value_name = "FIELD")]
+    date_field: Option<String>,
+    /// JSON field holding the URL (default: url, link, canonical_url).
+    #[arg(long, value_name = "FIELD")]
+    url_field: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("reprint: error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = cli.global.threads {
+        anyhow::ensure!(n >= 1, "--threads must be at least 1");
+        pool = pool.num_threads(n);
+    }
+    let pool = pool.build().context("cannot start the worker threads")?;
+    match cli.command {
+        Command::Scan(args) => {
+            let config = scan_config(args)?;
+            let bars = Bars::new(!cli.global.quiet && std::io::stderr().is_terminal());
+            let progress: &dyn Progress = match &bars {
+                Some(b) => b,
+                None => &NoProgress,
+            };
+            let result = pool
+                .install(|| reprint::run_scan(&config, progress))
+                .with_context(|| format!("scan into {} failed", config.outdir.display()))?;
+            report_problems(&result);
+            if !cli.global.quiet {
+                print_summary(&result, &config);
+            }
+            Ok(if result.has_input_problems() { ExitCode::from(EXIT_SKIPPED_INPUT) } else { ExitCode::SUCCESS })
+        }
+    }
+}
+
+/// The embedded sample corpus: `corpus/` in the working directory, else the one in the
+/// source tree this binary was built from.
+fn default_corpus() -> anyhow::Result<PathBuf> {
+    let local = PathBuf::from("corpus");
+    if local.is_dir() {
+        return Ok(local);
+    }
+    let built = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    anyhow::ensure!(built.is_dir(), "no INPUT given and the sample corpus/ was not found; name a dump to scan");
+    Ok(built)
+}
+
+fn scan_config(a: ScanArgs) -> anyhow::Result<ScanConfig> {
+    let inputs = if a.inputs.is_empty() {
+        vec![InputSpec::Path(default_corpus()?)]
+    } else {
+        a.inputs
+            .into_iter()
+            .map(|p| if p.as_os_str() == "-" { InputSpec::Stdin } else { InputSpec::Path(p) })
+            .collect()
+    };
+    let banding = match (a.bands, a.rows) {
+        (Some(bands), Some(rows)) => Some(Banding { bands, rows }),
+        _ => None,
+    };
+    let config = ScanConfig {
+        inputs,
+        outdir: a.output,
+        fields: FieldMap {
+            id: a.id_field,
+            text: a.text_field,
+            title: a.title_field,
+            outlet: a.outlet_field,
+            date: a.date_field,
+            url: a.url_field,
+        },
+        shingle: a.shingle,
+        perms: a.perms,
+        threshold: a.threshold,
+        banding,
+        strict: a.strict,
+    };
+    config.validate()?;
+    Ok(config)
+}
+
+/// Lists skipped documents and input problems on stderr.
+fn report_problems(r: &ScanResult) {
+    for issue in &r.inputs.issues {
+        eprintln!("reprint: warning: {issue}");
+    }
+    let skipped: Vec<usize> = (0..r.docs.len()).filter(|&i| r.skipped[i].is_some()).collect();
+    for &i in skipped.iter().take(SKIPS_SHOWN) {
+        let reason = r.skipped[i].as_ref().expect("filtered on is_some");
+        eprintln!("reprint: skipped {}: {reason}", r.inputs.locate(r.docs[i].location));
+    }
+    if skipped.len() > SKIPS_SHOWN {
+        eprintln!(
+            "reprint: ... and {} more skipped documents (see `skipped` in documents.jsonl)",
+            skipped.len() - SKIPS_SHOWN
+        );
+    }
+}
+
+fn print_summary(r: &ScanResult, config: &ScanConfig) {
+    let c = &r.run.counts;
+    let p = &r.run.parameters;
+    let secs = r.run.seconds.total;
+    let mb = c.bytes as f64 / 1e6;
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    let pct = |n: usize| if c.documents == 0 { 0.0 } else { 100.0 * n as f64 / c.documents as f64 };
+    let rows: Vec<(&str, String)> = vec![
+        ("documents", c.documents.to_string()),
+        ("skipped", format!("{} ({} input issues)", c.skipped, c.input_issues)),
+        ("clusters", c.clusters.to_string()),
+        ("documents in clusters", format!("{} ({:.1}%)", c.documents_in_clusters, pct(c.documents_in_clusters))),
+        ("largest cluster", c.largest_cluster.to_string()),
+        ("candidate pairs / verified edges", format!("{} / {}", c.candidate_pairs, c.verified_edges)),
+        ("time", format!("{secs:.2} s")),
+        ("throughput", format!("{:.1} MB/s", if secs > 0.0 { mb / secs } else { 0.0 })),
+    ];
+    for (k, v) in rows {
+        t.add_row(vec![Cell::new(k), Cell::new(v).set_alignment(CellAlignment::Right)]);
+    }
+    println!(
+        "reprint scan: {}-word shingles, {} permutations, threshold {}, {} bands x {} rows ({})",
+        p.shingle, p.perms, p.threshold, p.bands, p.rows, p.banding
+    );
+    println!("{t}");
+    println!("outputs in {}/", config.outdir.display());
+}
+
+/// indicatif bars on stderr, one per stage.
+struct Bars {
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl Bars {
+    fn new(enabled: bool) -> Option<Bars> {
+        enabled.then(|| Bars { bar: Mutex::new(None) })
+    }
+}
+
+impl Progress for Bars {
+    fn begin(&self, stage: &'static str, total: Option<u64>, unit: Unit) {
+        let counter = match unit {
+            Unit::Bytes => "{bytes} ({bytes_per_sec})",
+            Unit::Documents => "{human_pos}/{human_len} documents",
+            Unit::Bands => "{pos}/{len} bands",
+            Unit::Pairs => "{human_pos}/{human_len} pairs ({per_sec})",
+        };
+        let (bar, template) = match total {
+            Some(n) => (ProgressBar::new(n), format!("{{prefix:>12}} [{{bar:30}}] {counter} {{eta}}")),
+            None => (ProgressBar::no_length(), format!("{{prefix:>12}} {{spinner}} {counter} {{elapsed}}")),
+        };
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        bar.set_style(ProgressStyle::with_template(&template).expect("valid template").progress_chars("=> "));
+        bar.set_prefix(stage);
+        bar.enable_steady_tick(Duration::from_millis(120));
+        *self.bar.lock().expect("progress lock") = Some(bar);
+    }
+
+    fn advance(&self, n: u64) {
+        if let Some(b) = self.bar.lock().expect("progress lock").as_ref() {
+            b.inc(n);
+        }
+    }
+
+    fn end(&self) {
+        if let Some(b) = self.bar.lock().expect("progress lock").take() {
+            b.finish_and_clear();
+        }
+    }
+}

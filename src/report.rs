@@ -1,0 +1,160 @@
+//! Writing results: `documents.jsonl`, `clusters.jsonl`, `run.json`.
+//!
+//! Receives the finished [`ScanResult`] (plain data) and presents it as files. All files of a
+//! run are first written into a staging directory inside the output directory and renamed
+//! into place only once every one of them is complete, so an interrupted or failed run leaves
+//! the previous outputs as they were. Floating-point figures are rounded to
+//! [`FLOAT_DECIMALS`] places so the files are readable and byte-stable.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::pipeline::ScanResult;
+use crate::verify::Edge;
+
+/// Decimal places kept for similarities in outputs: enough to tell any two pairs of
+/// article-length sets apart, few enough to read.
+pub const FLOAT_DECIMALS: i32 = 6;
+
+/// Output file names, as later tools rely on them.
+pub const DOCUMENTS_FILE: &str = "documents.jsonl";
+/// One line per cluster of two or more.
+pub const CLUSTERS_FILE: &str = "clusters.jsonl";
+/// Parameters, inputs, counts and timings of the run.
+pub const RUN_FILE: &str = "run.json";
+
+/// Rounds to [`FLOAT_DECIMALS`] places.
+pub fn round(x: f64) -> f64 {
+    let scale = 10f64.powi(FLOAT_DECIMALS);
+    (x * scale).round() / scale
+}
+
+#[derive(Serialize)]
+struct DocumentLine<'a> {
+    id: &'a str,
+    outlet: Option<&'a str>,
+    date: Option<&'a str>,
+    title: Option<&'a str>,
+    cluster: Option<u32>,
+    skipped: Option<String>,
+    input: String,
+}
+
+#[derive(Serialize)]
+struct EdgeLine<'a> {
+    a: &'a str,
+    b: &'a str,
+    jaccard: f64,
+    containment_ab: f64,
+    containment_ba: f64,
+}
+
+#[derive(Serialize)]
+struct ClusterLine<'a> {
+    id: u32,
+    size: usize,
+    members: Vec<&'a str>,
+    min_jaccard: f64,
+    weakest_edge: EdgeLine<'a>,
+    edges: Vec<EdgeLine<'a>>,
+}
+
+/// Writes a run's files into `outdir` atomically (see the module docs).
+pub fn write_outputs(result: &ScanResult, outdir: &Path) -> Result<()> {
+    let out_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Output { path, source }
+    };
+    fs::create_dir_all(outdir).map_err(out_err(outdir))?;
+    let staging = outdir.join(format!(".reprint-staging-{}", std::process::id()));
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(out_err(&staging))?;
+    }
+    fs::create_dir(&staging).map_err(out_err(&staging))?;
+    let written = (|| -> Result<Vec<PathBuf>> {
+        Ok(vec![
+            write_file(&staging, DOCUMENTS_FILE, |w| write_documents(result, w))?,
+            write_file(&staging, CLUSTERS_FILE, |w| write_clusters(result, w))?,
+            write_file(&staging, RUN_FILE, |w| {
+                serde_json::to_writer_pretty(&mut *w, &result.run)?;
+                writeln!(w)
+            })?,
+        ])
+    })();
+    let written = match written {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    for path in written {
+        let target = outdir.join(path.file_name().expect("staged files have names"));
+        fs::rename(&path, &target).map_err(out_err(&target))?;
+    }
+    fs::remove_dir(&staging).map_err(out_err(&staging))?;
+    Ok(())
+}
+
+fn write_file(
+    dir: &Path,
+    name: &str,
+    body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> Result<PathBuf> {
+    let path = dir.join(name);
+    let err = |source| Error::Output { path: path.clone(), source };
+    let file = File::create(&path).map_err(err)?;
+    let mut w = BufWriter::new(file);
+    body(&mut w).map_err(err)?;
+    let file = w.into_inner().map_err(|e| err(e.into_error()))?;
+    file.sync_all().map_err(err)?;
+    Ok(path)
+}
+
+fn write_documents(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
+    for (i, doc) in r.docs.iter().enumerate() {
+        let line = DocumentLine {
+            id: &doc.id,
+            outlet: doc.outlet.as_deref(),
+            date: doc.date.as_deref(),
+            title: doc.title.as_deref(),
+            cluster: r.cluster_of[i],
+            skipped: r.skipped[i].as_ref().map(ToString::to_string),
+            input: r.inputs.locate(doc.location),
+        };
+        serde_json::to_writer(&mut *w, &line)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+fn edge_line<'a>(r: &'a ScanResult, e: &Edge) -> EdgeLine<'a> {
+    EdgeLine {
+        a: &r.docs[e.a as usize].id,
+        b: &r.docs[e.b as usize].id,
+        jaccard: round(e.jaccard),
+        containment_ab: round(e.containment_ab),
+        containment_ba: round(e.containment_ba),
+    }
+}
+
+fn write_clusters(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
+    for c in &r.clusters {
+        let weakest = c.weakest_edge();
+        let line = ClusterLine {
+            id: c.id,
+            size: c.members.len(),
+            members: c.members.iter().map(|&m| r.docs[m as usize].id.as_str()).collect(),
+            min_jaccard: round(weakest.jaccard),
+            weakest_edge: edge_line(r, weakest),
+            edges: c.edges.iter().map(|e| edge_line(r, e)).collect(),
+        };
+        serde_json::to_writer(&mut *w, &line)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
