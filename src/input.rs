@@ -43,6 +43,8 @@ pub const MANIFEST_NAME: &str = "manifest.jsonl";
 /// longer than this is a paragraph, not a headline.
 const MAX_TXT_TITLE_CHARS: usize = 300;
 
+/// The UTF-8 byte order mark, tolerated at the start of a JSONL file.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// gzip member magic bytes (RFC 1952).
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// zstd frame magic number, little-endian (RFC 8878).
@@ -191,27 +193,43 @@ impl InputSummary {
 /// Returns an error only when an input named on the command line cannot be opened at all;
 /// everything else (bad lines, bad files inside a directory, truncated archives) is reported
 /// through skip reasons and [`InputSummary::issues`].
+///
+/// Directories in `exclude` (the run's own output directory) are not walked, so a scan of a
+/// tree that contains its previous outputs does not read them as input.
 pub fn read_inputs(
     inputs: &[InputSpec],
     fields: &FieldMap,
+    exclude: &[PathBuf],
     sink: &mut dyn FnMut(Record),
 ) -> Result<InputSummary> {
-    let mut reader = Reader { fields, summary: InputSummary::default(), sink };
+    // Every named path must exist before anything is read.
+    let mut metas = Vec::with_capacity(inputs.len());
     for input in inputs {
-        match input {
-            InputSpec::Stdin => {
+        metas.push(match input {
+            InputSpec::Stdin => None,
+            InputSpec::Path(path) => {
+                Some(std::fs::metadata(path).map_err(|source| Error::Input { path: path.clone(), source })?)
+            }
+        });
+    }
+    let exclude: Vec<PathBuf> = exclude.iter().filter_map(|p| p.canonicalize().ok()).collect();
+    let mut reader = Reader { fields, summary: InputSummary::default(), sink, exclude };
+    for (input, meta) in inputs.iter().zip(metas) {
+        match (input, meta) {
+            (InputSpec::Stdin, _) | (_, None) => {
                 let stdin = io::stdin();
                 reader.read_jsonl_stream(stdin.lock(), "-".to_string(), 0)
             }
-            InputSpec::Path(path) => {
-                let meta = std::fs::metadata(path)
-                    .map_err(|source| Error::Input { path: path.clone(), source })?;
+            (InputSpec::Path(path), Some(meta)) => {
                 if meta.is_dir() {
                     reader.read_dir(path);
                 } else {
                     let display = path.display().to_string();
                     if is_txt(path) {
-                        reader.read_txt(path, display, outlet_from_parent(path), None);
+                        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                        let entry = reader.load_manifest(&dir).remove(&name);
+                        reader.read_txt(path, display, outlet_from_parent(path), entry);
                     } else {
                         let file = File::open(path)
                             .map_err(|source| Error::Input { path: path.clone(), source })?;
@@ -237,6 +255,8 @@ struct Reader<'a> {
     fields: &'a FieldMap,
     summary: InputSummary,
     sink: &'a mut dyn FnMut(Record),
+    /// Canonical paths of directories not to walk into.
+    exclude: Vec<PathBuf>,
 }
 
 impl Reader<'_> {
@@ -253,7 +273,17 @@ impl Reader<'_> {
     /// dumps; anything else is listed as ignored.
     fn read_dir(&mut self, root: &Path) {
         let mut manifests: BTreeMap<PathBuf, BTreeMap<String, ManifestEntry>> = BTreeMap::new();
-        let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name();
+        let exclude = std::mem::take(&mut self.exclude);
+        let mut excluded = Vec::new();
+        let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
+            let skip = e.file_type().is_dir()
+                && !exclude.is_empty()
+                && e.path().canonicalize().is_ok_and(|c| exclude.contains(&c));
+            if skip {
+                excluded.push(e.path().display().to_string());
+            }
+            !skip
+        });
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
@@ -298,6 +328,10 @@ impl Reader<'_> {
                 self.summary.ignored_files.push(display);
             }
         }
+        for dir in excluded {
+            self.summary.ignored_files.push(format!("{dir}/ (the output directory)"));
+        }
+        self.exclude = exclude;
     }
 
     fn load_manifest(&mut self, dir: &Path) -> BTreeMap<String, ManifestEntry> {
@@ -419,6 +453,9 @@ impl Reader<'_> {
             }
             line_no += 1;
             let raw_len = buf.len() as u64;
+            if line_no == 1 && buf.starts_with(UTF8_BOM) {
+                buf.drain(..UTF8_BOM.len()); // exported by some Windows tools; not part of the JSON
+            }
             while matches!(buf.last(), Some(b'\n' | b'\r')) {
                 buf.pop();
             }

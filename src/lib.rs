@@ -41,6 +41,8 @@ pub mod cluster;
 pub mod report;
 pub mod pipeline;
 
+pub mod synth;
+
 pub use config::ScanConfig;
 pub use error::{Error, Result};
 pub use pipeline::{run_scan, scan, ScanResult};

@@ -3,7 +3,7 @@
 //! Exit codes: 0 success; 1 error (nothing replaced); 2 usage error; 3 finished, but some
 //! input was skipped or unreadable (listed in `documents.jsonl` and `run.json`).
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -15,6 +15,7 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use reprint::config::{Banding, FieldMap, InputSpec, ScanConfig, DEFAULT_PERMS, DEFAULT_SHINGLE, DEFAULT_THRESHOLD};
 use reprint::progress::{NoProgress, Progress, Unit};
+use reprint::synth::{self, GenParams};
 use reprint::ScanResult;
 
 /// Exit code: finished, but some input was skipped or unreadable.
@@ -46,6 +47,33 @@ struct GlobalArgs {
 enum Command {
     /// Cluster near-duplicate articles and write documents.jsonl, clusters.jsonl and run.json.
     Scan(ScanArgs),
+    /// Generate a synthetic news dump with planted near-duplicates and ground-truth labels.
+    Gen(GenArgs),
+}
+
+#[derive(Args)]
+struct GenArgs {
+    /// Articles to generate.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    docs: usize,
+    /// Random seed (same seed, same dump).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Share of articles that are edited copies of another.
+    #[arg(long, default_value_t = 0.5, value_name = "F")]
+    copy_fraction: f64,
+    /// Highest per-word edit rate of a copy.
+    #[arg(long, default_value_t = 0.2, value_name = "R")]
+    max_edit_rate: f64,
+    /// Take original articles from this JSONL dump's `text` fields instead of generating them.
+    #[arg(long, value_name = "JSONL")]
+    base: Option<PathBuf>,
+    /// Output dump (JSONL).
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    /// Also write ground-truth labels here (JSONL: id, cluster, story, edit_rate, kept_fraction).
+    #[arg(long, value_name = "FILE")]
+    labels: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -101,6 +129,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // A closed stdout (`reprint scan | head`) is not a failure: the outputs are written.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("reprint: error: {err:#}");
             ExitCode::from(1)
@@ -128,11 +158,55 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("scan into {} failed", config.outdir.display()))?;
             report_problems(&result);
             if !cli.global.quiet {
-                print_summary(&result, &config);
+                print_summary(&result, &config)?;
             }
             Ok(if result.has_input_problems() { ExitCode::from(EXIT_SKIPPED_INPUT) } else { ExitCode::SUCCESS })
         }
+        Command::Gen(args) => {
+            anyhow::ensure!((0.0..=1.0).contains(&args.copy_fraction), "--copy-fraction must be in [0, 1]");
+            anyhow::ensure!((0.0..=1.0).contains(&args.max_edit_rate), "--max-edit-rate must be in [0, 1]");
+            let bases = match &args.base {
+                Some(path) => Some(base_texts(path)?),
+                None => None,
+            };
+            let params = GenParams {
+                docs: args.docs,
+                copy_fraction: args.copy_fraction,
+                max_edit_rate: args.max_edit_rate,
+                seed: args.seed,
+                ..GenParams::default()
+            };
+            let docs = pool.install(|| synth::generate(&params, bases.as_deref()));
+            synth::write_dump(&docs, &args.output, args.labels.as_deref())?;
+            if !cli.global.quiet {
+                writeln!(std::io::stdout(), "wrote {} articles to {}", docs.len(), args.output.display())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// The `text` fields of a JSONL dump, for `gen --base`.
+fn base_texts(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    let data = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut texts = Vec::new();
+    for (i, line) in data.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value =
+            serde_json::from_str(line).with_context(|| format!("{}:{}: malformed JSON", path.display(), i + 1))?;
+        if let Some(t) = v.get("text").and_then(|t| t.as_str()).filter(|t| !t.trim().is_empty()) {
+            texts.push(t.to_string());
+        }
+    }
+    anyhow::ensure!(!texts.is_empty(), "{} has no `text` fields", path.display());
+    Ok(texts)
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
 /// The embedded sample corpus: `corpus/` in the working directory, else the one in the
@@ -199,7 +273,7 @@ fn report_problems(r: &ScanResult) {
     }
 }
 
-fn print_summary(r: &ScanResult, config: &ScanConfig) {
+fn print_summary(r: &ScanResult, config: &ScanConfig) -> std::io::Result<()> {
     let c = &r.run.counts;
     let p = &r.run.parameters;
     let secs = r.run.seconds.total;
@@ -220,12 +294,14 @@ fn print_summary(r: &ScanResult, config: &ScanConfig) {
     for (k, v) in rows {
         t.add_row(vec![Cell::new(k), Cell::new(v).set_alignment(CellAlignment::Right)]);
     }
-    println!(
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
         "reprint scan: {}-word shingles, {} permutations, threshold {}, {} bands x {} rows ({})",
         p.shingle, p.perms, p.threshold, p.bands, p.rows, p.banding
-    );
-    println!("{t}");
-    println!("outputs in {}/", config.outdir.display());
+    )?;
+    writeln!(out, "{t}")?;
+    writeln!(out, "outputs in {}/", config.outdir.display())
 }
 
 /// indicatif bars on stderr, one per stage.

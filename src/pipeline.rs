@@ -218,7 +218,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         let (tx, rx) = mpsc::sync_channel::<Vec<Record>>(READ_AHEAD_BATCHES);
         let reader = scope.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH_DOCS);
-            let summary = read_inputs(&config.inputs, &config.fields, &mut |rec| {
+            let summary = read_inputs(&config.inputs, &config.fields, std::slice::from_ref(&config.outdir), &mut |rec| {
                 batch.push(rec);
                 if batch.len() == BATCH_DOCS {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_DOCS));
@@ -362,18 +362,31 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     Ok(ScanResult { docs, skipped, cluster_of, clusters, inputs: summary, run })
 }
 
-/// Renames every id that repeats an earlier one to `ID@FILE:LINE`, so ids in outputs are
-/// unique; returns the renames.
+/// Renames every id that repeats an earlier one to `ID@FILE:LINE` (with `#2`, `#3`, ...
+/// appended should that name be taken too), so ids in outputs are unique; returns the renames.
 fn disambiguate_ids(docs: &mut [DocMeta], summary: &InputSummary) -> Vec<[String; 2]> {
-    let mut seen: AHashSet<String> = AHashSet::with_capacity(docs.len());
-    let mut renamed = Vec::new();
-    for doc in docs.iter_mut() {
-        if !seen.insert(doc.id.clone()) {
-            let new = format!("{}@{}", doc.id, summary.locate(doc.location));
-            renamed.push([doc.id.clone(), new.clone()]);
-            doc.id = new.clone();
-            seen.insert(new);
+    let mut taken: AHashSet<String> = docs.iter().map(|d| d.id.clone()).collect();
+    if taken.len() == docs.len() {
+        return Vec::new();
+    }
+    let mut first_seen: AHashSet<&str> = AHashSet::with_capacity(docs.len());
+    let mut repeats = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        if !first_seen.insert(doc.id.as_str()) {
+            repeats.push(i);
         }
+    }
+    let mut renamed = Vec::with_capacity(repeats.len());
+    for i in repeats {
+        let base = format!("{}@{}", docs[i].id, summary.locate(docs[i].location));
+        let mut new = base.clone();
+        let mut n = 1;
+        while taken.contains(&new) {
+            n += 1;
+            new = format!("{base}#{n}");
+        }
+        taken.insert(new.clone());
+        renamed.push([std::mem::replace(&mut docs[i].id, new.clone()), new]);
     }
     renamed
 }

@@ -100,6 +100,25 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Writes one file atomically: into `PATH.tmp-PID` beside it, synced, then renamed over
+/// `path`, so readers see the old file or the whole new one, never a part.
+pub fn write_atomic(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().ok_or_else(|| Error::Output {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"),
+    })?;
+    let tmp_name = format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id());
+    let staged = write_file(&dir, &tmp_name, body)?;
+    fs::rename(&staged, path).map_err(|source| {
+        let _ = fs::remove_file(&staged);
+        Error::Output { path: path.to_path_buf(), source }
+    })
+}
+
 fn write_file(
     dir: &Path,
     name: &str,

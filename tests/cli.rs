@@ -1,0 +1,331 @@
+//! The command-line contract: help, exit codes, messages, the summary table.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::util::*;
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// A small input: two near-copies, two exact copies, two unrelated stories.
+/// Expected: 6 documents, 2 clusters, 4 documents in clusters.
+fn small_input(dir: &Path) -> PathBuf {
+    let t = reuters_sample_texts();
+    let path = dir.join("in.jsonl");
+    write_jsonl(
+        &path,
+        &[
+            json!({"id": "a1", "text": t[0]}),
+            json!({"id": "b1", "text": t[1]}),
+            json!({"id": "c", "text": t[5]}),
+            json!({"id": "a2", "text": format!("{} Officials declined to comment on Tuesday.", t[0])}),
+            json!({"id": "b2", "text": t[1]}),
+            json!({"id": "d", "text": t[6]}),
+        ],
+    );
+    path
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let output = reprint().args(args).output().unwrap();
+    (
+        output.status.code().expect("exited"),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn help_lists_scan_and_its_flags() {
+    let (code, stdout, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(stdout.lines().any(|l| l.trim_start().starts_with("scan ")), "{stdout}");
+    let (code, stdout, _) = run(&["scan", "--help"]);
+    assert_eq!(code, 0);
+    for flag in [
+        "--threshold",
+        "--shingle",
+        "--perms",
+        "--bands",
+        "--rows",
+        "--strict",
+        "--threads",
+        "--quiet",
+        "--output",
+        "--id-field",
+        "--text-field",
+        "--title-field",
+        "--outlet-field",
+        "--date-field",
+        "--url-field",
+    ] {
+        assert!(stdout.contains(flag), "scan --help lacks {flag}:\n{stdout}");
+    }
+    let (code, stdout, _) = run(&["--version"]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.trim(), format!("reprint {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempdir();
+    let input = small_input(dir.path());
+    let out = dir.path().join("out");
+    for (args, needle) in [
+        (vec!["scan", p(&input), "--bogus"], "--bogus"),
+        (vec!["scan", p(&input), "--bands", "16"], "--rows"),
+        (vec!["scan", p(&input), "--rows", "8"], "--bands"),
+        (vec!["scan", p(&input), "--threshold", "high"], "--threshold"),
+        (vec!["scan", p(&input), "--shingle=-3"], "--shingle"),
+        (vec!["frobnicate"], "frobnicate"),
+        (vec![], "Usage"),
+    ] {
+        let mut full = args.clone();
+        if !full.is_empty() && full[0] == "scan" {
+            full.extend(["-o", p(&out)]);
+        }
+        let (code, stdout, stderr) = run(&full);
+        assert_eq!(code, 2, "{full:?}\n{stderr}");
+        assert!(stderr.contains(needle), "{full:?}: {stderr}");
+        assert_eq!(stdout, "", "{full:?}");
+        assert!(!out.exists(), "{full:?} created the output dir");
+    }
+}
+
+#[test]
+fn invalid_values_exit_1_naming_the_flag() {
+    let dir = tempdir();
+    let input = small_input(dir.path());
+    let out = dir.path().join("out");
+    for (extra, needle) in [
+        (vec!["--threshold", "1.5"], "--threshold"),
+        (vec!["--threshold", "0"], "--threshold"),
+        (vec!["--threshold", "NaN"], "--threshold"),
+        (vec!["--shingle", "0"], "--shingle"),
+        (vec!["--shingle", "65"], "--shingle"),
+        (vec!["--perms", "0"], "--perms"),
+        (vec!["--bands", "50", "--rows", "5"], "--perms"),
+        (vec!["--bands", "0", "--rows", "5"], "--bands"),
+        (vec!["--threads", "0"], "--threads"),
+    ] {
+        let mut args = vec!["scan", p(&input), "-o", p(&out)];
+        args.extend(extra.iter().copied());
+        let (code, stdout, stderr) = run(&args);
+        assert_eq!(code, 1, "{extra:?}\n{stderr}");
+        assert!(stderr.starts_with("reprint: error:"), "{extra:?}: {stderr}");
+        assert!(stderr.contains(needle), "{extra:?} should mention {needle}: {stderr}");
+        assert_eq!(stdout, "");
+        assert!(!out.exists(), "{extra:?} created the output dir");
+    }
+    // stdin twice
+    let (code, _, stderr) = run(&["scan", "-", "-", "-o", p(&out)]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("only once"), "{stderr}");
+}
+
+/// The rows of the summary table as label -> value.
+fn table(stdout: &str) -> BTreeMap<String, String> {
+    stdout
+        .lines()
+        .filter(|l| l.starts_with('│'))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('│').split('┆').map(str::trim).collect();
+            assert_eq!(cells.len(), 2, "{l}");
+            (cells[0].to_string(), cells[1].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn summary_table_reports_the_run() {
+    let dir = tempdir();
+    let input = small_input(dir.path());
+    let out = dir.path().join("out");
+    let (code, stdout, stderr) = run(&["scan", p(&input), "-o", p(&out)]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, "", "no progress bars or warnings when stderr is not a terminal");
+    let first = stdout.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "reprint scan: 5-word shingles, 128 permutations, threshold 0.5, 34 bands x 3 rows (derived)"
+    );
+    let t = table(&stdout);
+    assert_eq!(t["documents"], "6");
+    assert_eq!(t["skipped"], "0 (0 input issues)");
+    assert_eq!(t["clusters"], "2");
+    assert_eq!(t["documents in clusters"], "4 (66.7%)");
+    assert_eq!(t["largest cluster"], "2");
+    let run = run_json(&out);
+    let c = &run["counts"];
+    assert_eq!(
+        t["candidate pairs / verified edges"],
+        format!("{} / {}", c["candidate_pairs"], c["verified_edges"])
+    );
+    assert!(t["time"].ends_with(" s") && t["time"].trim_end_matches(" s").parse::<f64>().is_ok(), "{}", t["time"]);
+    assert!(
+        t["throughput"].ends_with(" MB/s") && t["throughput"].trim_end_matches(" MB/s").parse::<f64>().is_ok(),
+        "{}",
+        t["throughput"]
+    );
+    assert_eq!(t.len(), 8, "{t:?}");
+    assert_eq!(stdout.lines().last().unwrap(), format!("outputs in {}/", p(&out)));
+}
+
+#[test]
+fn summary_counts_skips_and_issues() {
+    let dir = tempdir();
+    let path = dir.path().join("in.jsonl");
+    let t = reuters_sample_texts();
+    std::fs::write(&path, format!("{}\n{{oops\n[]\n", json!({"id": "a", "text": t[0]}))).unwrap();
+    let out = dir.path().join("out");
+    let (code, stdout, _) = run(&["scan", p(&path), "-o", p(&out)]);
+    assert_eq!(code, 3);
+    let t = table(&stdout);
+    assert_eq!(t["documents"], "3");
+    assert_eq!(t["skipped"], "2 (0 input issues)");
+}
+
+#[test]
+fn given_banding_is_shown_and_recorded() {
+    let dir = tempdir();
+    let input = small_input(dir.path());
+    let out = dir.path().join("out");
+    let (code, stdout, stderr) = run(&["scan", p(&input), "-o", p(&out), "--bands", "16", "--rows", "8"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with(
+        "reprint scan: 5-word shingles, 128 permutations, threshold 0.5, 16 bands x 8 rows (given)\n"
+    ));
+    let params = &run_json(&out)["parameters"];
+    assert_eq!(params["banding"], "given");
+    assert_eq!(params["bands"], 16);
+    assert_eq!(params["rows"], 8);
+
+    // other parameters are echoed too
+    let out2 = dir.path().join("out2");
+    let (code, stdout, _) =
+        run(&["scan", p(&input), "-o", p(&out2), "--shingle", "3", "--perms", "64", "--threshold", "0.8"]);
+    assert_eq!(code, 0);
+    let params = &run_json(&out2)["parameters"];
+    assert_eq!((params["shingle"].as_u64(), params["perms"].as_u64()), (Some(3), Some(64)));
+    assert_eq!(params["threshold"], 0.8);
+    assert_eq!(params["banding"], "derived");
+    assert!(
+        params["bands"].as_u64().unwrap() * params["rows"].as_u64().unwrap() <= 64,
+        "{params}"
+    );
+    assert!(stdout.starts_with(&format!(
+        "reprint scan: 3-word shingles, 64 permutations, threshold 0.8, {} bands x {} rows (derived)\n",
+        params["bands"], params["rows"]
+    )));
+}
+
+#[test]
+fn quiet_prints_nothing_on_stdout() {
+    let dir = tempdir();
+    let input = small_input(dir.path());
+    for flag in ["--quiet", "-q"] {
+        let out = dir.path().join(format!("out{flag}"));
+        // --quiet is global: accepted before or after the subcommand
+        for args in [vec![flag, "scan", p(&input), "-o", p(&out)], vec!["scan", p(&input), "-o", p(&out), flag]] {
+            let (code, stdout, stderr) = run(&args);
+            assert_eq!(code, 0, "{args:?}: {stderr}");
+            assert_eq!(stdout, "", "{args:?}");
+            assert_eq!(stderr, "", "{args:?}");
+            assert_eq!(documents(&out).len(), 6);
+        }
+    }
+}
+
+#[test]
+fn threads_flag_is_recorded_and_does_not_change_results() {
+    let dir = tempdir();
+    let input = small_input(dir.path());
+    let one = dir.path().join("one");
+    let three = dir.path().join("three");
+    assert_eq!(run(&["--threads", "1", "scan", p(&input), "-o", p(&one), "-q"]).0, 0);
+    assert_eq!(run(&["scan", p(&input), "-o", p(&three), "-q", "--threads", "3"]).0, 0);
+    assert_eq!(run_json(&one)["threads"], 1);
+    assert_eq!(run_json(&three)["threads"], 3);
+    assert_eq!(std::fs::read(one.join("documents.jsonl")).unwrap(), std::fs::read(three.join("documents.jsonl")).unwrap());
+    assert_eq!(std::fs::read(one.join("clusters.jsonl")).unwrap(), std::fs::read(three.join("clusters.jsonl")).unwrap());
+}
+
+#[test]
+fn no_input_scans_the_embedded_corpus() {
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    let output = reprint().current_dir(repo_root()).args(["scan", "-q", "-o"]).arg(&out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+    let run = run_json(&out);
+    assert_eq!(run["counts"]["documents"], 405);
+    assert_eq!(run["counts"]["skipped"], 0);
+    assert_eq!(run["input_issues"], json!([]));
+    let docs = documents(&out);
+    assert_eq!(docs.len(), 405);
+    assert!(docs.iter().all(|d| d["skipped"].is_null()));
+    // the seeds directory is part of it, with manifest metadata
+    assert!(docs.iter().any(|d| d["id"] == "seeds/000_424da9c3c4a3533c.txt" && d["outlet"] == "outlet-a"), "seed article missing");
+}
+
+#[test]
+fn no_input_from_elsewhere_falls_back_to_the_built_corpus() {
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    let output = reprint().current_dir(dir.path()).args(["scan", "-q", "-o", "out"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(run_json(&out)["counts"]["documents"], 405);
+}
+
+#[test]
+fn progress_bars_stay_off_a_non_terminal_stderr() {
+    let dir = tempdir();
+    // big enough that a bar would tick at least once
+    let texts = reuters_sample_texts();
+    let path = dir.path().join("all.jsonl");
+    let lines: Vec<_> = texts.iter().enumerate().map(|(i, t)| json!({"id": i, "text": t})).collect();
+    write_jsonl(&path, &lines);
+    let out = dir.path().join("out");
+    let (code, stdout, stderr) = run(&["scan", p(&path), "-o", p(&out)]);
+    assert_eq!(code, 0);
+    assert_eq!(stderr, "", "stderr should be empty, got {stderr:?}");
+    assert!(!stdout.contains('\r') && !stdout.contains('\u{1b}'), "terminal control codes on stdout: {stdout:?}");
+}
+
+#[test]
+fn default_output_dir_is_reprint_out_in_the_working_directory() {
+    let dir = tempdir();
+    let input = small_input(dir.path());
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let output = reprint().current_dir(&work).args(["scan", "-q", p(&input)]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(documents(&work.join("reprint-out")).len(), 6);
+}
+
+#[test]
+fn closed_stdout_does_not_panic() {
+    use std::process::Stdio;
+    let dir = tempdir();
+    let input = small_input(dir.path());
+    let out = dir.path().join("out");
+    let bin = assert_cmd::cargo::cargo_bin("reprint");
+    let mut child = std::process::Command::new(bin)
+        .args(["scan", p(&input), "-o", p(&out)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away before the summary is printed
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(output.status.code(), Some(101), "{stderr}");
+    // the outputs were written regardless
+    assert_eq!(documents(&out).len(), 6);
+}

@@ -1,0 +1,75 @@
+//! Checks on the full Reuters-21578 dump. They need `../shared/data/reuters21578.jsonl` (or
+//! `REPRINT_REUTERS=path`), which a user's clone does not have, so they are `#[ignore]`d and
+//! run as their own CI step: `cargo test --release --test tests -- --ignored reuters`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use reprint::shingle::shingle_set;
+use reprint::verify::measure;
+use serde_json::Value;
+
+use crate::util::*;
+
+fn reuters_path() -> PathBuf {
+    let path = std::env::var_os("REPRINT_REUTERS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("../shared/data/reuters21578.jsonl"));
+    assert!(path.is_file(), "Reuters dump not found at {} (set REPRINT_REUTERS)", path.display());
+    path
+}
+
+struct Scanned {
+    texts: BTreeMap<String, String>,
+    out: tempfile::TempDir,
+}
+
+fn scan_reuters() -> Scanned {
+    let path = reuters_path();
+    let out = tempdir();
+    reprint().args(["scan", "-q", "-o"]).arg(out.path()).arg(&path).assert().success();
+    let texts = read_jsonl(&path)
+        .into_iter()
+        .map(|v: Value| (v["id"].as_str().unwrap().to_string(), v["text"].as_str().unwrap().to_string()))
+        .collect();
+    Scanned { texts, out }
+}
+
+#[test]
+#[ignore = "needs ../shared/data/reuters21578.jsonl; run with --ignored"]
+fn reuters_identical_bodies_share_a_cluster_and_edges_hold() {
+    let s = scan_reuters();
+    let docs = documents(s.out.path());
+    assert_eq!(docs.len(), 19_043);
+    assert!(docs.iter().all(|d| d["skipped"].is_null()));
+    let of = cluster_of(s.out.path());
+
+    // Every group of byte-identical bodies (after whitespace normalisation) is one cluster.
+    let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for (id, text) in &s.texts {
+        groups.entry(text.split_whitespace().collect::<Vec<_>>().join(" ")).or_default().push(id);
+    }
+    let groups: Vec<_> = groups.into_values().filter(|g| g.len() > 1).collect();
+    assert!(groups.len() >= 250, "expected hundreds of identical groups, found {}", groups.len());
+    for g in &groups {
+        let c = of[g[0]];
+        assert!(c.is_some(), "identical group {g:?} not clustered");
+        assert!(g.iter().all(|id| of[*id] == c), "identical group {g:?} split");
+    }
+
+    // No verified edge is below the threshold, and each reported Jaccard is the exact one.
+    let threshold = run_json(s.out.path())["parameters"]["threshold"].as_f64().unwrap();
+    let mut edges = 0;
+    for c in clusters(s.out.path()) {
+        for e in c["edges"].as_array().unwrap() {
+            let (a, b) = (e["a"].as_str().unwrap(), e["b"].as_str().unwrap());
+            let j = e["jaccard"].as_f64().unwrap();
+            assert!(j >= threshold, "edge {a}-{b} at {j}");
+            let (sa, sb) = (shingle_set(&s.texts[a], 5).unwrap(), shingle_set(&s.texts[b], 5).unwrap());
+            let exact = measure(0, 1, &sa.hashes, &sb.hashes).jaccard;
+            assert!((exact - j).abs() < 1e-6, "edge {a}-{b}: reported {j}, exact {exact}");
+            edges += 1;
+        }
+    }
+    assert!(edges >= 500, "only {edges} edges");
+}

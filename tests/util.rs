@@ -1,0 +1,88 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The `reprint` binary under test, with progress bars off.
+pub fn reprint() -> Command {
+    let mut cmd = Command::cargo_bin("reprint").expect("binary built");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// The repository root (where `corpus/` lives).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh temporary directory, removed when dropped.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+/// Reads a JSONL file into values.
+pub fn read_jsonl(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{}: {e}: {l}", path.display()))).collect()
+}
+
+/// `documents.jsonl` of an output directory.
+pub fn documents(outdir: &Path) -> Vec<Value> {
+    read_jsonl(&outdir.join("documents.jsonl"))
+}
+
+/// `clusters.jsonl` of an output directory.
+pub fn clusters(outdir: &Path) -> Vec<Value> {
+    read_jsonl(&outdir.join("clusters.jsonl"))
+}
+
+/// `run.json` of an output directory.
+pub fn run_json(outdir: &Path) -> Value {
+    let text = std::fs::read_to_string(outdir.join("run.json")).expect("run.json");
+    serde_json::from_str(&text).expect("run.json parses")
+}
+
+/// Cluster membership as sets of document ids, sorted, for comparing runs.
+pub fn cluster_sets(outdir: &Path) -> Vec<Vec<String>> {
+    let mut sets: Vec<Vec<String>> = clusters(outdir)
+        .iter()
+        .map(|c| {
+            let mut m: Vec<String> =
+                c["members"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+            m.sort();
+            m
+        })
+        .collect();
+    sets.sort();
+    sets
+}
+
+/// Map from document id to cluster id (None for unclustered).
+pub fn cluster_of(outdir: &Path) -> std::collections::BTreeMap<String, Option<u64>> {
+    documents(outdir)
+        .iter()
+        .map(|d| (d["id"].as_str().unwrap().to_string(), d["cluster"].as_u64()))
+        .collect()
+}
+
+/// Writes `lines` as a JSONL file.
+pub fn write_jsonl(path: &Path, lines: &[Value]) {
+    let mut s = String::new();
+    for l in lines {
+        s.push_str(&serde_json::to_string(l).unwrap());
+        s.push('\n');
+    }
+    std::fs::write(path, s).unwrap();
+}
+
+/// Real article-length text for tests: the embedded corpus's Reuters sample, by line.
+pub fn reuters_sample_texts() -> Vec<String> {
+    read_jsonl(&repo_root().join("corpus/reuters-sample.jsonl"))
+        .iter()
+        .map(|v| v["text"].as_str().unwrap().to_string())
+        .collect()
+}
