@@ -1,13 +1,19 @@
 //! Clustering verified edges.
 //!
-//! Receives the verified edges and hands on [`Cluster`]s: the connected components of two or
-//! more documents under union-find (path halving, the smaller index always the root, so the
-//! result does not depend on the order edges arrive in). Cluster ids follow the input order
+//! Receives the classified edges and hands on [`Cluster`]s. Near-duplicate and containment
+//! edges unite their documents under union-find (path halving, the smaller index always the
+//! root, so the result does not depend on the order edges arrive in). Partial edges only
+//! *attach*: a document that is otherwise alone joins the cluster of the earlier document it
+//! took most from, and a document attached this way never becomes a parent itself, so a
+//! roundup quoting five stories cannot chain their clusters together (the chaining failure
+//! the field's users report). For the same reason a document that wholly contains two or
+//! more documents unrelated to each other (a digest of briefs) is a *roundup*: its
+//! containment edges are demoted to partial ones. Passage edges never cluster. Cluster ids follow the input order
 //! of each cluster's first member and members are listed in input order; nothing here
 //! depends on hash-map order or on the thread count. Each cluster keeps its edges and names
 //! its weakest one, the first place to look for a false merge.
 
-use crate::verify::Edge;
+use crate::verify::{Edge, EdgeKind};
 
 /// Union-find over document indices.
 #[derive(Debug, Clone)]
@@ -64,11 +70,50 @@ impl Cluster {
 
 /// Groups `n` documents by `edges` into clusters of two or more.
 ///
-/// Returns the clusters (ordered by first member) and, per document, its cluster id.
-pub fn cluster(n: usize, edges: &[Edge]) -> (Vec<Cluster>, Vec<Option<u32>>) {
+/// `rank[i]` orders documents by priority as a source (earliest first, see
+/// [`crate::reuse::origin_ranks`]); a partial edge attaches its later document to its
+/// earlier one. Returns the clusters (ordered by first member) and, per document, its
+/// cluster id. Each cluster keeps the edges between its members.
+pub fn cluster(n: usize, edges: &[Edge], rank: &[u32]) -> (Vec<Cluster>, Vec<Option<u32>>) {
+    let mut edges = edges.to_vec();
+    demote_roundups(&mut edges);
+    let edges = &edges[..];
     let mut uf = UnionFind::new(n);
-    for e in edges {
-        uf.union(e.a, e.b);
+    let mut size = vec![1u32; n];
+    for e in edges.iter().filter(|e| e.kind.unites()) {
+        let (ra, rb) = (uf.find(e.a), uf.find(e.b));
+        if ra != rb {
+            uf.union(ra, rb);
+            let root = uf.find(ra);
+            size[root as usize] = size[ra as usize] + size[rb as usize];
+        }
+    }
+    // Partial attachments, in rank order so a parent's own status is settled first.
+    let mut parents: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n]; // later -> (earlier, words)
+    for e in edges.iter().filter(|e| e.kind == EdgeKind::Partial) {
+        let (later, earlier, words) =
+            if rank[e.a as usize] > rank[e.b as usize] { (e.a, e.b, e.a_words) } else { (e.b, e.a, e.b_words) };
+        parents[later as usize].push((earlier, words));
+    }
+    let mut by_rank: Vec<u32> = (0..n as u32).collect();
+    by_rank.sort_unstable_by_key(|&i| rank[i as usize]);
+    let mut attached = vec![false; n];
+    for d in by_rank {
+        let root = uf.find(d);
+        if size[root as usize] > 1 || parents[d as usize].is_empty() {
+            continue;
+        }
+        let best = parents[d as usize]
+            .iter()
+            .filter(|(p, _)| !attached[*p as usize])
+            .max_by_key(|&&(p, words)| (words, std::cmp::Reverse(rank[p as usize])));
+        if let Some(&(p, _)) = best {
+            let rp = uf.find(p);
+            uf.union(d, p);
+            let root = uf.find(d);
+            size[root as usize] = size[rp as usize] + 1;
+            attached[d as usize] = true;
+        }
     }
     let roots: Vec<u32> = (0..n as u32).map(|i| uf.find(i)).collect();
     let mut size = vec![0u32; n];
@@ -93,10 +138,55 @@ pub fn cluster(n: usize, edges: &[Edge]) -> (Vec<Cluster>, Vec<Option<u32>>) {
     let mut sorted: Vec<Edge> = edges.to_vec();
     sorted.sort_by_key(|e| (e.a, e.b));
     for e in sorted {
-        let id = assignment[e.a as usize].expect("an edge's ends are clustered");
-        clusters[id as usize].edges.push(e);
+        if let (Some(ca), Some(cb)) = (assignment[e.a as usize], assignment[e.b as usize]) {
+            if ca == cb {
+                clusters[ca as usize].edges.push(e);
+            }
+        }
     }
     (clusters, assignment)
+}
+
+/// The container of a containment edge: the side whose shingles are the larger share's home.
+fn container(e: &Edge) -> u32 {
+    if e.containment_ab >= e.containment_ba {
+        e.b
+    } else {
+        e.a
+    }
+}
+
+/// Demotes to [`EdgeKind::Partial`] the containment edges of every document that contains
+/// two or more documents with no verified edge between them.
+fn demote_roundups(edges: &mut [Edge]) {
+    use std::collections::{BTreeMap, BTreeSet};
+    let linked: BTreeSet<(u32, u32)> = edges.iter().map(|e| (e.a.min(e.b), e.a.max(e.b))).collect();
+    let mut contained_in: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for e in edges.iter().filter(|e| e.kind == EdgeKind::Contained) {
+        let c = container(e);
+        contained_in.entry(c).or_default().push(if c == e.a { e.b } else { e.a });
+    }
+    let roundups: BTreeSet<u32> = contained_in
+        .into_iter()
+        .filter(|(_, inner)| {
+            // Split the contained documents into groups joined by direct edges.
+            let mut uf = UnionFind::new(inner.len());
+            for i in 0..inner.len() {
+                for j in i + 1..inner.len() {
+                    if linked.contains(&(inner[i].min(inner[j]), inner[i].max(inner[j]))) {
+                        uf.union(i as u32, j as u32);
+                    }
+                }
+            }
+            (0..inner.len() as u32).filter(|&i| uf.find(i) == i).count() > 1
+        })
+        .map(|(c, _)| c)
+        .collect();
+    for e in edges.iter_mut() {
+        if e.kind == EdgeKind::Contained && roundups.contains(&container(e)) {
+            e.kind = EdgeKind::Partial;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -104,13 +194,30 @@ mod tests {
     use super::*;
 
     fn edge(a: u32, b: u32, j: f64) -> Edge {
-        Edge { a, b, jaccard: j, containment_ab: j, containment_ba: j }
+        Edge {
+            a,
+            b,
+            jaccard: j,
+            containment_ab: j,
+            containment_ba: j,
+            kind: EdgeKind::NearDuplicate,
+            a_words: 0,
+            b_words: 0,
+        }
+    }
+
+    fn partial(a: u32, b: u32, a_words: u32, b_words: u32) -> Edge {
+        Edge { kind: EdgeKind::Partial, a_words, b_words, ..edge(a, b, 0.2) }
+    }
+
+    fn ranks(n: usize) -> Vec<u32> {
+        (0..n as u32).collect()
     }
 
     #[test]
     fn components_in_input_order() {
         let edges = [edge(3, 5, 0.9), edge(1, 4, 0.6), edge(4, 6, 0.7)];
-        let (clusters, of) = cluster(7, &edges);
+        let (clusters, of) = cluster(7, &edges, &ranks(7));
         assert_eq!(clusters.len(), 2);
         assert_eq!(clusters[0].members, vec![1, 4, 6]);
         assert_eq!(clusters[1].members, vec![3, 5]);
@@ -121,8 +228,42 @@ mod tests {
     #[test]
     fn edge_order_does_not_matter() {
         let mut edges = vec![edge(0, 9, 0.5), edge(2, 9, 0.8), edge(2, 3, 0.7), edge(5, 6, 1.0)];
-        let first = cluster(10, &edges);
+        let first = cluster(10, &edges, &ranks(10));
         edges.reverse();
-        assert_eq!(cluster(10, &edges), first);
+        assert_eq!(cluster(10, &edges, &ranks(10)), first);
+    }
+
+    fn contained(small: u32, big: u32, words: u32) -> Edge {
+        let (a, b) = (small.min(big), small.max(big));
+        let (cab, cba) = if a == small { (1.0, 0.3) } else { (0.3, 1.0) };
+        let (aw, bw) = (words, words);
+        Edge { kind: EdgeKind::Contained, containment_ab: cab, containment_ba: cba, a_words: aw, b_words: bw, ..edge(a, b, 0.3) }
+    }
+
+    #[test]
+    fn a_roundup_of_unrelated_briefs_does_not_merge_them() {
+        // 0 and 1 are unrelated briefs, both wholly inside digest 2; 3 is a truncated copy of
+        // 4, and 5 a shorter truncation inside both.
+        let edges = [contained(0, 2, 60), contained(1, 2, 80), contained(3, 4, 100), contained(5, 4, 50), contained(5, 3, 50)];
+        let (clusters, of) = cluster(6, &edges, &ranks(6));
+        assert_eq!(of[0], None, "{clusters:?}");
+        assert_eq!(of[1], of[2], "the digest attaches to the brief it took most from");
+        assert!(of[3].is_some() && of[3] == of[4] && of[4] == of[5]);
+        assert_eq!(clusters.len(), 2);
+    }
+
+    #[test]
+    fn partial_edges_attach_without_chaining() {
+        // 0-1 and 2-3 are two stories with their copies; 4 quotes both (more of story 2);
+        // 5 quotes document 4 only.
+        let edges = [edge(0, 1, 0.9), edge(2, 3, 0.9), partial(0, 4, 30, 30), partial(2, 4, 50, 50), partial(4, 5, 40, 40)];
+        let (clusters, of) = cluster(6, &edges, &ranks(6));
+        assert_eq!(clusters.len(), 2);
+        assert_eq!(clusters[0].members, vec![0, 1]);
+        assert_eq!(clusters[1].members, vec![2, 3, 4]);
+        assert_eq!(of[5], None, "an attached document is nobody's parent");
+        // Rank decides direction: if 4 is the earliest, 5 attaches to it.
+        let (clusters, _) = cluster(6, &[partial(4, 5, 40, 40)], &[1, 2, 3, 4, 0, 5]);
+        assert_eq!(clusters[0].members, vec![4, 5]);
     }
 }

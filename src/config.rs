@@ -30,6 +30,12 @@ pub const DEFAULT_PERMS: usize = 128;
 /// Default Jaccard threshold for a verified near-duplicate edge.
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
 
+/// Default containment threshold (`--containment`): a pair whose smaller side has at least
+/// this share of its shingles inside the larger one is a containment copy (a truncated copy,
+/// or a whole story inside a longer article) and joins its cluster even when Jaccard is low.
+/// Measured with `tools/sweep_containment.sh` (see `BENCHMARKS.md`).
+pub const DEFAULT_CONTAINMENT: f64 = 0.8;
+
 /// Largest permutation count accepted; beyond this signatures cost more than exact sets.
 pub const MAX_PERMS: usize = 4096;
 
@@ -99,8 +105,12 @@ pub struct ScanConfig {
     pub perms: usize,
     /// Jaccard threshold for a verified edge (`--threshold`).
     pub threshold: f64,
+    /// Containment threshold for a containment edge (`--containment`).
+    pub containment: f64,
     /// Explicit banding (`--bands` and `--rows`), or `None` to derive it from the threshold.
     pub banding: Option<Banding>,
+    /// Detect and set aside page furniture (`--no-furniture` turns it off).
+    pub furniture: bool,
     /// Any skipped document or unreadable input is an error, and nothing is written
     /// (`--strict`).
     pub strict: bool,
@@ -115,7 +125,9 @@ impl Default for ScanConfig {
             shingle: DEFAULT_SHINGLE,
             perms: DEFAULT_PERMS,
             threshold: DEFAULT_THRESHOLD,
+            containment: DEFAULT_CONTAINMENT,
             banding: None,
+            furniture: true,
             strict: false,
         }
     }
@@ -143,6 +155,12 @@ impl ScanConfig {
             return Err(Error::Config(format!(
                 "--threshold must be in (0, 1], got {}",
                 self.threshold
+            )));
+        }
+        if !(self.containment > 0.0 && self.containment <= 1.0) {
+            return Err(Error::Config(format!(
+                "--containment must be in (0, 1], got {}",
+                self.containment
             )));
         }
         if let Some(b) = self.banding {

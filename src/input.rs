@@ -80,6 +80,8 @@ pub struct DocMeta {
     pub outlet: Option<String>,
     /// Publication date as written in the input.
     pub date: Option<String>,
+    /// The date as seconds since 1970-01-01 UTC, when it could be parsed ([`parse_date`]).
+    pub timestamp: Option<i64>,
     /// Headline, if known.
     pub title: Option<String>,
     /// Article URL, if known.
@@ -395,10 +397,12 @@ impl Reader<'_> {
         }
         let m = m.unwrap_or_default();
         let title = m.title.or_else(|| first_line_title(&text));
+        let timestamp = m.date.as_deref().and_then(parse_date);
         let meta = DocMeta {
             id,
             outlet: m.outlet.or(outlet),
             date: m.date,
+            timestamp,
             title,
             url: m.url,
             location: Location { file, line: 1 },
@@ -476,6 +480,7 @@ fn parse_json_line(line: &[u8], fields: &FieldMap, location: Location, bytes: u6
         id: fallback_id,
         outlet: None,
         date: None,
+        timestamp: None,
         title: None,
         url: None,
         location,
@@ -498,6 +503,7 @@ fn parse_json_line(line: &[u8], fields: &FieldMap, location: Location, bytes: u6
     }
     meta.title = pick(&obj, fields.title.as_deref(), DEFAULT_TITLE_FIELDS).and_then(scalar_string);
     meta.date = pick(&obj, fields.date.as_deref(), DEFAULT_DATE_FIELDS).and_then(scalar_string);
+    meta.timestamp = meta.date.as_deref().and_then(parse_date);
     meta.url = pick(&obj, fields.url.as_deref(), DEFAULT_URL_FIELDS).and_then(scalar_string);
     meta.outlet = pick(&obj, fields.outlet.as_deref(), DEFAULT_OUTLET_FIELDS)
         .and_then(outlet_value)
@@ -554,6 +560,34 @@ fn outlet_value(v: &Value) -> Option<String> {
         other => scalar_string(other),
     }
     .filter(|s| !s.trim().is_empty())
+}
+
+/// Parses the date formats found in news dumps into seconds since 1970-01-01 UTC: RFC 3339
+/// (`2024-06-21T08:30:00Z`, with any offset), ISO date-times without a zone (taken as UTC),
+/// ISO dates, RFC 2822 (`Fri, 21 Jun 2024 08:30:00 +0000`) and Unix timestamps in seconds.
+pub fn parse_date(s: &str) -> Option<i64> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime};
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp());
+    }
+    if let Ok(t) = DateTime::parse_from_rfc2822(s) {
+        return Some(t.timestamp());
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(t.and_utc().timestamp());
+        }
+    }
+    for fmt in ["%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
+            return Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp());
+        }
+    }
+    if s.len() >= 9 && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    None
 }
 
 /// The host of a URL without a leading `www.`, lowercased.
@@ -652,6 +686,20 @@ mod tests {
         let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("hé".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
         assert_eq!(decode_text(&utf16), ("hé".to_string(), Some("UTF-16LE")));
         assert_eq!(decode_text("plain ünïcode".as_bytes()), ("plain ünïcode".to_string(), None));
+    }
+
+    #[test]
+    fn dates_in_common_formats() {
+        let day = 1_718_928_000; // 2024-06-21T00:00:00Z
+        assert_eq!(parse_date("2024-06-21"), Some(day));
+        assert_eq!(parse_date("2024-06-21T08:30:00Z"), Some(day + 30_600));
+        assert_eq!(parse_date("2024-06-21T10:30:00+02:00"), Some(day + 30_600));
+        assert_eq!(parse_date("2024-06-21 08:30:00"), Some(day + 30_600));
+        assert_eq!(parse_date("Fri, 21 Jun 2024 08:30:00 +0000"), Some(day + 30_600));
+        assert_eq!(parse_date("1987-02-26T15:01:01"), Some(541_350_061));
+        assert_eq!(parse_date("1718928000"), Some(day));
+        assert_eq!(parse_date("yesterday"), None);
+        assert_eq!(parse_date("5 months ago"), None);
     }
 
     #[test]

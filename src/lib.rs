@@ -33,11 +33,14 @@ pub mod progress;
 
 pub mod input;
 pub mod normalize;
+pub mod furniture;
 pub mod shingle;
 pub mod minhash;
 pub mod lsh;
 pub mod verify;
 pub mod cluster;
+pub mod passage;
+pub mod reuse;
 pub mod report;
 pub mod pipeline;
 

@@ -11,6 +11,15 @@
 //! Band keys are xxh3 fingerprints of the band's values under a per-band seed. Each band is
 //! sorted in place (no hash map whose iteration order could leak into outputs), and runs of
 //! equal keys give the pairs.
+//!
+//! Banding finds pairs of similar *size* and content. Syndication is often asymmetric (a
+//! copy of the first 30% of a wire story, a wire story inside a long local article), where
+//! Jaccard falls far below any threshold. A second route finds those: every document keeps
+//! its *anchors*, the shingles chosen by winnowing (Schleimer, Wilkerson & Aiken, SIGMOD
+//! 2003: the minimum fingerprint of every window of [`ANCHOR_WINDOW`] consecutive shingles),
+//! which guarantees that any shared run of at least `ANCHOR_WINDOW` shingles yields a shared
+//! anchor whatever the documents' lengths. [`anchor_candidates`] pairs documents that share
+//! an anchor; anchors in more than [`MAX_ANCHOR_DOCS`] documents are left out.
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -30,6 +39,16 @@ pub const BAND_SEED: u64 = 0x7265_7072_696e_7404;
 pub const FALSE_POSITIVE_WEIGHT: f64 = 0.02;
 /// Weight of the false-negative area in [`optimal_banding`] (see [`FALSE_POSITIVE_WEIGHT`]).
 pub const FALSE_NEGATIVE_WEIGHT: f64 = 0.98;
+
+/// Winnowing window, in shingles: shared runs of this many shingles (12 words with 5-word
+/// shingles, a long sentence) are guaranteed to be found; about 2/(w+1) = 22% of shingles
+/// become anchors.
+pub const ANCHOR_WINDOW: usize = 8;
+
+/// Anchors shared by more documents than this are not paired: they are mass-syndicated
+/// paragraphs (whose full copies banding finds) or furniture that slipped through, and
+/// pairing them all would cost n^2/2 candidates.
+pub const MAX_ANCHOR_DOCS: usize = 256;
 
 /// Integration steps for the false-positive and false-negative areas; 1,000 trapezoids make
 /// the areas exact to well below the differences between neighbouring (b, r) choices.
@@ -129,8 +148,68 @@ pub fn candidates(signatures: &[&[SigValue]], banding: Banding, on_band: &(dyn F
     out
 }
 
+/// The winnowed anchors of a shingle fingerprint sequence: the minimum of every window of
+/// `window` consecutive values (the whole sequence when shorter), sorted and distinct.
+pub fn winnow(seq: &[u64], window: usize) -> Vec<u64> {
+    let mut out: Vec<u64> = if seq.len() <= window {
+        seq.iter().min().into_iter().copied().collect()
+    } else {
+        seq.windows(window).map(|w| *w.iter().min().expect("non-empty window")).collect()
+    };
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Candidate pairs `(i, j)`, `i < j`, of documents sharing an anchor, sorted and distinct,
+/// and the number of anchors left out for being in more than [`MAX_ANCHOR_DOCS`] documents.
+pub fn anchor_candidates(anchors: &[Vec<u64>]) -> (Vec<(u32, u32)>, usize) {
+    let mut postings: Vec<(u64, u32)> =
+        anchors.iter().enumerate().flat_map(|(i, a)| a.iter().map(move |&h| (h, i as u32))).collect();
+    postings.par_sort_unstable();
+    let mut pairs = Vec::new();
+    let mut crowded = 0;
+    let mut start = 0;
+    while start < postings.len() {
+        let mut end = start + 1;
+        while end < postings.len() && postings[end].0 == postings[start].0 {
+            end += 1;
+        }
+        let docs = &postings[start..end];
+        if docs.len() > MAX_ANCHOR_DOCS {
+            crowded += 1;
+        } else {
+            for (x, &(_, i)) in docs.iter().enumerate() {
+                for &(_, j) in &docs[x + 1..] {
+                    pairs.push((i, j));
+                }
+            }
+        }
+        start = end;
+    }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    (pairs, crowded)
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn winnowing_guarantees_an_anchor_in_every_shared_run() {
+        // Two sequences sharing a run of ANCHOR_WINDOW values at different offsets.
+        let mut rng = crate::minhash::SplitMix64::new(3);
+        let shared: Vec<u64> = (0..ANCHOR_WINDOW).map(|_| rng.next_u64()).collect();
+        let a: Vec<u64> = (0..40).map(|_| rng.next_u64()).chain(shared.iter().copied()).collect();
+        let b: Vec<u64> = shared.iter().copied().chain((0..300).map(|_| rng.next_u64())).collect();
+        let (wa, wb) = (winnow(&a, ANCHOR_WINDOW), winnow(&b, ANCHOR_WINDOW));
+        assert!(wa.iter().any(|h| wb.binary_search(h).is_ok()));
+        assert!(wb.len() < b.len() / 3);
+        let (pairs, crowded) = anchor_candidates(&[wa, vec![1, 2], wb]);
+        assert_eq!((pairs, crowded), (vec![(0, 2)], 0));
+    }
+
     use super::*;
 
     #[test]

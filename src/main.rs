@@ -13,7 +13,9 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use reprint::config::{Banding, FieldMap, InputSpec, ScanConfig, DEFAULT_PERMS, DEFAULT_SHINGLE, DEFAULT_THRESHOLD};
+use reprint::config::{
+    Banding, FieldMap, InputSpec, ScanConfig, DEFAULT_CONTAINMENT, DEFAULT_PERMS, DEFAULT_SHINGLE, DEFAULT_THRESHOLD,
+};
 use reprint::progress::{NoProgress, Progress, Unit};
 use reprint::synth::{self, GenParams};
 use reprint::ScanResult;
@@ -22,6 +24,8 @@ use reprint::ScanResult;
 const EXIT_SKIPPED_INPUT: u8 = 3;
 /// Skipped documents listed on stderr before the rest are only counted.
 const SKIPS_SHOWN: usize = 10;
+/// Outlets in the summary table (the full list is in outlets.jsonl).
+const OUTLETS_SHOWN: usize = 15;
 
 #[derive(Parser)]
 #[command(name = "reprint", version, about = "Find near-duplicate and syndicated news articles in scraped news dumps")]
@@ -94,6 +98,13 @@ struct ScanArgs {
     /// Jaccard threshold for a near-duplicate.
     #[arg(long, default_value_t = DEFAULT_THRESHOLD, value_name = "T")]
     threshold: f64,
+    /// Containment for a containment copy: share of the smaller text's shingles inside the
+    /// larger (truncated copies, stories inside longer articles).
+    #[arg(long, default_value_t = DEFAULT_CONTAINMENT, value_name = "C")]
+    containment: f64,
+    /// Do not detect and set aside page furniture (bylines, "Share:", "READ MORE: ...").
+    #[arg(long)]
+    no_furniture: bool,
     /// LSH bands (with --rows; default: derived from --threshold).
     #[arg(long, requires = "rows", value_name = "B")]
     bands: Option<usize>,
@@ -248,7 +259,9 @@ fn scan_config(a: ScanArgs) -> anyhow::Result<ScanConfig> {
         shingle: a.shingle,
         perms: a.perms,
         threshold: a.threshold,
+        containment: a.containment,
         banding,
+        furniture: !a.no_furniture,
         strict: a.strict,
     };
     config.validate()?;
@@ -288,6 +301,9 @@ fn print_summary(r: &ScanResult, config: &ScanConfig) -> std::io::Result<()> {
         ("documents in clusters", format!("{} ({:.1}%)", c.documents_in_clusters, pct(c.documents_in_clusters))),
         ("largest cluster", c.largest_cluster.to_string()),
         ("candidate pairs / verified edges", format!("{} / {}", c.candidate_pairs, c.verified_edges)),
+        ("copies / partial copies", format!("{} / {}", c.roles.get("copy").unwrap_or(&0), c.roles.get("partial").unwrap_or(&0))),
+        ("shared passages", c.passages.to_string()),
+        ("furniture set aside", format!("{} words ({} lines)", c.furniture_words, c.furniture_lines)),
         ("time", format!("{secs:.2} s")),
         ("throughput", format!("{:.1} MB/s", if secs > 0.0 { mb / secs } else { 0.0 })),
     ];
@@ -301,7 +317,35 @@ fn print_summary(r: &ScanResult, config: &ScanConfig) -> std::io::Result<()> {
         p.shingle, p.perms, p.threshold, p.bands, p.rows, p.banding
     )?;
     writeln!(out, "{t}")?;
+    writeln!(out, "{}", outlet_table(r))?;
     writeln!(out, "outputs in {}/", config.outdir.display())
+}
+
+/// Outlets by reused share, most first.
+fn outlet_table(r: &ScanResult) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(vec!["outlet", "docs", "reused", "copy", "partial", "origin", "furniture", "top source"]);
+    let mut outlets: Vec<&reprint::pipeline::OutletStats> = r.outlets.iter().collect();
+    outlets.sort_by(|a, b| b.reused_share.total_cmp(&a.reused_share).then_with(|| a.outlet.cmp(&b.outlet)));
+    let name = |o: &Option<String>| o.clone().unwrap_or_else(|| "(none)".into());
+    for o in outlets.iter().take(OUTLETS_SHOWN) {
+        let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
+        t.add_row(vec![
+            Cell::new(name(&o.outlet)),
+            right(o.documents.to_string()),
+            right(format!("{:.1}%", 100.0 * o.reused_share)),
+            right(o.copy.to_string()),
+            right(o.partial.to_string()),
+            right(o.origin.to_string()),
+            right(format!("{:.1}%", 100.0 * o.furniture_share)),
+            Cell::new(o.sources.first().map(|s| format!("{} ({} words)", name(&s.outlet), s.words)).unwrap_or_default()),
+        ]);
+    }
+    if outlets.len() > OUTLETS_SHOWN {
+        t.add_row(vec![Cell::new(format!("... {} more in outlets.jsonl", outlets.len() - OUTLETS_SHOWN))]);
+    }
+    t
 }
 
 /// indicatif bars on stderr, one per stage.

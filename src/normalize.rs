@@ -1,16 +1,85 @@
-//! Text normalisation and word segmentation.
+//! Text normalisation, word segmentation and word fingerprints.
 //!
-//! Receives an article's raw text and hands on its words, normalised so that the same words
-//! written differently compare equal: NFKC compatibility forms, full Unicode case folding,
+//! Receives an article's raw text and hands on its [`Tokens`]: every word's fingerprint with
+//! its character offsets in the *original* text (so passages can be shown where they stand)
+//! and where each line starts (so furniture lines can be set aside). Words are normalised so
+//! that the same words written differently compare equal: NFKC compatibility forms, full Unicode case folding,
 //! Latin diacritics stripped ("Bùi Thanh Sơn" and "Bui Thanh Son" give the same words, as in
 //! the seed articles), curly quotes and apostrophes unified with straight ones, and words found
 //! by Unicode word segmentation (UAX #29), not by splitting on ASCII punctuation. Marks on
 //! non-Latin letters (Devanagari vowel signs, Arabic harakat) are kept: they change the word.
-//! Pure-ASCII text takes a fast path that gives the identical result.
+//! The original text is segmented first and each word segment normalised on its own, so a
+//! token always maps back to one span of the original. Pure-ASCII words take a fast path that
+//! gives the identical result.
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// Seed for word fingerprints ("reprint" in ASCII, then 1). Persisted through shingle sets and
+/// signatures: changing it changes every output, which the golden tests would catch.
+pub const TOKEN_SEED: u64 = 0x7265_7072_696e_7401;
+
+/// One word of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// xxh3 fingerprint of the normalised word under [`TOKEN_SEED`].
+    pub hash: u64,
+    /// Offset of the word's first character in the original text, in Unicode scalar values.
+    pub start: u32,
+    /// Offset just past the word's last character, in Unicode scalar values.
+    pub end: u32,
+}
+
+/// A document's words, in order, and where its lines start.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tokens {
+    /// Every word, in text order.
+    pub tokens: Vec<Token>,
+    /// Index into `tokens` of the first word of each line that has words, ascending.
+    pub line_starts: Vec<u32>,
+}
+
+impl Tokens {
+    /// The token ranges of the lines, in order.
+    pub fn lines(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let n = self.tokens.len();
+        self.line_starts.iter().enumerate().map(move |(i, &s)| {
+            let end = self.line_starts.get(i + 1).map_or(n, |&e| e as usize);
+            s as usize..end
+        })
+    }
+}
+
+/// The fingerprint of one normalised word.
+pub fn word_hash(word: &str) -> u64 {
+    xxh3_64_with_seed(word.as_bytes(), TOKEN_SEED)
+}
+
+/// Splits raw `text` into [`Tokens`] (cleared first); `scratch` is a reusable buffer.
+pub fn tokenize(text: &str, out: &mut Tokens, scratch: &mut String) {
+    out.tokens.clear();
+    out.line_starts.clear();
+    let mut chars: u32 = 0;
+    let mut new_line = true;
+    for segment in text.split_word_bounds() {
+        let len = if segment.is_ascii() { segment.len() } else { segment.chars().count() } as u32;
+        if segment.chars().any(char::is_alphanumeric) {
+            normalize_into(segment, scratch);
+            for word in words(scratch) {
+                if new_line {
+                    out.line_starts.push(out.tokens.len() as u32);
+                    new_line = false;
+                }
+                out.tokens.push(Token { hash: word_hash(word), start: chars, end: chars + len });
+            }
+        } else if segment.contains('\n') {
+            new_line = true;
+        }
+        chars += len;
+    }
+}
 
 /// Normalises `text` into `out` (cleared first), ready for [`words`].
 pub fn normalize_into(text: &str, out: &mut String) {
@@ -70,11 +139,17 @@ pub fn words(normalized: &str) -> impl Iterator<Item = &str> {
     normalized.unicode_words()
 }
 
-/// Convenience: the normalised words of raw text.
+/// Convenience: the normalised words of raw text, segmented as [`tokenize`] segments it.
 pub fn normalized_words(text: &str) -> Vec<String> {
     let mut buf = String::new();
-    normalize_into(text, &mut buf);
-    words(&buf).map(str::to_string).collect()
+    let mut out = Vec::new();
+    for segment in text.split_word_bounds() {
+        if segment.chars().any(char::is_alphanumeric) {
+            normalize_into(segment, &mut buf);
+            out.extend(words(&buf).map(str::to_string));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -117,6 +192,20 @@ mod tests {
         let mut slow = String::new();
         normalize_into(&format!("{ascii}\u{00A0}"), &mut slow);
         assert_eq!(words(&fast).collect::<Vec<_>>(), words(&slow).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn tokens_map_back_to_the_original_text() {
+        let text = "Bùi Thanh Sơn said:\n\n“Vietnam—always” ready.\nComments";
+        let mut t = Tokens::default();
+        tokenize(text, &mut t, &mut String::new());
+        let chars: Vec<char> = text.chars().collect();
+        let spans: Vec<String> =
+            t.tokens.iter().map(|k| chars[k.start as usize..k.end as usize].iter().collect()).collect();
+        assert_eq!(spans, ["Bùi", "Thanh", "Sơn", "said", "Vietnam", "always", "ready", "Comments"]);
+        assert_eq!(t.tokens[0].hash, word_hash("bui"));
+        assert_eq!(t.line_starts, vec![0, 4, 7]);
+        assert_eq!(t.lines().collect::<Vec<_>>(), vec![0..4, 4..7, 7..8]);
     }
 
     #[test]

@@ -3,21 +3,30 @@
 //! [`scan`] runs the modules in data-flow order and returns a [`ScanResult`] of plain data;
 //! [`run_scan`] also writes it. Stages:
 //!
-//! 1. **read + sign** — a reader thread streams [`Record`]s from the inputs in batches of
-//!    [`BATCH_DOCS`]; the rayon pool normalises, shingles and signs each batch while the next
-//!    one is read. Texts are dropped once shingled; ids, metadata, shingle sets and signatures
-//!    stay. Document numbers are input order, assigned before any parallel work.
-//! 2. **exact** — documents with identical shingle sets are grouped first (verified set
-//!    equality, Jaccard 1); only one representative of each group goes on to LSH, so mass
-//!    duplicates never flood LSH buckets.
-//! 3. **lsh** — candidate pairs among the representatives ([`crate::lsh`]).
-//! 4. **verify** — exact Jaccard and containment for every candidate ([`crate::verify`]).
-//! 5. **cluster** — union-find over the verified edges ([`crate::cluster`]).
+//! 1. **read + tokenize** — a reader thread streams [`Record`]s from the inputs in batches of
+//!    [`BATCH_DOCS`]; the rayon pool tokenises each batch (words with their offsets, lines)
+//!    while the next one is read. Texts are dropped once tokenised. Document numbers are
+//!    input order, assigned before any parallel work.
+//! 2. **furniture** — lines recurring as page furniture are found across the dump and set
+//!    aside ([`crate::furniture`]).
+//! 3. **sign** — shingle sets, winnowed anchors and MinHash signatures of the bodies.
+//! 4. **exact** — documents with identical shingle sets are grouped (verified set equality,
+//!    Jaccard 1); one representative of each group goes on, so mass duplicates never flood
+//!    the candidate stage.
+//! 5. **candidates** — LSH banding (similar documents) plus shared anchors (asymmetric
+//!    copies and shared passages) ([`crate::lsh`]).
+//! 6. **verify** — exact Jaccard and containment of every candidate ([`crate::verify`]).
+//! 7. **passages** — shared passages of every verified pair ([`crate::passage`]), which
+//!    classify the edges.
+//! 8. **cluster** — union-find over near-duplicate and containment edges, partial copies
+//!    attached to their sources ([`crate::cluster`]).
+//! 9. **reuse** — origins, reuse shares, roles and per-outlet figures ([`crate::reuse`]).
 //!
 //! Every step that runs in parallel writes into slots fixed by document number, and every
 //! list is sorted before use, so results are identical for any thread count.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::mpsc;
 use std::time::Instant;
 
@@ -28,20 +37,27 @@ use serde::Serialize;
 use crate::cluster::{cluster, Cluster};
 use crate::config::{FieldMap, ScanConfig};
 use crate::error::{Error, Result};
+use crate::furniture::{self, DocLines, LineFeature};
 use crate::input::{read_inputs, DocMeta, InputFile, InputIssue, InputSummary, Record, SkipReason};
-use crate::lsh::{self, candidates};
+use crate::lsh::{self, anchor_candidates, candidates, winnow, ANCHOR_WINDOW};
 use crate::minhash::{MinHasher, SigValue, MINHASH_SEED};
+use crate::normalize::{tokenize, Tokens};
+use crate::passage::{align, Passage};
 use crate::progress::{Progress, Unit};
-use crate::shingle::{ShingleSet, Shingler, SHINGLE_SEED, TOKEN_SEED};
-use crate::verify::{verify, Edge};
+use crate::reuse::{self, DocReuse, DocShape, OriginKey, Role};
+use crate::shingle::{shingle_sequence, Shingle, ShingleSet, SHINGLE_SEED, TOKEN_SEED};
+use crate::verify::{classify, verify, Edge, EdgeKind};
 
-/// Documents per batch handed from the reader thread to the signing pool: large enough to
+/// Documents per batch handed from the reader thread to the tokenising pool: large enough to
 /// keep both cores busy between hand-offs, small enough that only a few thousand texts are
 /// in memory at once.
 pub const BATCH_DOCS: usize = 2048;
 
-/// Batches the reader may run ahead of the signers; bounds the texts held in memory.
+/// Batches the reader may run ahead of the tokenisers; bounds the texts held in memory.
 const READ_AHEAD_BATCHES: usize = 2;
+
+/// Seconds in a day, for the furniture rule's day numbers.
+const SECONDS_PER_DAY: i64 = 86_400;
 
 /// Seeds of every persisted hash, recorded in `run.json`.
 #[derive(Debug, Clone, Serialize)]
@@ -65,6 +81,14 @@ pub struct Parameters {
     pub perms: usize,
     /// Jaccard threshold for verified edges.
     pub threshold: f64,
+    /// Containment threshold for containment edges.
+    pub containment: f64,
+    /// Reuse share for a `copy` and for a `partial` copy.
+    pub roles: BTreeMap<&'static str, f64>,
+    /// Winnowing window of anchors, in shingles.
+    pub anchor_window: usize,
+    /// Whether furniture was detected and set aside.
+    pub furniture: bool,
     /// LSH bands.
     pub bands: usize,
     /// Rows per band.
@@ -106,12 +130,28 @@ pub struct Counts {
     pub lsh_documents: usize,
     /// Band collisions before removing repeated pairs.
     pub band_collisions: u64,
-    /// Distinct candidate pairs verified.
+    /// Distinct candidate pairs from LSH banding.
+    pub lsh_pairs: usize,
+    /// Distinct candidate pairs from shared anchors.
+    pub anchor_pairs: usize,
+    /// Anchors left out for being shared by too many documents.
+    pub crowded_anchors: usize,
+    /// Distinct candidate pairs verified (both routes).
     pub candidate_pairs: usize,
     /// Largest LSH bucket.
     pub largest_bucket: usize,
-    /// Verified edges, including exact-duplicate edges.
+    /// Verified edges of every kind, including exact-duplicate edges.
     pub verified_edges: usize,
+    /// Verified edges by kind.
+    pub edges_by_kind: BTreeMap<&'static str, usize>,
+    /// Shared passages found.
+    pub passages: usize,
+    /// Words set aside as furniture.
+    pub furniture_words: u64,
+    /// Distinct furniture lines.
+    pub furniture_lines: usize,
+    /// Documents by role.
+    pub roles: BTreeMap<&'static str, usize>,
     /// Clusters of two or more.
     pub clusters: usize,
     /// Documents inside clusters.
@@ -123,16 +163,24 @@ pub struct Counts {
 /// Seconds per stage, as recorded in `run.json`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Seconds {
-    /// Reading, normalising, shingling and signing (overlapped).
-    pub read_and_sign: f64,
+    /// Reading, normalising and tokenising (overlapped).
+    pub read_and_tokenize: f64,
+    /// Furniture detection.
+    pub furniture: f64,
+    /// Shingling, anchors and signatures.
+    pub sign: f64,
     /// Grouping identical shingle sets.
     pub exact: f64,
-    /// LSH candidate generation.
-    pub lsh: f64,
+    /// Candidate generation (LSH and anchors).
+    pub candidates: f64,
     /// Exact verification.
     pub verify: f64,
-    /// Union-find.
+    /// Passage alignment.
+    pub passages: f64,
+    /// Clustering.
     pub cluster: f64,
+    /// Reuse scores.
+    pub reuse: f64,
     /// All of the above.
     pub total: f64,
 }
@@ -167,6 +215,48 @@ pub struct RunInfo {
     pub renamed_ids: Vec<[String; 2]>,
 }
 
+/// Per-outlet figures (`outlets.jsonl`).
+#[derive(Debug, Clone, Serialize)]
+pub struct OutletStats {
+    /// Outlet name (`null` for documents without one).
+    pub outlet: Option<String>,
+    /// Documents processed.
+    pub documents: usize,
+    /// Documents skipped.
+    pub skipped: usize,
+    /// Words, furniture included.
+    pub words: u64,
+    /// Body words (furniture set aside).
+    pub body_words: u64,
+    /// Body words reused from earlier articles of their clusters.
+    pub reused_words: u64,
+    /// `reused_words / body_words`.
+    pub reused_share: f64,
+    /// Documents that are their cluster's origin.
+    pub origin: usize,
+    /// Wholly derived documents.
+    pub copy: usize,
+    /// Partly derived documents.
+    pub partial: usize,
+    /// Documents not derived.
+    pub unique: usize,
+    /// Words set aside as furniture.
+    pub furniture_words: u64,
+    /// `furniture_words / words`.
+    pub furniture_share: f64,
+    /// Outlets it reused from, with words, most first (the syndication graph).
+    pub sources: Vec<SourceWords>,
+}
+
+/// Words one outlet reused from another.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceWords {
+    /// The source outlet.
+    pub outlet: Option<String>,
+    /// Words reused from it.
+    pub words: u64,
+}
+
 /// The result of a scan: plain data for reporters.
 #[derive(Debug, Clone)]
 pub struct ScanResult {
@@ -178,6 +268,18 @@ pub struct ScanResult {
     pub cluster_of: Vec<Option<u32>>,
     /// Clusters of two or more, by first member.
     pub clusters: Vec<Cluster>,
+    /// Per cluster: its origin document and why.
+    pub origins: Vec<(u32, &'static str)>,
+    /// Every verified edge (in and between clusters), sorted by `(a, b)`.
+    pub edges: Vec<Edge>,
+    /// Passages of each edge in `edges`.
+    pub passages: Vec<Vec<Passage>>,
+    /// Per document: reuse figures (`None` when skipped).
+    pub reuse: Vec<Option<DocReuse>>,
+    /// Per document: words set aside as furniture, and all words.
+    pub furniture: Vec<(u32, u32)>,
+    /// Per-outlet figures, by outlet name.
+    pub outlets: Vec<OutletStats>,
     /// What reading found (files, issues).
     pub inputs: InputSummary,
     /// Parameters, counts and timings.
@@ -191,14 +293,33 @@ impl ScanResult {
     }
 }
 
-/// A document's shingles and signature, or why it has none.
-type Sketch = std::result::Result<(ShingleSet, Vec<SigValue>), SkipReason>;
+/// A document's words and lines, or why it has none.
+struct Body {
+    tokens: Tokens,
+    lines: Vec<LineFeature>,
+    wire: bool,
+}
+
+/// A document's shingle set, anchors and signature.
+#[derive(Default)]
+struct Sketch {
+    set: ShingleSet,
+    anchors: Vec<u64>,
+    signature: Vec<SigValue>,
+}
 
 /// Runs the scan pipeline and writes its outputs (see [`crate::report::write_outputs`]).
 pub fn run_scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> {
     let result = scan(config, progress)?;
     crate::report::write_outputs(&result, &config.outdir)?;
     Ok(result)
+}
+
+fn timed<T>(slot: &mut f64, f: impl FnOnce() -> T) -> T {
+    let t = Instant::now();
+    let out = f();
+    *slot = t.elapsed().as_secs_f64();
+    out
 }
 
 /// Runs the scan pipeline in the current rayon pool and returns its result without writing.
@@ -208,17 +329,19 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     let mut seconds = Seconds::default();
     let banding = config.banding.unwrap_or_else(|| lsh::optimal_banding(config.threshold, config.perms));
     let hasher = MinHasher::new(config.perms);
+    let k = config.shingle;
 
-    // 1. read + sign
+    // 1. read + tokenize
     let t = Instant::now();
     let mut docs: Vec<DocMeta> = Vec::new();
-    let mut sketches: Vec<Sketch> = Vec::new();
-    progress.begin("read + sign", None, Unit::Bytes);
+    let mut bodies: Vec<std::result::Result<Body, SkipReason>> = Vec::new();
+    progress.begin("read", None, Unit::Bytes);
     let summary = std::thread::scope(|scope| -> Result<InputSummary> {
         let (tx, rx) = mpsc::sync_channel::<Vec<Record>>(READ_AHEAD_BATCHES);
+        let exclude = std::slice::from_ref(&config.outdir);
         let reader = scope.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH_DOCS);
-            let summary = read_inputs(&config.inputs, &config.fields, std::slice::from_ref(&config.outdir), &mut |rec| {
+            let summary = read_inputs(&config.inputs, &config.fields, exclude, &mut |rec| {
                 batch.push(rec);
                 if batch.len() == BATCH_DOCS {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_DOCS));
@@ -232,53 +355,42 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         });
         for batch in rx {
             let bytes: u64 = batch.iter().map(|r| r.meta.bytes).sum();
-            let signed: Vec<(DocMeta, Sketch)> = batch
+            let parsed: Vec<(DocMeta, std::result::Result<Body, SkipReason>)> = batch
                 .into_par_iter()
-                .map_init(Shingler::default, |sh, rec| {
-                    let sketch = rec.body.and_then(|text| {
-                        let set = sh.shingle(&text, config.shingle).ok_or(SkipReason::NoWords)?;
-                        let sig = hasher.signature(&set.hashes);
-                        Ok((set, sig))
+                .map_init(String::new, |scratch, rec| {
+                    let body = rec.body.and_then(|text| {
+                        let mut tokens = Tokens::default();
+                        tokenize(&text, &mut tokens, scratch);
+                        if tokens.tokens.is_empty() {
+                            return Err(SkipReason::NoWords);
+                        }
+                        let lines = furniture::line_features(&text, &tokens);
+                        Ok(Body { lines, wire: reuse::has_wire_byline(&text), tokens })
                     });
-                    (rec.meta, sketch)
+                    (rec.meta, body)
                 })
                 .collect();
-            for (meta, sketch) in signed {
+            for (meta, body) in parsed {
                 docs.push(meta);
-                sketches.push(sketch);
+                bodies.push(body);
             }
             progress.advance(bytes);
         }
         reader.join().expect("the input reader thread panicked")
     })?;
     progress.end();
-    seconds.read_and_sign = t.elapsed().as_secs_f64();
+    seconds.read_and_tokenize = t.elapsed().as_secs_f64();
+    let n = docs.len();
 
-    let mut counts = Counts { documents: docs.len(), ..Counts::default() };
-    let mut skipped: Vec<Option<SkipReason>> = Vec::with_capacity(docs.len());
-    let mut sets: Vec<ShingleSet> = Vec::with_capacity(docs.len());
-    let mut sigs: Vec<Vec<SigValue>> = Vec::with_capacity(docs.len());
-    for sketch in sketches {
-        match sketch {
-            Ok((set, sig)) => {
-                counts.shingles += set.len() as u64;
-                sets.push(set);
-                sigs.push(sig);
-                skipped.push(None);
-            }
-            Err(reason) => {
-                *counts.skipped_by_reason.entry(reason.code()).or_default() += 1;
-                sets.push(ShingleSet::default());
-                sigs.push(Vec::new());
-                skipped.push(Some(reason));
-            }
-        }
+    let mut counts = Counts { documents: n, ..Counts::default() };
+    let skipped: Vec<Option<SkipReason>> = bodies.iter().map(|b| b.as_ref().err().cloned()).collect();
+    for reason in skipped.iter().flatten() {
+        *counts.skipped_by_reason.entry(reason.code()).or_default() += 1;
     }
     counts.skipped = skipped.iter().filter(|s| s.is_some()).count();
-    counts.processed = counts.documents - counts.skipped;
+    counts.processed = n - counts.skipped;
     counts.input_issues = summary.issues.len();
     counts.bytes = docs.iter().map(|d| d.bytes).sum();
-
     if config.strict && (counts.skipped > 0 || !summary.issues.is_empty()) {
         let first = match skipped.iter().position(Option::is_some) {
             Some(i) => format!("{}: {}", summary.locate(docs[i].location), skipped[i].as_ref().unwrap()),
@@ -288,45 +400,184 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     }
     let renamed_ids = disambiguate_ids(&mut docs, &summary);
     counts.renamed_ids = renamed_ids.len();
+    let empty_tokens = Tokens::default();
+    let tokens_of = |i: usize| bodies[i].as_ref().map_or(&empty_tokens, |b| &b.tokens);
 
-    // 2. exact duplicates
-    let t = Instant::now();
-    let (mut edges, representatives) = exact_duplicates(&sets, &skipped);
-    counts.exact_duplicates = edges.len();
+    // 2. furniture
+    let furn = timed(&mut seconds.furniture, || {
+        let lines: Vec<DocLines> = (0..n)
+            .map(|i| DocLines {
+                outlet: docs[i].outlet.as_deref(),
+                day: docs[i].timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY)),
+                lines: if config.furniture { bodies[i].as_ref().map_or(&[][..], |b| &b.lines) } else { &[] },
+                words: tokens_of(i).tokens.len() as u32,
+            })
+            .collect();
+        furniture::detect(&lines)
+    });
+    counts.furniture_words = furn.words.iter().map(|&w| w as u64).sum();
+    counts.furniture_lines = furn.distinct_lines;
+
+    // 3. sign
+    progress.begin("sign", Some(n as u64), Unit::Documents);
+    let sketches: Vec<Sketch> = timed(&mut seconds.sign, || {
+        (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let Ok(body) = &bodies[i] else { return Sketch::default() };
+                let (seq, words) = shingle_sequence(&body.tokens.tokens, &furn.ranges[i], k);
+                let set = ShingleSet::from_sequence(&seq, words);
+                let hashes: Vec<u64> = seq.iter().map(|s| s.hash).collect();
+                let anchors = winnow(&hashes, ANCHOR_WINDOW);
+                let signature = if set.is_empty() { Vec::new() } else { hasher.signature(&set.hashes) };
+                progress.advance(1);
+                Sketch { set, anchors, signature }
+            })
+            .collect()
+    });
+    progress.end();
+    counts.shingles = sketches.iter().map(|s| s.set.len() as u64).sum();
+
+    // 4. exact duplicates
+    let (exact_edges, representatives, group_head) =
+        timed(&mut seconds.exact, || exact_duplicates(&sketches));
+    counts.exact_duplicates = exact_edges.len();
     counts.lsh_documents = representatives.len();
-    seconds.exact = t.elapsed().as_secs_f64();
 
-    // 3. lsh
+    // 5. candidates
     let t = Instant::now();
-    let rep_sigs: Vec<&[SigValue]> = representatives.iter().map(|&i| sigs[i as usize].as_slice()).collect();
+    let rep_sigs: Vec<&[SigValue]> =
+        representatives.iter().map(|&i| sketches[i as usize].signature.as_slice()).collect();
     progress.begin("lsh", Some(banding.bands as u64), Unit::Bands);
     let cand = candidates(&rep_sigs, banding, &|| progress.advance(1));
     progress.end();
-    drop(sigs);
-    let pairs: Vec<(u32, u32)> =
-        cand.pairs.iter().map(|&(i, j)| (representatives[i as usize], representatives[j as usize])).collect();
+    let rep_anchors: Vec<Vec<u64>> = representatives.iter().map(|&i| sketches[i as usize].anchors.clone()).collect();
+    let (anchor_pairs, crowded) = anchor_candidates(&rep_anchors);
+    drop(rep_anchors);
     counts.band_collisions = cand.band_collisions;
-    counts.candidate_pairs = pairs.len();
     counts.largest_bucket = cand.largest_bucket;
-    seconds.lsh = t.elapsed().as_secs_f64();
+    counts.lsh_pairs = cand.pairs.len();
+    counts.anchor_pairs = anchor_pairs.len();
+    counts.crowded_anchors = crowded;
+    let mut pairs: Vec<(u32, u32)> = cand.pairs.into_iter().chain(anchor_pairs).collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    let pairs: Vec<(u32, u32)> =
+        pairs.into_iter().map(|(i, j)| (representatives[i as usize], representatives[j as usize])).collect();
+    counts.candidate_pairs = pairs.len();
+    seconds.candidates = t.elapsed().as_secs_f64();
 
-    // 4. verify
+    // 6. verify
     let t = Instant::now();
     progress.begin("verify", Some(pairs.len() as u64), Unit::Pairs);
-    let hashes: Vec<&[u64]> = sets.iter().map(|s| s.hashes.as_slice()).collect();
-    edges.extend(verify(&pairs, &hashes, config.threshold, &|n| progress.advance(n)));
+    let sets: Vec<&[u64]> = sketches.iter().map(|s| s.set.hashes.as_slice()).collect();
+    let mut edges = exact_edges;
+    edges.extend(verify(&pairs, &sets, config.threshold, ANCHOR_WINDOW, &|n| progress.advance(n)));
+    edges.sort_by_key(|e| (e.a, e.b));
     progress.end();
-    counts.verified_edges = edges.len();
     seconds.verify = t.elapsed().as_secs_f64();
+    let body_words: Vec<u32> = sketches.iter().map(|s| s.set.words).collect();
+    let content: Vec<u64> = sketches.par_iter().map(|s| s.set.fingerprint()).collect();
+    drop(sketches);
 
-    // 5. cluster
+    // 7. passages, then edge kinds
     let t = Instant::now();
-    let (clusters, cluster_of) = cluster(docs.len(), &edges);
+    progress.begin("passages", Some(edges.len() as u64), Unit::Pairs);
+    let mut involved = vec![false; n];
+    for e in &edges {
+        involved[e.a as usize] = true;
+        involved[e.b as usize] = true;
+    }
+    let sequences: Vec<Vec<Shingle>> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            if !involved[i] {
+                return Vec::new();
+            }
+            shingle_sequence(&tokens_of(i).tokens, &furn.ranges[i], k).0
+        })
+        .collect();
+    let aligned: Vec<(Edge, Vec<Passage>)> = edges
+        .par_iter()
+        .map(|e| {
+            let (a, b) = (e.a as usize, e.b as usize);
+            let passages = align(&tokens_of(a).tokens, &sequences[a], &tokens_of(b).tokens, &sequences[b], k);
+            let mut e = *e;
+            e.a_words = covered_words(passages.iter().map(|p| &p.a_tokens), &furn.ranges[a]);
+            e.b_words = covered_words(passages.iter().map(|p| &p.b_tokens), &furn.ranges[b]);
+            progress.advance(1);
+            (e, passages)
+        })
+        .collect();
+    progress.end();
+    drop(sequences);
+    let (mut edges, mut passages): (Vec<Edge>, Vec<Vec<Passage>>) = (Vec::new(), Vec::new());
+    for (mut e, p) in aligned {
+        let kind =
+            classify(&e, body_words[e.a as usize], body_words[e.b as usize], config.threshold, config.containment, reuse::PARTIAL_REUSE);
+        if let Some(kind) = kind {
+            e.kind = kind;
+            edges.push(e);
+            passages.push(p);
+        }
+    }
+    counts.verified_edges = edges.len();
+    for e in &edges {
+        *counts.edges_by_kind.entry(kind_name(e.kind)).or_default() += 1;
+    }
+    counts.passages = passages.iter().map(Vec::len).sum();
+    seconds.passages = t.elapsed().as_secs_f64();
+
+    // 8. cluster
+    let keys: Vec<OriginKey> = (0..n)
+        .map(|i| OriginKey {
+            timestamp: docs[i].timestamp,
+            wire: bodies[i].as_ref().is_ok_and(|b| b.wire),
+            words: body_words[i],
+            content: content[i],
+        })
+        .collect();
+    let rank = reuse::origin_ranks(&keys);
+    let (clusters, cluster_of) = timed(&mut seconds.cluster, || cluster(n, &edges, &rank));
     counts.clusters = clusters.len();
     counts.documents_in_clusters = clusters.iter().map(|c| c.members.len()).sum();
     counts.largest_cluster = clusters.iter().map(|c| c.members.len()).max().unwrap_or(0);
-    seconds.cluster = t.elapsed().as_secs_f64();
+
+    // 9. reuse
+    let t = Instant::now();
+    let mut group_rank = rank.clone();
+    for i in 0..n {
+        let h = group_head[i] as usize;
+        group_rank[h] = group_rank[h].min(rank[i]);
+    }
+    let group_rank: Vec<u32> = (0..n).map(|i| group_rank[group_head[i] as usize]).collect();
+    let shapes: Vec<DocShape> = (0..n)
+        .map(|i| DocShape { tokens: tokens_of(i).tokens.len(), furniture: &furn.ranges[i], body: body_words[i] })
+        .collect();
+    let (scores, origin_docs) = reuse::score(&shapes, &clusters, &cluster_of, &edges, &passages, &rank, &group_rank);
+    let origins: Vec<(u32, &'static str)> = clusters
+        .iter()
+        .zip(&origin_docs)
+        .map(|(c, &o)| {
+            let runner_up = c
+                .members
+                .iter()
+                .filter(|&&m| m != o)
+                .min_by_key(|&&m| rank[m as usize])
+                .expect("clusters have two members");
+            (o, reuse::origin_reason(&keys[o as usize], &keys[*runner_up as usize]))
+        })
+        .collect();
+    let reuse: Vec<Option<DocReuse>> =
+        scores.into_iter().zip(&skipped).map(|(r, s)| s.is_none().then_some(r)).collect();
+    for r in reuse.iter().flatten() {
+        *counts.roles.entry(role_name(r.role)).or_default() += 1;
+    }
+    let furniture: Vec<(u32, u32)> = (0..n).map(|i| (furn.words[i], tokens_of(i).tokens.len() as u32)).collect();
+    let outlets = outlet_stats(&docs, &skipped, &reuse, &furniture, &body_words);
+    seconds.reuse = t.elapsed().as_secs_f64();
     seconds.total = started.elapsed().as_secs_f64();
+    drop(bodies);
 
     let mut curve = BTreeMap::new();
     for s in [config.threshold - 0.1, config.threshold, config.threshold + 0.1] {
@@ -342,6 +593,10 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
             shingle: config.shingle,
             perms: config.perms,
             threshold: config.threshold,
+            containment: config.containment,
+            roles: BTreeMap::from([("copy", reuse::COPY_REUSE), ("partial", reuse::PARTIAL_REUSE)]),
+            anchor_window: ANCHOR_WINDOW,
+            furniture: config.furniture,
             bands: banding.bands,
             rows: banding.rows,
             banding: if config.banding.is_some() { "given" } else { "derived" },
@@ -359,7 +614,126 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         decoded_files: summary.decoded.clone(),
         renamed_ids,
     };
-    Ok(ScanResult { docs, skipped, cluster_of, clusters, inputs: summary, run })
+    Ok(ScanResult {
+        docs,
+        skipped,
+        cluster_of,
+        clusters,
+        origins,
+        edges,
+        passages,
+        reuse,
+        furniture,
+        outlets,
+        inputs: summary,
+        run,
+    })
+}
+
+/// Stable name of an edge kind, as in the outputs.
+pub fn kind_name(kind: EdgeKind) -> &'static str {
+    match kind {
+        EdgeKind::NearDuplicate => "near_duplicate",
+        EdgeKind::Contained => "contained",
+        EdgeKind::Partial => "partial",
+        EdgeKind::Passage => "passage",
+    }
+}
+
+/// Stable name of a role, as in the outputs.
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Origin => "origin",
+        Role::Copy => "copy",
+        Role::Partial => "partial",
+        Role::Unique => "unique",
+    }
+}
+
+/// Words covered by `ranges` that are not furniture.
+fn covered_words<'r>(ranges: impl Iterator<Item = &'r Range<u32>>, furniture: &[Range<usize>]) -> u32 {
+    let mut covered: Vec<Range<u32>> = ranges.cloned().collect();
+    covered.sort_unstable_by_key(|r| r.start);
+    let mut total = 0u32;
+    let mut upto = 0u32;
+    for r in covered {
+        let start = r.start.max(upto);
+        if r.end > start {
+            let inside: u32 = furniture
+                .iter()
+                .map(|f| (r.end.min(f.end as u32)).saturating_sub(start.max(f.start as u32)))
+                .sum();
+            total += r.end - start - inside;
+            upto = r.end;
+        }
+    }
+    total
+}
+
+/// Per-outlet figures from per-document ones.
+fn outlet_stats(
+    docs: &[DocMeta],
+    skipped: &[Option<SkipReason>],
+    reuse: &[Option<DocReuse>],
+    furniture: &[(u32, u32)],
+    body_words: &[u32],
+) -> Vec<OutletStats> {
+    let mut by: BTreeMap<Option<&str>, OutletStats> = BTreeMap::new();
+    let mut sources: BTreeMap<Option<&str>, BTreeMap<Option<&str>, u64>> = BTreeMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        let key = d.outlet.as_deref();
+        let s = by.entry(key).or_insert_with(|| OutletStats {
+            outlet: d.outlet.clone(),
+            documents: 0,
+            skipped: 0,
+            words: 0,
+            body_words: 0,
+            reused_words: 0,
+            reused_share: 0.0,
+            origin: 0,
+            copy: 0,
+            partial: 0,
+            unique: 0,
+            furniture_words: 0,
+            furniture_share: 0.0,
+            sources: Vec::new(),
+        });
+        if skipped[i].is_some() {
+            s.skipped += 1;
+            continue;
+        }
+        let r = reuse[i].as_ref().expect("processed documents have reuse figures");
+        s.documents += 1;
+        s.words += furniture[i].1 as u64;
+        s.furniture_words += furniture[i].0 as u64;
+        s.body_words += body_words[i] as u64;
+        s.reused_words += r.reused_words as u64;
+        match r.role {
+            Role::Origin => s.origin += 1,
+            Role::Copy => s.copy += 1,
+            Role::Partial => s.partial += 1,
+            Role::Unique => s.unique += 1,
+        }
+        for &(src, w) in &r.from {
+            *sources.entry(key).or_default().entry(docs[src as usize].outlet.as_deref()).or_default() += w as u64;
+        }
+    }
+    by.into_iter()
+        .map(|(key, mut s)| {
+            let share = |a: u64, b: u64| if b == 0 { 0.0 } else { crate::report::round(a as f64 / b as f64) };
+            s.reused_share = share(s.reused_words, s.body_words);
+            s.furniture_share = share(s.furniture_words, s.words);
+            let mut src: Vec<SourceWords> = sources
+                .remove(&key)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(o, words)| SourceWords { outlet: o.map(str::to_string), words })
+                .collect();
+            src.sort_by(|a, b| b.words.cmp(&a.words).then_with(|| a.outlet.cmp(&b.outlet)));
+            s.sources = src;
+            s
+        })
+        .collect()
 }
 
 /// Renames every id that repeats an earlier one to `ID@FILE:LINE` (with `#2`, `#3`, ...
@@ -391,17 +765,19 @@ fn disambiguate_ids(docs: &mut [DocMeta], summary: &InputSummary) -> Vec<[String
     renamed
 }
 
-/// Groups documents with identical shingle sets. Returns an edge (Jaccard 1) from each
-/// group's first member to every other member, and the documents that represent a distinct
-/// set (each group's first member and every unique document), in input order.
-fn exact_duplicates(sets: &[ShingleSet], skipped: &[Option<SkipReason>]) -> (Vec<Edge>, Vec<u32>) {
-    let mut keyed: Vec<(u64, u32)> = (0..sets.len())
+/// Groups documents with identical, non-empty shingle sets. Returns an edge (Jaccard 1) from
+/// each group's first member to every other member, the documents that represent a distinct
+/// set (each group's first member and every unique document) in input order, and per
+/// document the first member of its group (itself when unique).
+fn exact_duplicates(sketches: &[Sketch]) -> (Vec<Edge>, Vec<u32>, Vec<u32>) {
+    let mut keyed: Vec<(u64, u32)> = (0..sketches.len())
         .into_par_iter()
-        .filter(|&i| skipped[i].is_none())
-        .map(|i| (sets[i].fingerprint(), i as u32))
+        .filter(|&i| !sketches[i].set.is_empty())
+        .map(|i| (sketches[i].set.fingerprint(), i as u32))
         .collect();
     keyed.par_sort_unstable();
-    let mut is_rep = vec![false; sets.len()];
+    let mut head: Vec<u32> = (0..sketches.len() as u32).collect();
+    let mut is_rep = vec![false; sketches.len()];
     let mut edges = Vec::new();
     let mut start = 0;
     while start < keyed.len() {
@@ -413,8 +789,14 @@ fn exact_duplicates(sets: &[ShingleSet], skipped: &[Option<SkipReason>]) -> (Vec
         // first earlier head whose set equals its own, or becomes a head itself.
         let mut heads: Vec<u32> = Vec::new();
         for &(_, i) in &keyed[start..end] {
-            match heads.iter().find(|&&h| sets[h as usize].hashes == sets[i as usize].hashes) {
-                Some(&h) => edges.push(Edge { a: h, b: i, jaccard: 1.0, containment_ab: 1.0, containment_ba: 1.0 }),
+            let set = &sketches[i as usize].set.hashes;
+            match heads.iter().find(|&&h| &sketches[h as usize].set.hashes == set) {
+                Some(&h) => {
+                    let mut e = crate::verify::measure(h, i, set, set);
+                    e.kind = EdgeKind::NearDuplicate;
+                    edges.push(e);
+                    head[i as usize] = h;
+                }
                 None => {
                     heads.push(i);
                     is_rep[i as usize] = true;
@@ -423,6 +805,6 @@ fn exact_duplicates(sets: &[ShingleSet], skipped: &[Option<SkipReason>]) -> (Vec
         }
         start = end;
     }
-    let reps = (0..sets.len() as u32).filter(|&i| is_rep[i as usize]).collect();
-    (edges, reps)
+    let reps = (0..sketches.len() as u32).filter(|&i| is_rep[i as usize]).collect();
+    (edges, reps, head)
 }

@@ -1,4 +1,5 @@
-//! Writing results: `documents.jsonl`, `clusters.jsonl`, `run.json`.
+//! Writing results: `documents.jsonl`, `clusters.jsonl`, `passages.jsonl`, `outlets.jsonl`,
+//! `run.json`.
 //!
 //! Receives the finished [`ScanResult`] (plain data) and presents it as files. All files of a
 //! run are first written into a staging directory inside the output directory and renamed
@@ -13,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::pipeline::ScanResult;
+use crate::pipeline::{kind_name, role_name, ScanResult};
 use crate::verify::Edge;
 
 /// Decimal places kept for similarities in outputs: enough to tell any two pairs of
@@ -26,6 +27,10 @@ pub const DOCUMENTS_FILE: &str = "documents.jsonl";
 pub const CLUSTERS_FILE: &str = "clusters.jsonl";
 /// Parameters, inputs, counts and timings of the run.
 pub const RUN_FILE: &str = "run.json";
+/// One line per shared passage of every verified pair.
+pub const PASSAGES_FILE: &str = "passages.jsonl";
+/// One line per outlet.
+pub const OUTLETS_FILE: &str = "outlets.jsonl";
 
 /// Rounds to [`FLOAT_DECIMALS`] places.
 pub fn round(x: f64) -> f64 {
@@ -40,6 +45,10 @@ struct DocumentLine<'a> {
     date: Option<&'a str>,
     title: Option<&'a str>,
     cluster: Option<u32>,
+    role: Option<&'static str>,
+    reuse: Option<f64>,
+    source: Option<&'a str>,
+    furniture: Option<f64>,
     skipped: Option<String>,
     input: String,
 }
@@ -48,9 +57,12 @@ struct DocumentLine<'a> {
 struct EdgeLine<'a> {
     a: &'a str,
     b: &'a str,
+    kind: &'static str,
     jaccard: f64,
     containment_ab: f64,
     containment_ba: f64,
+    a_words: u32,
+    b_words: u32,
 }
 
 #[derive(Serialize)]
@@ -58,9 +70,23 @@ struct ClusterLine<'a> {
     id: u32,
     size: usize,
     members: Vec<&'a str>,
+    origin: &'a str,
+    origin_reason: &'static str,
     min_jaccard: f64,
     weakest_edge: EdgeLine<'a>,
     edges: Vec<EdgeLine<'a>>,
+}
+
+#[derive(Serialize)]
+struct PassageLine<'a> {
+    a: &'a str,
+    b: &'a str,
+    kind: &'static str,
+    a_start: u32,
+    a_end: u32,
+    b_start: u32,
+    b_end: u32,
+    words: u32,
 }
 
 /// Writes a run's files into `outdir` atomically (see the module docs).
@@ -79,6 +105,8 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path) -> Result<()> {
         Ok(vec![
             write_file(&staging, DOCUMENTS_FILE, |w| write_documents(result, w))?,
             write_file(&staging, CLUSTERS_FILE, |w| write_clusters(result, w))?,
+            write_file(&staging, PASSAGES_FILE, |w| write_passages(result, w))?,
+            write_file(&staging, OUTLETS_FILE, |w| write_lines(&result.outlets, w))?,
             write_file(&staging, RUN_FILE, |w| {
                 serde_json::to_writer_pretty(&mut *w, &result.run)?;
                 writeln!(w)
@@ -134,14 +162,48 @@ fn write_file(
     Ok(path)
 }
 
+fn write_lines<T: Serialize>(items: &[T], w: &mut impl Write) -> std::io::Result<()> {
+    for item in items {
+        serde_json::to_writer(&mut *w, item)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+fn write_passages(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
+    for (e, ps) in r.edges.iter().zip(&r.passages) {
+        for p in ps {
+            let line = PassageLine {
+                a: &r.docs[e.a as usize].id,
+                b: &r.docs[e.b as usize].id,
+                kind: kind_name(e.kind),
+                a_start: p.a_start,
+                a_end: p.a_end,
+                b_start: p.b_start,
+                b_end: p.b_end,
+                words: p.words,
+            };
+            serde_json::to_writer(&mut *w, &line)?;
+            w.write_all(b"\n")?;
+        }
+    }
+    Ok(())
+}
+
 fn write_documents(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
     for (i, doc) in r.docs.iter().enumerate() {
+        let reuse = r.reuse[i].as_ref();
+        let (furniture, words) = r.furniture[i];
         let line = DocumentLine {
             id: &doc.id,
             outlet: doc.outlet.as_deref(),
             date: doc.date.as_deref(),
             title: doc.title.as_deref(),
             cluster: r.cluster_of[i],
+            role: reuse.map(|x| role_name(x.role)),
+            reuse: reuse.map(|x| round(x.reuse)),
+            source: reuse.and_then(|x| x.source).map(|s| r.docs[s as usize].id.as_str()),
+            furniture: reuse.map(|_| if words == 0 { 0.0 } else { round(furniture as f64 / words as f64) }),
             skipped: r.skipped[i].as_ref().map(ToString::to_string),
             input: r.inputs.locate(doc.location),
         };
@@ -155,9 +217,12 @@ fn edge_line<'a>(r: &'a ScanResult, e: &Edge) -> EdgeLine<'a> {
     EdgeLine {
         a: &r.docs[e.a as usize].id,
         b: &r.docs[e.b as usize].id,
+        kind: kind_name(e.kind),
         jaccard: round(e.jaccard),
         containment_ab: round(e.containment_ab),
         containment_ba: round(e.containment_ba),
+        a_words: e.a_words,
+        b_words: e.b_words,
     }
 }
 
@@ -168,6 +233,8 @@ fn write_clusters(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
             id: c.id,
             size: c.members.len(),
             members: c.members.iter().map(|&m| r.docs[m as usize].id.as_str()).collect(),
+            origin: &r.docs[r.origins[c.id as usize].0 as usize].id,
+            origin_reason: r.origins[c.id as usize].1,
             min_jaccard: round(weakest.jaccard),
             weakest_edge: edge_line(r, weakest),
             edges: c.edges.iter().map(|e| edge_line(r, e)).collect(),

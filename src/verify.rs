@@ -1,15 +1,40 @@
 //! Exact verification of candidate pairs.
 //!
-//! Receives candidate pairs and the documents' shingle sets, and hands on the verified
-//! [`Edge`]s: pairs whose exact Jaccard similarity on the shingle sets reaches the threshold,
-//! each with its Jaccard and its containment in both directions (Broder 1997). A band
-//! collision that fails here never joins a cluster. Sets are sorted, so each check is one
-//! linear merge.
+//! Receives candidate pairs and the documents' shingle sets (furniture set aside), and hands
+//! on the [`Edge`]s worth keeping: pairs whose exact Jaccard reaches the threshold, or that
+//! share enough shingles to hold a passage, each with its Jaccard and its containment in both
+//! directions (Broder 1997). A candidate that fails here never joins a cluster. Sets are
+//! sorted, so each check is one linear merge. Once passages are known, [`classify`] names
+//! each edge's [`EdgeKind`], which decides how it may join clusters.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-/// A verified near-duplicate relation between two documents (indices in input order).
+/// What a verified edge says about two documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeKind {
+    /// Jaccard at or above the threshold: the same article, lightly edited.
+    NearDuplicate,
+    /// One document's shingles lie (almost) wholly inside the other's: a truncated copy, or
+    /// a whole story inside a longer article (containment at or above `--containment`).
+    Contained,
+    /// Shared passages cover at least [`crate::reuse::PARTIAL_REUSE`] of one document's body:
+    /// an excerpt, not a copy.
+    Partial,
+    /// A shared passage (a quotation, a paragraph) and nothing more.
+    Passage,
+}
+
+impl EdgeKind {
+    /// Whether the edge joins two clusters into one (partial edges attach a document to its
+    /// source's cluster without merging clusters; passage edges never cluster).
+    pub fn unites(self) -> bool {
+        matches!(self, EdgeKind::NearDuplicate | EdgeKind::Contained)
+    }
+}
+
+/// A verified relation between two documents (indices in input order).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Edge {
     /// Earlier document (input order).
@@ -22,7 +47,19 @@ pub struct Edge {
     pub containment_ab: f64,
     /// |A ∩ B| / |B|: how much of `b` is in `a`.
     pub containment_ba: f64,
+    /// What the edge says (final once [`classify`] has run).
+    pub kind: EdgeKind,
+    /// Body words of `a` inside passages shared with `b`.
+    pub a_words: u32,
+    /// Body words of `b` inside passages shared with `a`.
+    pub b_words: u32,
 }
+
+/// Fewest shared words (about a paragraph) that can make an excerpt: below this, a shared
+/// stock sentence or a templated price flash in two
+/// short items ("said its common stock will be included in NASDAQ's National Market System")
+/// would count as partial copying.
+pub const MIN_PARTIAL_WORDS: u32 = 30;
 
 /// Size of the intersection of two sorted, distinct slices.
 pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
@@ -51,15 +88,44 @@ pub fn measure(a: u32, b: u32, sa: &[u64], sb: &[u64]) -> Edge {
         jaccard: inter / union,
         containment_ab: inter / sa.len() as f64,
         containment_ba: inter / sb.len() as f64,
+        kind: EdgeKind::Passage,
+        a_words: 0,
+        b_words: 0,
     }
 }
 
-/// Verifies `pairs` (indices into `sets`) and keeps those with Jaccard at least `threshold`,
-/// in the order of `pairs`. `on_done(n)` reports progress every so often.
+/// Whether a measured pair is worth keeping: Jaccard at the threshold, or enough shared
+/// shingles (`min_shared`) to hold a passage.
+pub fn worth_keeping(e: &Edge, sa: usize, threshold: f64, min_shared: usize) -> bool {
+    e.jaccard >= threshold || (e.containment_ab * sa as f64).round() as usize >= min_shared
+}
+
+/// Names an edge's kind from its similarities and passage coverage (`a_body` and `b_body`
+/// are the documents' body words); `None` when there is nothing left to relate them.
+pub fn classify(e: &Edge, a_body: u32, b_body: u32, threshold: f64, containment: f64, partial: f64) -> Option<EdgeKind> {
+    let share = |w: u32, body: u32| if body == 0 { 0.0 } else { w as f64 / body as f64 };
+    if e.jaccard >= threshold {
+        Some(EdgeKind::NearDuplicate)
+    } else if e.containment_ab.max(e.containment_ba) >= containment && e.a_words.max(e.b_words) >= MIN_PARTIAL_WORDS {
+        Some(EdgeKind::Contained)
+    } else if e.a_words.max(e.b_words) >= MIN_PARTIAL_WORDS
+        && share(e.a_words, a_body).max(share(e.b_words, b_body)) >= partial
+    {
+        Some(EdgeKind::Partial)
+    } else if e.a_words > 0 {
+        Some(EdgeKind::Passage)
+    } else {
+        None
+    }
+}
+
+/// Verifies `pairs` (indices into `sets`) and keeps those [`worth_keeping`], in the order of
+/// `pairs`. `on_done(n)` reports progress every so often.
 pub fn verify<S: AsRef<[u64]> + Sync>(
     pairs: &[(u32, u32)],
     sets: &[S],
     threshold: f64,
+    min_shared: usize,
     on_done: &(dyn Fn(u64) + Sync),
 ) -> Vec<Edge> {
     /// Pairs per progress report: large enough that reporting costs nothing.
@@ -70,7 +136,7 @@ pub fn verify<S: AsRef<[u64]> + Sync>(
             let kept: Vec<Edge> = chunk
                 .iter()
                 .map(|&(a, b)| measure(a, b, sets[a as usize].as_ref(), sets[b as usize].as_ref()))
-                .filter(|e| e.jaccard >= threshold)
+                .filter(|e| worth_keeping(e, sets[e.a as usize].as_ref().len(), threshold, min_shared))
                 .collect();
             on_done(chunk.len() as u64);
             kept
@@ -95,9 +161,32 @@ mod tests {
     #[test]
     fn drops_pairs_below_threshold() {
         let sets = vec![vec![1u64, 2, 3, 4], vec![1, 2, 3, 5], vec![9, 10, 11, 12]];
-        let edges = verify(&[(0, 1), (0, 2), (1, 2)], &sets, 0.5, &|_| {});
+        let edges = verify(&[(0, 1), (0, 2), (1, 2)], &sets, 0.5, usize::MAX, &|_| {});
         assert_eq!(edges.len(), 1);
         assert_eq!((edges[0].a, edges[0].b), (0, 1));
         assert_eq!(edges[0].jaccard, 3.0 / 5.0);
+        // With a passage-sized overlap allowed, a pair sharing 3 shingles is kept too.
+        let sets = vec![vec![1u64, 2, 3, 4, 5, 6, 7, 8], vec![1, 2, 3, 20, 21, 22, 23, 24, 25, 26]];
+        assert_eq!(verify(&[(0, 1)], &sets, 0.5, 3, &|_| {}).len(), 1);
+        assert!(verify(&[(0, 1)], &sets, 0.5, 4, &|_| {}).is_empty());
+    }
+
+    #[test]
+    fn kinds_from_similarity_and_coverage() {
+        let mut e = measure(0, 1, &[1, 2, 3, 4], &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        e.a_words = 8;
+        assert_eq!(classify(&e, 8, 250, 0.5, 0.8, 0.2), Some(EdgeKind::Passage), "a contained headline is no copy");
+        e.a_words = 100;
+        assert_eq!(classify(&e, 100, 250, 0.5, 0.8, 0.2), Some(EdgeKind::Contained));
+        e.containment_ab = 0.5;
+        e.a_words = 29;
+        assert_eq!(classify(&e, 50, 250, 0.5, 0.8, 0.2), Some(EdgeKind::Passage), "too few words");
+        e.a_words = 30;
+        assert_eq!(classify(&e, 100, 250, 0.5, 0.8, 0.2), Some(EdgeKind::Partial));
+        e.a_words = 12;
+        assert_eq!(classify(&e, 100, 250, 0.5, 0.8, 0.2), Some(EdgeKind::Passage));
+        e.a_words = 0;
+        assert_eq!(classify(&e, 100, 250, 0.5, 0.8, 0.2), None);
+        assert!(EdgeKind::Contained.unites() && !EdgeKind::Partial.unites());
     }
 }

@@ -127,10 +127,12 @@ fn invalid_values_exit_1_naming_the_flag() {
     assert!(stderr.contains("only once"), "{stderr}");
 }
 
-/// The rows of the summary table as label -> value.
+/// The rows of the summary table (the first table) as label -> value.
 fn table(stdout: &str) -> BTreeMap<String, String> {
     stdout
         .lines()
+        .skip_while(|l| !l.starts_with('┌'))
+        .take_while(|l| !l.starts_with('└'))
         .filter(|l| l.starts_with('│'))
         .map(|l| {
             let cells: Vec<&str> = l.trim_matches('│').split('┆').map(str::trim).collect();
@@ -171,7 +173,15 @@ fn summary_table_reports_the_run() {
         "{}",
         t["throughput"]
     );
-    assert_eq!(t.len(), 8, "{t:?}");
+    assert_eq!(
+        t["copies / partial copies"],
+        format!("{} / {}", c["roles"]["copy"], c["roles"].get("partial").cloned().unwrap_or(json!(0)))
+    );
+    assert_eq!(t["shared passages"], c["passages"].to_string());
+    assert_eq!(t["furniture set aside"], format!("{} words ({} lines)", c["furniture_words"], c["furniture_lines"]));
+    assert_eq!(t.len(), 11, "{t:?}");
+    // Then the outlets table, most reused first, and where the outputs are.
+    assert!(stdout.contains("│ outlet ") && stdout.contains("top source"), "{stdout}");
     assert_eq!(stdout.lines().last().unwrap(), format!("outputs in {}/", p(&out)));
 }
 

@@ -86,6 +86,18 @@ fn docs_without_input(out: &Path) -> Vec<Value> {
         .collect()
 }
 
+/// documents.jsonl restricted to what field mapping decides (and the cluster and skip
+/// columns), leaving out the reuse figures.
+fn mapped_fields(out: &Path) -> Vec<Value> {
+    documents(out)
+        .into_iter()
+        .map(|d| {
+            let keep = ["id", "outlet", "date", "title", "cluster", "skipped", "input"];
+            Value::Object(d.as_object().unwrap().iter().filter(|(k, _)| keep.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect())
+        })
+        .collect()
+}
+
 fn expected_sets() -> Vec<Vec<String>> {
     vec![vec!["a1".to_string(), "a2".to_string()], vec!["b1".to_string(), "b2".to_string()]]
 }
@@ -441,7 +453,7 @@ fn default_field_names_are_recognised() {
     );
     let out = dir.path().join("out");
     scan(&[p(&path)], &out, 0);
-    let docs = documents(&out);
+    let docs = mapped_fields(&out);
     let f = p(&path);
     let want = vec![
         json!({"id": format!("{f}:1"), "outlet": "example.org", "date": "2024-06-21 10:00:00", "title": "NP title",
@@ -492,7 +504,7 @@ fn field_flags_map_custom_schemas() {
         "link2",
     ];
     scan(&args, &out, 3);
-    let docs = documents(&out);
+    let docs = mapped_fields(&out);
     let f = p(&path);
     let want = vec![
         json!({"id": "u1", "outlet": "Daily Planet", "date": "2001-01-01", "title": "Hed one",
@@ -529,6 +541,7 @@ fn output_files_follow_the_contract() {
     assert_eq!(
         docs[0],
         json!({"id": "a1", "outlet": "Reuters", "date": "1987-02-26", "title": "Cruzado plan", "cluster": 0,
+               "role": "origin", "reuse": 0.0, "source": null, "furniture": 0.0,
                "skipped": null, "input": format!("{f}:1")})
     );
     let clusters_by_id: Vec<(String, Value)> = docs.iter().map(|d| (d["id"].as_str().unwrap().into(), d["cluster"].clone())).collect();
@@ -545,7 +558,8 @@ fn output_files_follow_the_contract() {
     );
     for d in &docs {
         let keys: Vec<&String> = d.as_object().unwrap().keys().collect();
-        let mut want = strs(&["id", "outlet", "date", "title", "cluster", "skipped", "input"]);
+        let mut want =
+            strs(&["id", "outlet", "date", "title", "cluster", "role", "reuse", "source", "furniture", "skipped", "input"]);
         want.sort();
         assert_eq!(keys.into_iter().cloned().collect::<Vec<_>>(), want);
     }
@@ -556,7 +570,17 @@ fn output_files_follow_the_contract() {
     let c0 = &cl[0];
     let mut keys: Vec<String> = c0.as_object().unwrap().keys().cloned().collect();
     keys.sort();
-    assert_eq!(keys, strs(&["edges", "id", "members", "min_jaccard", "size", "weakest_edge"]));
+    assert_eq!(
+        keys,
+        strs(&["edges", "id", "members", "min_jaccard", "origin", "origin_reason", "size", "weakest_edge"])
+    );
+    assert_eq!(c0["origin"], "a1");
+    assert_eq!(c0["origin_reason"], "earliest date");
+    // a2 appends a sentence to a1: a copy, with a1 as its source.
+    assert_eq!(docs[3]["role"], "copy");
+    assert_eq!(docs[3]["source"], "a1");
+    let reuse = docs[3]["reuse"].as_f64().unwrap();
+    assert!(reuse > 0.85 && reuse < 1.0, "{reuse}");
     assert_eq!(c0["id"], 0);
     assert_eq!(c0["size"], 2);
     assert_eq!(c0["members"], json!(["a1", "a2"]));
@@ -564,7 +588,8 @@ fn output_files_follow_the_contract() {
     assert_eq!(c0["edges"].as_array().unwrap().len(), 1);
     let mut ekeys: Vec<String> = e.as_object().unwrap().keys().cloned().collect();
     ekeys.sort();
-    assert_eq!(ekeys, strs(&["a", "b", "containment_ab", "containment_ba", "jaccard"]));
+    assert_eq!(ekeys, strs(&["a", "a_words", "b", "b_words", "containment_ab", "containment_ba", "jaccard", "kind"]));
+    assert_eq!(e["kind"], "near_duplicate");
     assert_eq!((e["a"].as_str().unwrap(), e["b"].as_str().unwrap()), ("a1", "a2"));
     // a1's shingles are all in a2 (a2 only appends a sentence), so J = |A|/|B| = containment_ba
     assert_eq!(e["containment_ab"], 1.0);
@@ -573,11 +598,14 @@ fn output_files_follow_the_contract() {
     assert_eq!(e["containment_ba"].as_f64().unwrap(), j);
     assert_eq!(c0["weakest_edge"], *e);
     assert_eq!(c0["min_jaccard"].as_f64().unwrap(), j);
+    let words = cl[1]["edges"][0]["a_words"].clone();
+    assert!(words.as_u64().unwrap() > 50);
+    let edge = json!({"a": "b1", "b": "b2", "kind": "near_duplicate", "jaccard": 1.0, "containment_ab": 1.0,
+                      "containment_ba": 1.0, "a_words": words, "b_words": words});
     assert_eq!(
         cl[1],
-        json!({"id": 1, "size": 2, "members": ["b1", "b2"], "min_jaccard": 1.0,
-               "weakest_edge": {"a": "b1", "b": "b2", "jaccard": 1.0, "containment_ab": 1.0, "containment_ba": 1.0},
-               "edges": [{"a": "b1", "b": "b2", "jaccard": 1.0, "containment_ab": 1.0, "containment_ba": 1.0}]})
+        json!({"id": 1, "size": 2, "members": ["b1", "b2"], "origin": "b1", "origin_reason": "first in input",
+               "min_jaccard": 1.0, "weakest_edge": edge, "edges": [edge]})
     );
 
     // run.json
@@ -611,11 +639,26 @@ fn output_files_follow_the_contract() {
     assert_eq!(c["exact_duplicates"], 1);
     assert_eq!(c["lsh_documents"], 5);
     assert_eq!(c["verified_edges"], 2);
+    assert_eq!(c["edges_by_kind"], json!({"near_duplicate": 2}));
+    assert_eq!(c["roles"], json!({"copy": 2, "origin": 2, "unique": 2}));
+    assert_eq!(params["containment"], 0.8);
+    assert_eq!(params["roles"], json!({"copy": 0.8, "partial": 0.2}));
     assert_eq!(c["clusters"], 2);
     assert_eq!(c["documents_in_clusters"], 4);
     assert_eq!(c["largest_cluster"], 2);
     let secs = &run["seconds"];
-    for k in ["read_and_sign", "exact", "lsh", "verify", "cluster", "total"] {
+    for k in [
+        "read_and_tokenize",
+        "furniture",
+        "sign",
+        "exact",
+        "candidates",
+        "verify",
+        "passages",
+        "cluster",
+        "reuse",
+        "total",
+    ] {
         assert!(secs[k].as_f64().is_some_and(|s| s >= 0.0), "seconds.{k}: {}", secs[k]);
     }
     assert_eq!(run["input_issues"], json!([]));
@@ -641,7 +684,10 @@ fn successful_run_leaves_no_staging_directory() {
     scan(&[p(&path)], &out, 0);
     // and a second run over the first
     scan(&[p(&path)], &out, 0);
-    assert_eq!(entries(&out), strs(&["clusters.jsonl", "documents.jsonl", "keep.txt", "run.json"]));
+    assert_eq!(
+        entries(&out),
+        strs(&["clusters.jsonl", "documents.jsonl", "keep.txt", "outlets.jsonl", "passages.jsonl", "run.json"])
+    );
 }
 
 #[test]

@@ -1,0 +1,347 @@
+//! Page furniture: lines set aside before matching.
+//!
+//! Receives every document's lines (fingerprints of their words, found by [`line_features`])
+//! with its outlet and day, and hands on, per document, the token ranges to set aside as
+//! furniture — bylines, "Share:", "READ MORE: <another story's headline>", newsletter prompts,
+//! cookie notices — so they never create a match, chain one outlet's unrelated articles into
+//! a cluster, or count as reuse. Everything is learned from the dump itself.
+//!
+//! The difficulty is that text recurring across articles is exactly what syndication is. The
+//! rule tells the two apart by *time span*, *length* and *labels*, counting recurrence per
+//! outlet and across outlets:
+//!
+//! - a **labelled teaser** (`READ MORE: …`, `Related: …`, `See also: …`) is furniture wherever
+//!   it stands: it carries another story's headline;
+//! - a line in at least [`MIN_RECURRENCE`] articles of **one outlet** is furniture when those
+//!   articles span more than [`SYNDICATION_SPAN_DAYS`] (a wire paragraph recurs within days,
+//!   furniture over weeks and months), or when it is short ([`SHORT_LINE_WORDS`]) and either
+//!   the articles are undated or it recurs in at least [`BURST_RECURRENCE`] of them;
+//! - a line at [`MIN_RECURRENCE`] or more **outlets** (a publishing group's or CMS's
+//!   furniture) is furniture under the same span-or-short test over all its articles.
+//!
+//! A long line recurring within a week is never furniture: that is a syndicated paragraph.
+//! Documents with exactly the same lines count once: a story published twice is a
+//! duplicate, not evidence that its lines are furniture.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::normalize::Tokens;
+
+/// Seed of line fingerprints ("reprint", then 5).
+pub const LINE_SEED: u64 = 0x7265_7072_696e_7405;
+
+/// Articles (of one outlet, or outlets) a line must recur in before it can be furniture;
+/// two could be one story and its update.
+pub const MIN_RECURRENCE: usize = 3;
+
+/// Recurrence over more days than this is furniture, not syndication: wire copy is
+/// republished within days of its first appearance.
+pub const SYNDICATION_SPAN_DAYS: i64 = 7;
+
+/// Lines of at most this many words count as short: bylines, prompts, labels.
+pub const SHORT_LINE_WORDS: usize = 10;
+
+/// A short line recurring in this many articles is furniture even within one week: a story
+/// and its updates do not run ten times.
+pub const BURST_RECURRENCE: usize = 10;
+
+/// Furniture is set aside only when at least this many words of body remain: an item made
+/// of stock lines (a dividend notice: "Qtly div 10 cts vs 10 cts prior / Pay April 15 /
+/// Record March 30") is all content, and a body of a few words left over would make
+/// unrelated items identical.
+pub const MIN_BODY_WORDS: u32 = 10;
+
+/// Teaser labels, lowercased, that mark a line as furniture when followed by `:` or `|`.
+const TEASER_LABELS: &[&str] = &[
+    "read more", "read also", "also read", "related", "see also", "read next", "more from",
+    "recommended", "watch", "listen", "subscribe", "sign up", "advertisement", "sponsored",
+];
+
+/// Whole lines, lowercased, that are labels on their own.
+const LABEL_LINES: &[&str] = &["read more", "advertisement", "sponsored content", "read entire article"];
+
+/// What the furniture rule needs to know about one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineFeature {
+    /// Fingerprint of the line's word sequence.
+    pub fp: u64,
+    /// The line's words, as a range of token indices.
+    pub tokens: Range<u32>,
+    /// Whether the line is a labelled teaser.
+    pub labelled: bool,
+}
+
+/// The lines of a tokenised text, with teaser labels read from the original text.
+pub fn line_features(text: &str, tokens: &Tokens) -> Vec<LineFeature> {
+    let mut labels: Vec<bool> = text
+        .split('\n')
+        .filter(|l| l.chars().any(char::is_alphanumeric))
+        .map(is_labelled)
+        .collect();
+    if labels.len() != tokens.line_starts.len() {
+        labels = vec![false; tokens.line_starts.len()]; // an exotic line break; no labels
+    }
+    tokens
+        .lines()
+        .zip(labels)
+        .map(|(range, labelled)| {
+            let bytes: Vec<u8> = tokens.tokens[range.clone()].iter().flat_map(|t| t.hash.to_le_bytes()).collect();
+            LineFeature { fp: xxh3_64_with_seed(&bytes, LINE_SEED), tokens: range.start as u32..range.end as u32, labelled }
+        })
+        .collect()
+}
+
+fn is_labelled(line: &str) -> bool {
+    let lower = line.trim().to_lowercase();
+    let lower = lower.trim_end_matches(['.', '…', ' ']);
+    if LABEL_LINES.contains(&lower) {
+        return true;
+    }
+    TEASER_LABELS.iter().any(|label| {
+        lower
+            .strip_prefix(label)
+            .is_some_and(|rest| rest.trim_start().starts_with([':', '|', '»', '>']))
+    })
+}
+
+/// One document as the furniture rule sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct DocLines<'a> {
+    /// Outlet, if known (documents without one are counted together).
+    pub outlet: Option<&'a str>,
+    /// Publication day (days since 1970-01-01), if known.
+    pub day: Option<i64>,
+    /// The document's lines.
+    pub lines: &'a [LineFeature],
+    /// The document's words.
+    pub words: u32,
+}
+
+/// Which lines were set aside, per document.
+#[derive(Debug, Clone, Default)]
+pub struct Furniture {
+    /// Per document: sorted, disjoint token ranges set aside.
+    pub ranges: Vec<Vec<Range<usize>>>,
+    /// Per document: words set aside.
+    pub words: Vec<u32>,
+    /// Distinct line fingerprints judged furniture (for `run.json`).
+    pub distinct_lines: usize,
+}
+
+#[derive(Default)]
+struct Spread {
+    docs: usize,
+    undated: usize,
+    first: i64,
+    last: i64,
+}
+
+impl Spread {
+    fn add(&mut self, day: Option<i64>) {
+        match day {
+            Some(d) if self.docs > self.undated => {
+                self.first = self.first.min(d);
+                self.last = self.last.max(d);
+            }
+            Some(d) => {
+                self.first = d;
+                self.last = d;
+            }
+            None => self.undated += 1,
+        }
+        self.docs += 1;
+    }
+
+    /// Span in days over dated articles, when at least two are dated.
+    fn span(&self) -> Option<i64> {
+        (self.docs - self.undated >= 2).then_some(self.last - self.first)
+    }
+
+    fn is_furniture(&self, short: bool) -> bool {
+        if self.docs < MIN_RECURRENCE {
+            return false;
+        }
+        let spread_out = self.span().is_some_and(|s| s > SYNDICATION_SPAN_DAYS);
+        let undated = self.undated == self.docs;
+        spread_out || (short && (undated || self.docs >= BURST_RECURRENCE))
+    }
+}
+
+/// Applies the furniture rule (see the module docs) to a whole dump.
+pub fn detect(docs: &[DocLines<'_>]) -> Furniture {
+    // Outlet ids in order of first appearance, so nothing depends on hash order.
+    let mut outlet_ids: BTreeMap<Option<&str>, u32> = BTreeMap::new();
+    let outlet_of: Vec<u32> = docs
+        .iter()
+        .map(|d| {
+            let next = outlet_ids.len() as u32;
+            *outlet_ids.entry(d.outlet).or_insert(next)
+        })
+        .collect();
+    // (line, outlet, document) once per document, sorted.
+    let mut entries: Vec<(u64, u32, u32)> = Vec::new();
+    let mut words_of_line: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut seen_docs: ahash::AHashSet<u64> = ahash::AHashSet::with_capacity(docs.len());
+    for (i, d) in docs.iter().enumerate() {
+        let mut fps: Vec<u64> = d.lines.iter().map(|l| l.fp).collect();
+        fps.sort_unstable();
+        let bytes: Vec<u8> = fps.iter().flat_map(|f| f.to_le_bytes()).collect();
+        if !seen_docs.insert(xxh3_64_with_seed(&bytes, LINE_SEED)) {
+            continue; // the same lines as an earlier document
+        }
+        let start = entries.len();
+        for l in d.lines {
+            entries.push((l.fp, outlet_of[i], i as u32));
+            words_of_line.entry(l.fp).or_insert((l.tokens.end - l.tokens.start) as usize);
+        }
+        entries[start..].sort_unstable();
+        let mut kept = start;
+        for j in start..entries.len() {
+            if j == start || entries[j].0 != entries[kept - 1].0 {
+                entries[kept] = entries[j];
+                kept += 1;
+            }
+        }
+        entries.truncate(kept);
+    }
+    entries.sort_unstable();
+    let mut furniture: BTreeMap<(u64, u32), ()> = BTreeMap::new(); // (line, outlet) set aside
+    let mut distinct = 0;
+    let mut start = 0;
+    while start < entries.len() {
+        let fp = entries[start].0;
+        let mut end = start;
+        while end < entries.len() && entries[end].0 == fp {
+            end += 1;
+        }
+        let group = &entries[start..end];
+        start = end;
+        if group.len() < MIN_RECURRENCE {
+            continue;
+        }
+        let short = words_of_line[&fp] <= SHORT_LINE_WORDS;
+        let mut all = Spread::default();
+        let mut per_outlet: BTreeMap<u32, Spread> = BTreeMap::new();
+        for &(_, o, d) in group {
+            all.add(docs[d as usize].day);
+            per_outlet.entry(o).or_default().add(docs[d as usize].day);
+        }
+        let cross = per_outlet.len() >= MIN_RECURRENCE && all.is_furniture(short);
+        let mut any = false;
+        for (o, spread) in &per_outlet {
+            if cross || spread.is_furniture(short) {
+                furniture.insert((fp, *o), ());
+                any = true;
+            }
+        }
+        distinct += usize::from(any);
+    }
+    let mut out = Furniture { distinct_lines: distinct, ..Furniture::default() };
+    for (i, d) in docs.iter().enumerate() {
+        let mut ranges: Vec<Range<usize>> = Vec::new();
+        for l in d.lines {
+            if l.labelled || furniture.contains_key(&(l.fp, outlet_of[i])) {
+                let r = l.tokens.start as usize..l.tokens.end as usize;
+                match ranges.last_mut() {
+                    Some(last) if last.end == r.start => last.end = r.end,
+                    _ => ranges.push(r),
+                }
+            }
+        }
+        let set_aside: u32 = ranges.iter().map(|r| r.len() as u32).sum();
+        if d.words.saturating_sub(set_aside) < MIN_BODY_WORDS {
+            ranges.clear(); // see MIN_BODY_WORDS
+        }
+        out.words.push(ranges.iter().map(|r| r.len() as u32).sum());
+        out.ranges.push(ranges);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::tokenize;
+
+    fn lines_of(text: &str) -> (Tokens, Vec<LineFeature>) {
+        let mut t = Tokens::default();
+        tokenize(text, &mut t, &mut String::new());
+        let l = line_features(text, &t);
+        (t, l)
+    }
+
+    #[test]
+    fn teasers_are_labelled() {
+        let (_, l) = lines_of("Body text here.\nREAD MORE: The West's fears realized?\nRelated | Other story\nRelated companies rose.\nRead more");
+        let labelled: Vec<bool> = l.iter().map(|x| x.labelled).collect();
+        assert_eq!(labelled, [false, true, true, false, true]);
+    }
+
+    #[test]
+    fn outlet_furniture_over_weeks_but_not_syndication_within_days() {
+        let footer = "Sign up for our morning briefing and never miss the stories that matter most to you";
+        let wire = "The central bank raised its key rate by a quarter point on Tuesday, citing inflation";
+        let texts: Vec<String> =
+            (0..4).map(|i| format!("Story number {i} has its own words, a dozen of them at the least.\n{footer}\n{wire}")).collect();
+        let parsed: Vec<(Tokens, Vec<LineFeature>)> = texts.iter().map(|t| lines_of(t)).collect();
+        // Same outlet; footer spread over 30 days, the wire line too (so both go) ...
+        let days = [0, 10, 20, 30];
+        let docs: Vec<DocLines> = parsed
+            .iter()
+            .zip(days)
+            .map(|((t, l), d)| DocLines { outlet: Some("A"), day: Some(d), lines: l, words: t.tokens.len() as u32 })
+            .collect();
+        let f = detect(&docs);
+        assert_eq!(f.ranges[0].len(), 1, "footer and wire line are adjacent: one range");
+        assert_eq!(f.words[0] as usize, 16 + 15);
+        // ... but four outlets running the wire line within two days keep it.
+        let docs: Vec<DocLines> = parsed
+            .iter()
+            .enumerate()
+            .map(|(i, (t, l))| DocLines {
+                outlet: Some(["A", "B", "C", "D"][i]),
+                day: Some(i as i64 % 2),
+                lines: l,
+                words: t.tokens.len() as u32,
+            })
+            .collect();
+        let f = detect(&docs);
+        assert!(f.words.iter().all(|&w| w == 0), "{:?}", f.words);
+    }
+
+    #[test]
+    fn short_undated_lines_recurring_at_an_outlet_are_furniture() {
+        let parsed: Vec<(Tokens, Vec<LineFeature>)> = (0..3)
+            .map(|i| lines_of(&format!("Share:\nArticle {i} body goes on for a while here, and on.\nComments")))
+            .collect();
+        let docs: Vec<DocLines> = parsed
+            .iter()
+            .map(|(t, l)| DocLines { outlet: Some("X"), day: None, lines: l, words: t.tokens.len() as u32 })
+            .collect();
+        let f = detect(&docs);
+        assert_eq!(f.ranges[0], vec![0..1, 12..13]);
+        // Two articles are not enough.
+        let f = detect(&docs[..2]);
+        assert!(f.ranges[0].is_empty());
+        // Nor is one article published three times.
+        let same = [docs[0], docs[0], docs[0]];
+        assert!(detect(&same).ranges.iter().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn an_item_made_of_stock_lines_keeps_them() {
+        let texts = ["Qtly div 10 cts vs 10 cts prior\nPay April 15\nRecord March 30"; 1];
+        let parsed: Vec<(Tokens, Vec<LineFeature>)> = (0..4)
+            .map(|i| lines_of(&format!("{}\nExtra line {i}", texts[0])))
+            .collect();
+        let docs: Vec<DocLines> = parsed
+            .iter()
+            .map(|(t, l)| DocLines { outlet: Some("R"), day: None, lines: l, words: t.tokens.len() as u32 })
+            .collect();
+        let f = detect(&docs);
+        assert!(f.words.iter().all(|&w| w == 0), "{:?}", f.words);
+    }
+}
