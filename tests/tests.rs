@@ -9,3 +9,4 @@ mod malformed;
 mod oracle;
 mod reuters;
 mod seeds;
+mod syndication;
