@@ -17,7 +17,9 @@
 //!   furniture over weeks and months), or when it is short ([`SHORT_LINE_WORDS`]) and either
 //!   the articles are undated or it recurs in at least [`BURST_RECURRENCE`] of them;
 //! - a line at [`MIN_RECURRENCE`] or more **outlets** (a publishing group's or CMS's
-//!   furniture) is furniture under the same span-or-short test over all its articles.
+//!   furniture) is furniture when its articles span more than [`SYNDICATION_SPAN_DAYS`], or
+//!   when it is short, undated and in at least [`BURST_RECURRENCE`] articles. A line that
+//!   many outlets carry within a week is syndication, however short.
 //!
 //! A long line recurring within a week is never furniture: that is a syndicated paragraph.
 //! Documents with exactly the same lines count once: a story published twice is a
@@ -72,26 +74,79 @@ pub struct LineFeature {
     pub tokens: Range<u32>,
     /// Whether the line is a labelled teaser.
     pub labelled: bool,
+    /// The paragraph the line belongs to (see [`line_features`]).
+    pub paragraph: u32,
 }
 
-/// The lines of a tokenised text, with teaser labels read from the original text.
+/// Share of a text's lines that must look hard-wrapped (a fixed width of
+/// [`WRAPPED_LINE_CHARS`]) for its lines to be joined into paragraphs.
+const WRAPPED_SHARE: f64 = 0.5;
+/// Lengths, in characters, of the lines of hard-wrapped text (wire copy is wrapped at 60 to
+/// 80 columns).
+const WRAPPED_LINE_CHARS: std::ops::RangeInclusive<usize> = 40..=100;
+/// Fewest lines for a text to count as hard-wrapped.
+const WRAPPED_MIN_LINES: usize = 4;
+
+/// The lines of a text, each with the paragraph it belongs to. Lines are what the rule
+/// counts; paragraphs guard hard-wrapped text (wire copy wraps at about 65 columns, so a
+/// wrapped line such as "said." recurs everywhere): in a hard-wrapped text a paragraph
+/// begins after a blank line, at an indented line, or at a labelled teaser, and a line is
+/// set aside only when its whole paragraph is. Elsewhere every line is its own paragraph.
+/// Teaser labels are read from the original text.
 pub fn line_features(text: &str, tokens: &Tokens) -> Vec<LineFeature> {
-    let mut labels: Vec<bool> = text
-        .split('\n')
-        .filter(|l| l.chars().any(char::is_alphanumeric))
-        .map(is_labelled)
-        .collect();
-    if labels.len() != tokens.line_starts.len() {
-        labels = vec![false; tokens.line_starts.len()]; // an exotic line break; no labels
+    // Physical lines as (char start, char end, text).
+    let mut physical: Vec<(u32, u32, &str)> = Vec::new();
+    let mut at = 0u32;
+    for line in text.split('\n') {
+        let len = line.chars().count() as u32;
+        physical.push((at, at + len, line));
+        at += len + 1;
     }
-    tokens
-        .lines()
-        .zip(labels)
-        .map(|(range, labelled)| {
-            let bytes: Vec<u8> = tokens.tokens[range.clone()].iter().flat_map(|t| t.hash.to_le_bytes()).collect();
-            LineFeature { fp: xxh3_64_with_seed(&bytes, LINE_SEED), tokens: range.start as u32..range.end as u32, labelled }
-        })
-        .collect()
+    let nonblank: Vec<&(u32, u32, &str)> = physical.iter().filter(|l| !l.2.trim().is_empty()).collect();
+    let wrapped_lines =
+        nonblank.iter().filter(|l| WRAPPED_LINE_CHARS.contains(&l.2.trim_end().chars().count())).count();
+    let wrapped =
+        nonblank.len() >= WRAPPED_MIN_LINES && wrapped_lines as f64 >= WRAPPED_SHARE * nonblank.len() as f64;
+    let mut out = Vec::with_capacity(nonblank.len());
+    let toks = &tokens.tokens;
+    let mut t = 0;
+    let mut paragraph = 0u32;
+    let mut previous: Option<bool> = None; // whether the previous line was labelled; None after a blank
+    for &(start, end, line) in &physical {
+        if line.trim().is_empty() {
+            previous = None;
+            continue;
+        }
+        let labelled = is_labelled(line);
+        let continues = wrapped
+            && previous == Some(false)
+            && !labelled
+            && !line.starts_with(char::is_whitespace);
+        if !continues && previous.is_some() {
+            paragraph += 1;
+        }
+        if previous.is_none() && !out.is_empty() {
+            paragraph += 1;
+        }
+        previous = Some(labelled);
+        while t < toks.len() && toks[t].start < start {
+            t += 1;
+        }
+        let first = t;
+        while t < toks.len() && toks[t].start < end {
+            t += 1;
+        }
+        if t > first {
+            let bytes: Vec<u8> = toks[first..t].iter().flat_map(|k| k.hash.to_le_bytes()).collect();
+            out.push(LineFeature {
+                fp: xxh3_64_with_seed(&bytes, LINE_SEED),
+                tokens: first as u32..t as u32,
+                labelled,
+                paragraph,
+            });
+        }
+    }
+    out
 }
 
 fn is_labelled(line: &str) -> bool {
@@ -160,13 +215,26 @@ impl Spread {
         (self.docs - self.undated >= 2).then_some(self.last - self.first)
     }
 
-    fn is_furniture(&self, short: bool) -> bool {
+    /// The rule for recurrence within one outlet.
+    fn is_outlet_furniture(&self, short: bool) -> bool {
         if self.docs < MIN_RECURRENCE {
             return false;
         }
-        let spread_out = self.span().is_some_and(|s| s > SYNDICATION_SPAN_DAYS);
         let undated = self.undated == self.docs;
-        spread_out || (short && (undated || self.docs >= BURST_RECURRENCE))
+        self.spread_out() || (short && (undated || self.docs >= BURST_RECURRENCE))
+    }
+
+    /// The rule for recurrence across outlets.
+    fn is_shared_furniture(&self, short: bool) -> bool {
+        if self.docs < MIN_RECURRENCE {
+            return false;
+        }
+        let undated = self.undated == self.docs;
+        self.spread_out() || (short && undated && self.docs >= BURST_RECURRENCE)
+    }
+
+    fn spread_out(&self) -> bool {
+        self.span().is_some_and(|s| s > SYNDICATION_SPAN_DAYS)
     }
 }
 
@@ -229,10 +297,10 @@ pub fn detect(docs: &[DocLines<'_>]) -> Furniture {
             all.add(docs[d as usize].day);
             per_outlet.entry(o).or_default().add(docs[d as usize].day);
         }
-        let cross = per_outlet.len() >= MIN_RECURRENCE && all.is_furniture(short);
+        let cross = per_outlet.len() >= MIN_RECURRENCE && all.is_shared_furniture(short);
         let mut any = false;
         for (o, spread) in &per_outlet {
-            if cross || spread.is_furniture(short) {
+            if cross || spread.is_outlet_furniture(short) {
                 furniture.insert((fp, *o), ());
                 any = true;
             }
@@ -241,9 +309,17 @@ pub fn detect(docs: &[DocLines<'_>]) -> Furniture {
     }
     let mut out = Furniture { distinct_lines: distinct, ..Furniture::default() };
     for (i, d) in docs.iter().enumerate() {
+        let flagged: Vec<bool> =
+            d.lines.iter().map(|l| l.labelled || furniture.contains_key(&(l.fp, outlet_of[i]))).collect();
+        // A line goes only with its whole paragraph (labelled teasers always go).
+        let mut whole = BTreeMap::new();
+        for (l, &f) in d.lines.iter().zip(&flagged) {
+            let all = whole.entry(l.paragraph).or_insert(true);
+            *all &= f;
+        }
         let mut ranges: Vec<Range<usize>> = Vec::new();
-        for l in d.lines {
-            if l.labelled || furniture.contains_key(&(l.fp, outlet_of[i])) {
+        for (l, &f) in d.lines.iter().zip(&flagged) {
+            if l.labelled || (f && whole[&l.paragraph]) {
                 let r = l.tokens.start as usize..l.tokens.end as usize;
                 match ranges.last_mut() {
                     Some(last) if last.end == r.start => last.end = r.end,
@@ -271,6 +347,39 @@ mod tests {
         tokenize(text, &mut t, &mut String::new());
         let l = line_features(text, &t);
         (t, l)
+    }
+
+    #[test]
+    fn hard_wrapped_text_is_judged_by_paragraph() {
+        let text = "The Federal Reserve entered the U.S. Government securities\nmarket to arrange two billion dlrs of customer repurchase\nagreements, a Fed spokesman said.\n    Dealers said Federal funds were trading at 6-1/4 pct when the\nFed began its temporary supply of reserves, dealers\nsaid.\n REUTER";
+        let (t, l) = lines_of(text);
+        let paragraphs: Vec<u32> = l.iter().map(|x| x.paragraph).collect();
+        assert_eq!(paragraphs, vec![0, 0, 0, 1, 1, 1, 2]);
+        assert_eq!(l.last().unwrap().tokens.end as usize, t.tokens.len());
+        // Unwrapped web text: one paragraph per line.
+        let (_, l) = lines_of("Share:\nCopied\nThe minister said on Friday that talks would go on.\nComments");
+        assert_eq!(l.iter().map(|x| x.paragraph).collect::<Vec<_>>(), vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn wrapped_fragments_stay_but_standalone_furniture_goes() {
+        let texts: Vec<String> = (0..4)
+            .map(|i| {
+                format!(
+                    "Story {i} opens with a line that is wrapped near the sixty column\nmark as wire copy is, and its paragraph ends with the dealers\nsaid.\n    A second paragraph number {i} goes on at wire width for a while\nlonger than the first one and then it also ends with the word\nsaid.\n\nSign up for our briefing\n REUTER"
+                )
+            })
+            .collect();
+        let parsed: Vec<(Tokens, Vec<LineFeature>)> = texts.iter().map(|t| lines_of(t)).collect();
+        let docs: Vec<DocLines> = parsed
+            .iter()
+            .enumerate()
+            .map(|(i, (t, l))| DocLines { outlet: Some("R"), day: Some(10 * i as i64), lines: l, words: t.tokens.len() as u32 })
+            .collect();
+        let f = detect(&docs);
+        let n = parsed[0].0.tokens.len();
+        // Only the sign-up line and the sign-off go: 5 + 1 words at the end.
+        assert_eq!(f.ranges[0], vec![n - 6..n]);
     }
 
     #[test]
@@ -329,6 +438,24 @@ mod tests {
         // Nor is one article published three times.
         let same = [docs[0], docs[0], docs[0]];
         assert!(detect(&same).ranges.iter().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn a_short_item_syndicated_by_many_outlets_within_days_is_not_furniture() {
+        let parsed: Vec<(Tokens, Vec<LineFeature>)> = (0..12)
+            .map(|i| lines_of(&format!("Shr 34 cts vs 1.19 dlrs\nNet 807,000 vs 2,858,000\nOutlet {i} adds a line of its own here today")))
+            .collect();
+        let docs: Vec<DocLines> = parsed
+            .iter()
+            .enumerate()
+            .map(|(i, (t, l))| DocLines {
+                outlet: Some(["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L"][i]),
+                day: Some(i as i64 / 5),
+                lines: l,
+                words: t.tokens.len() as u32,
+            })
+            .collect();
+        assert!(detect(&docs).words.iter().all(|&w| w == 0));
     }
 
     #[test]

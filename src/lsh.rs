@@ -19,7 +19,9 @@
 //! 2003: the minimum fingerprint of every window of [`ANCHOR_WINDOW`] consecutive shingles),
 //! which guarantees that any shared run of at least `ANCHOR_WINDOW` shingles yields a shared
 //! anchor whatever the documents' lengths. [`anchor_candidates`] pairs documents that share
-//! an anchor; anchors in more than [`MAX_ANCHOR_DOCS`] documents are left out.
+//! an anchor; anchors in more than [`MAX_ANCHOR_DOCS`] documents are left out, and so are
+//! *template* anchors: text one outlet runs again and again over weeks (a daily market
+//! report's stock paragraph), which is the outlet's template, not reuse of a story.
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -49,6 +51,11 @@ pub const ANCHOR_WINDOW: usize = 8;
 /// paragraphs (whose full copies banding finds) or furniture that slipped through, and
 /// pairing them all would cost n^2/2 candidates.
 pub const MAX_ANCHOR_DOCS: usize = 256;
+
+/// An anchor that one outlet uses in at least this many articles spread over more than
+/// [`crate::furniture::SYNDICATION_SPAN_DAYS`] is a template: a wire story is republished
+/// within days, a template paragraph every day for months.
+pub const TEMPLATE_MIN_DOCS: usize = 10;
 
 /// Integration steps for the false-positive and false-negative areas; 1,000 trapezoids make
 /// the areas exact to well below the differences between neighbouring (b, r) choices.
@@ -161,14 +168,44 @@ pub fn winnow(seq: &[u64], window: usize) -> Vec<u64> {
     out
 }
 
-/// Candidate pairs `(i, j)`, `i < j`, of documents sharing an anchor, sorted and distinct,
-/// and the number of anchors left out for being in more than [`MAX_ANCHOR_DOCS`] documents.
-pub fn anchor_candidates(anchors: &[Vec<u64>]) -> (Vec<(u32, u32)>, usize) {
+/// Where and when a document appeared, for recognising template anchors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Provenance {
+    /// Outlet number (any consistent numbering; kept for diagnostics).
+    pub outlet: u32,
+    /// Publication day, when known.
+    pub day: Option<i64>,
+}
+
+/// What [`anchor_candidates`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnchorPairs {
+    /// Sorted, distinct pairs `(i, j)`, `i < j`.
+    pub pairs: Vec<(u32, u32)>,
+    /// Anchors left out for being in more than [`MAX_ANCHOR_DOCS`] documents.
+    pub crowded: usize,
+    /// Anchors left out as an outlet's template.
+    pub templates: usize,
+}
+
+/// Whether the documents sharing an anchor show it to be template text: in at least
+/// [`TEMPLATE_MIN_DOCS`] dated articles spread over more than a week, at one outlet (its
+/// daily report) or across outlets (stock background paragraphs, evergreen boilerplate).
+fn is_template(docs: &[(u64, u32)], provenance: &[Provenance]) -> bool {
+    if docs.len() < TEMPLATE_MIN_DOCS {
+        return false;
+    }
+    let mut days: Vec<i64> = docs.iter().filter_map(|&(_, d)| provenance[d as usize].day).collect();
+    days.sort_unstable();
+    days.len() >= TEMPLATE_MIN_DOCS && days[days.len() - 1] - days[0] > crate::furniture::SYNDICATION_SPAN_DAYS
+}
+
+/// Candidate pairs of documents sharing an anchor (see the module docs for what is left out).
+pub fn anchor_candidates(anchors: &[Vec<u64>], provenance: &[Provenance]) -> AnchorPairs {
     let mut postings: Vec<(u64, u32)> =
         anchors.iter().enumerate().flat_map(|(i, a)| a.iter().map(move |&h| (h, i as u32))).collect();
     postings.par_sort_unstable();
-    let mut pairs = Vec::new();
-    let mut crowded = 0;
+    let mut out = AnchorPairs::default();
     let mut start = 0;
     while start < postings.len() {
         let mut end = start + 1;
@@ -177,19 +214,21 @@ pub fn anchor_candidates(anchors: &[Vec<u64>]) -> (Vec<(u32, u32)>, usize) {
         }
         let docs = &postings[start..end];
         if docs.len() > MAX_ANCHOR_DOCS {
-            crowded += 1;
+            out.crowded += 1;
+        } else if is_template(docs, provenance) {
+            out.templates += 1;
         } else {
             for (x, &(_, i)) in docs.iter().enumerate() {
                 for &(_, j) in &docs[x + 1..] {
-                    pairs.push((i, j));
+                    out.pairs.push((i, j));
                 }
             }
         }
         start = end;
     }
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    (pairs, crowded)
+    out.pairs.par_sort_unstable();
+    out.pairs.dedup();
+    out
 }
 
 #[cfg(test)]
@@ -206,8 +245,22 @@ mod tests {
         let (wa, wb) = (winnow(&a, ANCHOR_WINDOW), winnow(&b, ANCHOR_WINDOW));
         assert!(wa.iter().any(|h| wb.binary_search(h).is_ok()));
         assert!(wb.len() < b.len() / 3);
-        let (pairs, crowded) = anchor_candidates(&[wa, vec![1, 2], wb]);
-        assert_eq!((pairs, crowded), (vec![(0, 2)], 0));
+        let undated = Provenance { outlet: 0, day: None };
+        let found = anchor_candidates(&[wa, vec![1, 2], wb], &[undated; 3]);
+        assert_eq!((found.pairs, found.crowded), (vec![(0, 2)], 0));
+    }
+
+    #[test]
+    fn an_outlets_daily_template_is_not_an_anchor() {
+        let docs: Vec<Vec<u64>> = (0..12).map(|i| vec![7, 100 + i]).collect();
+        // Twelve articles sharing anchor 7 over twelve days: a template.
+        let daily: Vec<Provenance> = (0..12).map(|d| Provenance { outlet: 1, day: Some(d) }).collect();
+        let found = anchor_candidates(&docs, &daily);
+        assert!(found.pairs.is_empty());
+        assert_eq!(found.templates, 1);
+        // The same anchor at twelve outlets within two days: syndication, paired.
+        let wire: Vec<Provenance> = (0..12).map(|o| Provenance { outlet: o, day: Some(o as i64 % 2) }).collect();
+        assert_eq!(anchor_candidates(&docs, &wire).pairs.len(), 66);
     }
 
     use super::*;

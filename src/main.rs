@@ -72,6 +72,10 @@ struct GenArgs {
     /// Take original articles from this JSONL dump's `text` fields instead of generating them.
     #[arg(long, value_name = "JSONL")]
     base: Option<PathBuf>,
+    /// Syndication mix: copies edited, truncated, embedded in local text or reordered under
+    /// a new lede, every outlet with page furniture; labels carry copied_frac.
+    #[arg(long)]
+    syndication: bool,
     /// Output dump (JSONL).
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
@@ -185,6 +189,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 copy_fraction: args.copy_fraction,
                 max_edit_rate: args.max_edit_rate,
                 seed: args.seed,
+                syndication: args.syndication,
                 ..GenParams::default()
             };
             let docs = pool.install(|| synth::generate(&params, bases.as_deref()));

@@ -39,7 +39,7 @@ use crate::config::{FieldMap, ScanConfig};
 use crate::error::{Error, Result};
 use crate::furniture::{self, DocLines, LineFeature};
 use crate::input::{read_inputs, DocMeta, InputFile, InputIssue, InputSummary, Record, SkipReason};
-use crate::lsh::{self, anchor_candidates, candidates, winnow, ANCHOR_WINDOW};
+use crate::lsh::{self, anchor_candidates, candidates, winnow, Provenance, ANCHOR_WINDOW};
 use crate::minhash::{MinHasher, SigValue, MINHASH_SEED};
 use crate::normalize::{tokenize, Tokens};
 use crate::passage::{align, Passage};
@@ -136,6 +136,8 @@ pub struct Counts {
     pub anchor_pairs: usize,
     /// Anchors left out for being shared by too many documents.
     pub crowded_anchors: usize,
+    /// Anchors left out as an outlet's template text.
+    pub template_anchors: usize,
     /// Distinct candidate pairs verified (both routes).
     pub candidate_pairs: usize,
     /// Largest LSH bucket.
@@ -452,8 +454,22 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     let cand = candidates(&rep_sigs, banding, &|| progress.advance(1));
     progress.end();
     let rep_anchors: Vec<Vec<u64>> = representatives.iter().map(|&i| sketches[i as usize].anchors.clone()).collect();
-    let (anchor_pairs, crowded) = anchor_candidates(&rep_anchors);
+    let mut outlet_numbers: BTreeMap<Option<&str>, u32> = BTreeMap::new();
+    let provenance: Vec<Provenance> = representatives
+        .iter()
+        .map(|&i| {
+            let d = &docs[i as usize];
+            let next = outlet_numbers.len() as u32;
+            Provenance {
+                outlet: *outlet_numbers.entry(d.outlet.as_deref()).or_insert(next),
+                day: d.timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY)),
+            }
+        })
+        .collect();
+    let anchored = anchor_candidates(&rep_anchors, &provenance);
     drop(rep_anchors);
+    let (anchor_pairs, crowded) = (anchored.pairs, anchored.crowded);
+    counts.template_anchors = anchored.templates;
     counts.band_collisions = cand.band_collisions;
     counts.largest_bucket = cand.largest_bucket;
     counts.lsh_pairs = cand.pairs.len();

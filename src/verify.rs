@@ -61,6 +61,10 @@ pub struct Edge {
 /// would count as partial copying.
 pub const MIN_PARTIAL_WORDS: u32 = 30;
 
+/// Fewest shared words for a containment edge: a truncated copy can be a single sentence of
+/// a short item, but not a headline-sized fragment that fits inside many articles.
+pub const MIN_CONTAINED_WORDS: u32 = 15;
+
 /// Size of the intersection of two sorted, distinct slices.
 pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
@@ -106,7 +110,7 @@ pub fn classify(e: &Edge, a_body: u32, b_body: u32, threshold: f64, containment:
     let share = |w: u32, body: u32| if body == 0 { 0.0 } else { w as f64 / body as f64 };
     if e.jaccard >= threshold {
         Some(EdgeKind::NearDuplicate)
-    } else if e.containment_ab.max(e.containment_ba) >= containment && e.a_words.max(e.b_words) >= MIN_PARTIAL_WORDS {
+    } else if e.containment_ab.max(e.containment_ba) >= containment && e.a_words.max(e.b_words) >= MIN_CONTAINED_WORDS {
         Some(EdgeKind::Contained)
     } else if e.a_words.max(e.b_words) >= MIN_PARTIAL_WORDS
         && share(e.a_words, a_body).max(share(e.b_words, b_body)) >= partial
@@ -174,8 +178,8 @@ mod tests {
     #[test]
     fn kinds_from_similarity_and_coverage() {
         let mut e = measure(0, 1, &[1, 2, 3, 4], &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-        e.a_words = 8;
-        assert_eq!(classify(&e, 8, 250, 0.5, 0.8, 0.2), Some(EdgeKind::Passage), "a contained headline is no copy");
+        e.a_words = 12;
+        assert_eq!(classify(&e, 12, 250, 0.5, 0.8, 0.2), Some(EdgeKind::Passage), "a contained headline is no copy");
         e.a_words = 100;
         assert_eq!(classify(&e, 100, 250, 0.5, 0.8, 0.2), Some(EdgeKind::Contained));
         e.containment_ab = 0.5;

@@ -10,16 +10,7 @@ bin=target/release/reprint
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bin" scan "$reuters" -o "$work/reuters" -q
-python3 - "$reuters" "$work/reuters/documents.jsonl" > "$work/bases.jsonl" <<'PY'
-import json, sys
-lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
-seen = set()
-for line, doc in zip(lines, map(json.loads, open(sys.argv[2]))):
-    c = doc["cluster"]
-    if c is None or c not in seen:
-        seen.add(c)
-        print(line)
-PY
+python3 tools/make_bases.py "$reuters" "$work/reuters" > "$work/bases.jsonl"
 printf '| max edit rate | k | precision | recall | F1 |\n|---|---|---|---|---|\n'
 for rate in 0.1 0.2; do
   "$bin" gen --docs 20000 --seed 7 --max-edit-rate "$rate" --base "$work/bases.jsonl" \
