@@ -14,13 +14,12 @@ use crate::error::{Error, Result};
 /// Default shingle width in words.
 ///
 /// Chosen by measurement (`tools/sweep_shingle.sh`, table in `BENCHMARKS.md`): on 20,000
-/// generated copies of real Reuters stories with random word edits, at threshold 0.5, pairwise
-/// precision rises with k until 5 (3-grams 0.92-0.95, 4-grams 0.97, 5-grams 0.988-0.994,
-/// because formulaic newswire phrasing is shared between unrelated stories) and then levels
-/// off (7-grams 0.995-1.0), while recall falls steadily with k (every edited word removes k
-/// shingles). 5 is where precision reaches about 0.99 at the least cost in recall. The
-/// copies 5-grams miss are heavily edited or truncated ones, which containment matching and
-/// the story level are for, not a looser copy level.
+/// generated copies of real Reuters stories with random word edits, at threshold 0.5,
+/// pairwise precision rises with k (3-grams 0.93-0.94, 4-grams 0.97-0.98, 5-grams 0.985-0.987,
+/// 7-grams 0.995) because formulaic newswire phrasing is shared between unrelated stories,
+/// while recall falls (every edited word removes k shingles). 4-grams have the best F1 on
+/// lightly edited copies, but a wrongly merged article is one a dedup pass deletes, so the
+/// default is the narrowest width with precision of at least 0.985 on both edit levels.
 pub const DEFAULT_SHINGLE: usize = 5;
 
 /// Default number of MinHash permutations: 128 is the field's common setting (datasketch,
@@ -33,9 +32,10 @@ pub const DEFAULT_THRESHOLD: f64 = 0.5;
 /// Default containment threshold (`--containment`): a pair whose smaller side has at least
 /// this share of its shingles inside the larger one is a containment copy (a truncated copy,
 /// or a whole story inside a longer article) and joins its cluster even when Jaccard is low.
-/// Measured with `tools/bench_reuse.sh` (table in `BENCHMARKS.md`): from 0.9 down to 0.6
-/// recall and reuse error improve while pairwise precision stays at 0.946-0.95; at 0.5
-/// precision starts to fall. 0.6 is the lowest setting that costs no precision.
+/// Measured with `tools/bench_reuse.sh` (table in `BENCHMARKS.md`): lowering it from 0.9 to
+/// 0.5 trades pairwise precision (0.966 to 0.946) for recall (0.774 to 0.805). 0.6 is the
+/// setting with the best F1 among those keeping precision at 0.95 or more (a wrongly merged
+/// article is one a dedup pass would delete).
 pub const DEFAULT_CONTAINMENT: f64 = 0.6;
 
 /// Largest permutation count accepted; beyond this signatures cost more than exact sets.

@@ -62,6 +62,9 @@ const TEASER_LABELS: &[&str] = &[
     "recommended", "watch", "listen", "subscribe", "sign up", "advertisement", "sponsored",
 ];
 
+/// Characters of a line compared with the labels before the whole line is looked at.
+const LABEL_PREFIX_CHARS: usize = 4;
+
 /// Whole lines, lowercased, that are labels on their own.
 const LABEL_LINES: &[&str] = &["read more", "advertisement", "sponsored content", "read entire article"];
 
@@ -150,7 +153,14 @@ pub fn line_features(text: &str, tokens: &Tokens) -> Vec<LineFeature> {
 }
 
 fn is_labelled(line: &str) -> bool {
-    let lower = line.trim().to_lowercase();
+    let line = line.trim();
+    // Labels are short and start with a letter; most lines are rejected without allocating.
+    let head: String = line.chars().take(LABEL_PREFIX_CHARS).collect();
+    let head_lower = head.to_lowercase();
+    if !TEASER_LABELS.iter().chain(LABEL_LINES).any(|l| head_lower.starts_with(&l[..l.len().min(head_lower.len())])) {
+        return false;
+    }
+    let lower = line.to_lowercase();
     let lower = lower.trim_end_matches(['.', '…', ' ']);
     if LABEL_LINES.contains(&lower) {
         return true;

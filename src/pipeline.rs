@@ -45,7 +45,7 @@ use crate::normalize::{tokenize, Tokens};
 use crate::passage::{align, Passage};
 use crate::progress::{Progress, Unit};
 use crate::reuse::{self, DocReuse, DocShape, OriginKey, Role};
-use crate::shingle::{shingle_sequence, Shingle, ShingleSet, SHINGLE_SEED, TOKEN_SEED};
+use crate::shingle::{shingle_sequence, ShingleSet, SHINGLE_SEED, TOKEN_SEED};
 use crate::verify::{classify, verify, Edge, EdgeKind};
 
 /// Documents per batch handed from the reader thread to the tokenising pool: large enough to
@@ -499,25 +499,15 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     // 7. passages, then edge kinds
     let t = Instant::now();
     progress.begin("passages", Some(edges.len() as u64), Unit::Pairs);
-    let mut involved = vec![false; n];
-    for e in &edges {
-        involved[e.a as usize] = true;
-        involved[e.b as usize] = true;
-    }
-    let sequences: Vec<Vec<Shingle>> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            if !involved[i] {
-                return Vec::new();
-            }
-            shingle_sequence(&tokens_of(i).tokens, &furn.ranges[i], k).0
-        })
-        .collect();
+    // Shingle sequences are rebuilt per edge from the tokens rather than kept for every
+    // document: a few microseconds each, against 16 bytes per shingle of every document.
     let aligned: Vec<(Edge, Vec<Passage>)> = edges
         .par_iter()
         .map(|e| {
             let (a, b) = (e.a as usize, e.b as usize);
-            let passages = align(&tokens_of(a).tokens, &sequences[a], &tokens_of(b).tokens, &sequences[b], k);
+            let seq_a = shingle_sequence(&tokens_of(a).tokens, &furn.ranges[a], k).0;
+            let seq_b = shingle_sequence(&tokens_of(b).tokens, &furn.ranges[b], k).0;
+            let passages = align(&tokens_of(a).tokens, &seq_a, &tokens_of(b).tokens, &seq_b, k);
             let mut e = *e;
             e.a_words = covered_words(passages.iter().map(|p| &p.a_tokens), &furn.ranges[a]);
             e.b_words = covered_words(passages.iter().map(|p| &p.b_tokens), &furn.ranges[b]);
@@ -526,7 +516,6 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         })
         .collect();
     progress.end();
-    drop(sequences);
     let (mut edges, mut passages): (Vec<Edge>, Vec<Vec<Passage>>) = (Vec::new(), Vec::new());
     for (mut e, p) in aligned {
         let kind =
