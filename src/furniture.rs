@@ -288,15 +288,8 @@ pub fn detect(docs: &[DocLines<'_>]) -> Furniture {
     entries.sort_unstable();
     let mut furniture: BTreeMap<(u64, u32), ()> = BTreeMap::new(); // (line, outlet) set aside
     let mut distinct = 0;
-    let mut start = 0;
-    while start < entries.len() {
-        let fp = entries[start].0;
-        let mut end = start;
-        while end < entries.len() && entries[end].0 == fp {
-            end += 1;
-        }
-        let group = &entries[start..end];
-        start = end;
+    for group in entries.chunk_by(|x, y| x.0 == y.0) {
+        let fp = group[0].0;
         if group.len() < MIN_RECURRENCE {
             continue;
         }

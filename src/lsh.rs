@@ -132,20 +132,9 @@ pub fn candidates(signatures: &[&[SigValue]], banding: Banding, on_band: &(dyn F
             (xxh3_64_with_seed(&bytes, seed), i as u32)
         }));
         keys.par_sort_unstable();
-        let mut start = 0;
-        while start < keys.len() {
-            let mut end = start + 1;
-            while end < keys.len() && keys[end].0 == keys[start].0 {
-                end += 1;
-            }
-            let bucket = &keys[start..end];
+        for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
             out.largest_bucket = out.largest_bucket.max(bucket.len());
-            for (x, &(_, i)) in bucket.iter().enumerate() {
-                for &(_, j) in &bucket[x + 1..] {
-                    out.pairs.push((i, j)); // keys sort by index within a run: i < j
-                }
-            }
-            start = end;
+            push_all_pairs(bucket, &mut out.pairs); // keys sort by index within a run: i < j
         }
         out.band_collisions = out.pairs.len() as u64;
         on_band();
@@ -166,6 +155,13 @@ pub fn winnow(seq: &[u64], window: usize) -> Vec<u64> {
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Every pair `(i, j)` of the documents in a run of `(key, document)` sorted by document.
+fn push_all_pairs(run: &[(u64, u32)], pairs: &mut Vec<(u32, u32)>) {
+    for (x, &(_, i)) in run.iter().enumerate() {
+        pairs.extend(run[x + 1..].iter().map(|&(_, j)| (i, j)));
+    }
 }
 
 /// Where and when a document appeared, for recognising template anchors.
@@ -206,25 +202,14 @@ pub fn anchor_candidates(anchors: &[Vec<u64>], provenance: &[Provenance]) -> Anc
         anchors.iter().enumerate().flat_map(|(i, a)| a.iter().map(move |&h| (h, i as u32))).collect();
     postings.par_sort_unstable();
     let mut out = AnchorPairs::default();
-    let mut start = 0;
-    while start < postings.len() {
-        let mut end = start + 1;
-        while end < postings.len() && postings[end].0 == postings[start].0 {
-            end += 1;
-        }
-        let docs = &postings[start..end];
+    for docs in postings.chunk_by(|x, y| x.0 == y.0) {
         if docs.len() > MAX_ANCHOR_DOCS {
             out.crowded += 1;
         } else if is_template(docs, provenance) {
             out.templates += 1;
         } else {
-            for (x, &(_, i)) in docs.iter().enumerate() {
-                for &(_, j) in &docs[x + 1..] {
-                    out.pairs.push((i, j));
-                }
-            }
+            push_all_pairs(docs, &mut out.pairs);
         }
-        start = end;
     }
     out.pairs.par_sort_unstable();
     out.pairs.dedup();

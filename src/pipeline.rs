@@ -784,16 +784,11 @@ fn exact_duplicates(sketches: &[Sketch]) -> (Vec<Edge>, Vec<u32>, Vec<u32>) {
     let mut head: Vec<u32> = (0..sketches.len() as u32).collect();
     let mut is_rep = vec![false; sketches.len()];
     let mut edges = Vec::new();
-    let mut start = 0;
-    while start < keyed.len() {
-        let mut end = start + 1;
-        while end < keyed.len() && keyed[end].0 == keyed[start].0 {
-            end += 1;
-        }
+    for run in keyed.chunk_by(|x, y| x.0 == y.0) {
         // Within a run of equal fingerprints, compare sets for real: each document joins the
         // first earlier head whose set equals its own, or becomes a head itself.
         let mut heads: Vec<u32> = Vec::new();
-        for &(_, i) in &keyed[start..end] {
+        for &(_, i) in run {
             let set = &sketches[i as usize].set.hashes;
             match heads.iter().find(|&&h| &sketches[h as usize].set.hashes == set) {
                 Some(&h) => {
@@ -808,7 +803,6 @@ fn exact_duplicates(sketches: &[Sketch]) -> (Vec<Edge>, Vec<u32>, Vec<u32>) {
                 }
             }
         }
-        start = end;
     }
     let reps = (0..sketches.len() as u32).filter(|&i| is_rep[i as usize]).collect();
     (edges, reps, head)
