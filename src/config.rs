@@ -113,6 +113,11 @@ pub struct ScanConfig {
     pub banding: Option<Banding>,
     /// Detect and set aside page furniture (`--no-furniture` turns it off).
     pub furniture: bool,
+    /// Weighted-Jaccard threshold of a story edge (`--story-threshold`).
+    pub story_threshold: f64,
+    /// Stories only group articles published within this many seconds of each other
+    /// (`--story-window 7d`); `None` for no limit.
+    pub story_window: Option<i64>,
     /// Any skipped document or unreadable input is an error, and nothing is written
     /// (`--strict`).
     pub strict: bool,
@@ -130,6 +135,8 @@ impl Default for ScanConfig {
             containment: DEFAULT_CONTAINMENT,
             banding: None,
             furniture: true,
+            story_threshold: crate::story::DEFAULT_STORY_THRESHOLD,
+            story_window: None,
             strict: false,
         }
     }
@@ -163,6 +170,12 @@ impl ScanConfig {
             return Err(Error::Config(format!(
                 "--containment must be in (0, 1], got {}",
                 self.containment
+            )));
+        }
+        if !(self.story_threshold > 0.0 && self.story_threshold <= 1.0) {
+            return Err(Error::Config(format!(
+                "--story-threshold must be in (0, 1], got {}",
+                self.story_threshold
             )));
         }
         if let Some(b) = self.banding {

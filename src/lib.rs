@@ -5,13 +5,18 @@
 //!
 //! 1. [`input`] — dumps and article folders to [`input::Record`]s, every document accounted for;
 //! 2. [`normalize`] — NFKC, case folding, Latin diacritics, Unicode word segmentation;
-//! 3. [`shingle`] — word k-gram fingerprint sets (xxh3, fixed seeds);
+//!    [`furniture`] — page furniture learned from the dump and set aside;
+//! 3. [`shingle`] — word k-gram fingerprint sequences and sets (xxh3, fixed seeds);
 //! 4. [`minhash`] — MinHash signatures (multiply-shift, SplitMix64 coefficients);
-//! 5. [`lsh`] — banding to candidate pairs, bands and rows derived from the threshold;
-//! 6. [`verify`] — exact Jaccard and containment of every candidate;
-//! 7. [`cluster`] — union-find over verified edges, ids in input order;
-//! 8. [`report`] — JSONL and JSON outputs, written atomically;
-//! 9. [`pipeline`] — the stages wired together, in parallel and deterministic.
+//! 5. [`lsh`] — candidate pairs: banding (bands and rows derived from the threshold) and
+//!    winnowed anchors (asymmetric copies, shared passages);
+//! 6. [`verify`] — exact Jaccard and containment of every candidate, edge kinds;
+//! 7. [`cluster`] — union-find over verified edges, partial copies attached, ids in input order;
+//! 8. [`passage`] — shared passages with offsets in the original texts;
+//! 9. [`reuse`] — origins, reuse shares, roles, per-outlet figures;
+//! 10. [`story`] — articles telling the same story in other words (experimental);
+//! 11. [`report`] — JSONL and JSON outputs, written atomically;
+//! 12. [`pipeline`] — the stages wired together, in parallel and deterministic.
 //!
 //! ```
 //! use reprint::{shingle::shingle_set, verify::measure};
@@ -41,10 +46,12 @@ pub mod verify;
 pub mod cluster;
 pub mod passage;
 pub mod reuse;
+pub mod story;
 pub mod report;
 pub mod pipeline;
 
 pub mod synth;
+pub mod storygen;
 
 pub use config::ScanConfig;
 pub use error::{Error, Result};

@@ -53,6 +53,28 @@ enum Command {
     Scan(ScanArgs),
     /// Generate a synthetic news dump with planted near-duplicates and ground-truth labels.
     Gen(GenArgs),
+    /// Generate a story benchmark: stories retold in other words by several outlets among
+    /// same-topic stories, with ground-truth story labels.
+    GenStories(GenStoriesArgs),
+}
+
+#[derive(Args)]
+struct GenStoriesArgs {
+    /// Stories to generate (each told by 2 to 6 outlets).
+    #[arg(long, default_value_t = 300, value_name = "N")]
+    stories: usize,
+    /// Topics the stories are spread over (same-topic stories share vocabulary).
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    topics: usize,
+    /// Random seed (same seed, same dump).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output dump (JSONL).
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    /// Also write ground-truth labels here (JSONL: id, story, topic).
+    #[arg(long, value_name = "FILE")]
+    labels: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -109,6 +131,13 @@ struct ScanArgs {
     /// Do not detect and set aside page furniture (bylines, "Share:", "READ MORE: ...").
     #[arg(long)]
     no_furniture: bool,
+    /// Weighted similarity of rare terms (names, numbers, event words) for two articles to
+    /// tell the same story.
+    #[arg(long, default_value_t = reprint::story::DEFAULT_STORY_THRESHOLD, value_name = "S")]
+    story_threshold: f64,
+    /// Stories only group articles published within this time of each other (e.g. 7d, 36h).
+    #[arg(long, value_name = "WINDOW", value_parser = parse_window)]
+    story_window: Option<i64>,
     /// LSH bands (with --rows; default: derived from --threshold).
     #[arg(long, requires = "rows", value_name = "B")]
     bands: Option<usize>,
@@ -199,7 +228,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::GenStories(args) => gen_stories(args, cli.global.quiet),
     }
+}
+
+fn gen_stories(args: GenStoriesArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(args.topics >= 1, "--topics must be at least 1");
+    let params = reprint::storygen::StoryGenParams {
+        stories: args.stories,
+        topics: args.topics,
+        seed: args.seed,
+        ..Default::default()
+    };
+    let docs = reprint::storygen::generate_stories(&params);
+    reprint::storygen::write_story_dump(&docs, &args.output, args.labels.as_deref())?;
+    if !quiet {
+        writeln!(std::io::stdout(), "wrote {} articles ({} stories) to {}", docs.len(), args.stories, args.output.display())?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The `text` fields of a JSONL dump, for `gen --base`.
@@ -218,6 +264,10 @@ fn base_texts(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
     }
     anyhow::ensure!(!texts.is_empty(), "{} has no `text` fields", path.display());
     Ok(texts)
+}
+
+fn parse_window(s: &str) -> Result<i64, String> {
+    reprint::story::parse_window(s).ok_or_else(|| format!("`{s}` is not a time window such as 7d, 36h or 90m"))
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -267,6 +317,8 @@ fn scan_config(a: ScanArgs) -> anyhow::Result<ScanConfig> {
         containment: a.containment,
         banding,
         furniture: !a.no_furniture,
+        story_threshold: a.story_threshold,
+        story_window: a.story_window,
         strict: a.strict,
     };
     config.validate()?;
@@ -307,6 +359,7 @@ fn print_summary(r: &ScanResult, config: &ScanConfig) -> std::io::Result<()> {
         ("largest cluster", c.largest_cluster.to_string()),
         ("candidate pairs / verified edges", format!("{} / {}", c.candidate_pairs, c.verified_edges)),
         ("copies / partial copies", format!("{} / {}", c.roles.get("copy").unwrap_or(&0), c.roles.get("partial").unwrap_or(&0))),
+        ("stories / documents in stories", format!("{} / {}", c.stories, c.documents_in_stories)),
         ("shared passages", c.passages.to_string()),
         ("furniture set aside", format!("{} words ({} lines)", c.furniture_words, c.furniture_lines)),
         ("time", format!("{secs:.2} s")),

@@ -59,6 +59,11 @@ pub fn word_hash(word: &str) -> u64 {
 
 /// Splits raw `text` into [`Tokens`] (cleared first); `scratch` is a reusable buffer.
 pub fn tokenize(text: &str, out: &mut Tokens, scratch: &mut String) {
+    tokenize_with(text, out, scratch, |_, _| {});
+}
+
+/// [`tokenize`], also handing every normalised word and its fingerprint to `on_word`.
+pub fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, mut on_word: impl FnMut(u64, &str)) {
     out.tokens.clear();
     out.line_starts.clear();
     let mut chars: u32 = 0;
@@ -72,7 +77,9 @@ pub fn tokenize(text: &str, out: &mut Tokens, scratch: &mut String) {
                     out.line_starts.push(out.tokens.len() as u32);
                     new_line = false;
                 }
-                out.tokens.push(Token { hash: word_hash(word), start: chars, end: chars + len });
+                let hash = word_hash(word);
+                on_word(hash, word);
+                out.tokens.push(Token { hash, start: chars, end: chars + len });
             }
         } else if segment.contains('\n') {
             new_line = true;

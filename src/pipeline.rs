@@ -30,7 +30,7 @@ use std::ops::Range;
 use std::sync::mpsc;
 use std::time::Instant;
 
-use ahash::AHashSet;
+use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -41,11 +41,12 @@ use crate::furniture::{self, DocLines, LineFeature};
 use crate::input::{read_inputs, DocMeta, InputFile, InputIssue, InputSummary, Record, SkipReason};
 use crate::lsh::{self, anchor_candidates, candidates, winnow, Provenance, ANCHOR_WINDOW};
 use crate::minhash::{MinHasher, SigValue, MINHASH_SEED};
-use crate::normalize::{tokenize, Tokens};
+use crate::normalize::{tokenize_with, Tokens};
 use crate::passage::{align, Passage};
 use crate::progress::{Progress, Unit};
 use crate::reuse::{self, DocReuse, DocShape, OriginKey, Role};
 use crate::shingle::{shingle_sequence, ShingleSet, SHINGLE_SEED, TOKEN_SEED};
+use crate::story;
 use crate::verify::{classify, verify, Edge, EdgeKind};
 
 /// Documents per batch handed from the reader thread to the tokenising pool: large enough to
@@ -55,6 +56,9 @@ pub const BATCH_DOCS: usize = 2048;
 
 /// Batches the reader may run ahead of the tokenisers; bounds the texts held in memory.
 const READ_AHEAD_BATCHES: usize = 2;
+
+/// Documents tokenised per parallel task; each task also collects the words it saw.
+const VOCABULARY_CHUNK_DOCS: usize = 64;
 
 /// Seconds in a day, for the furniture rule's day numbers.
 const SECONDS_PER_DAY: i64 = 86_400;
@@ -89,6 +93,10 @@ pub struct Parameters {
     pub anchor_window: usize,
     /// Whether furniture was detected and set aside.
     pub furniture: bool,
+    /// Weighted-Jaccard threshold of story edges.
+    pub story_threshold: f64,
+    /// Story time window in seconds (`null`: none).
+    pub story_window: Option<i64>,
     /// LSH bands.
     pub bands: usize,
     /// Rows per band.
@@ -154,6 +162,14 @@ pub struct Counts {
     pub furniture_lines: usize,
     /// Documents by role.
     pub roles: BTreeMap<&'static str, usize>,
+    /// Verified story edges.
+    pub story_edges: usize,
+    /// Story edges not taken: single weak links between two groups.
+    pub story_bridges: usize,
+    /// Stories of two or more documents.
+    pub stories: usize,
+    /// Documents inside stories.
+    pub documents_in_stories: usize,
     /// Clusters of two or more.
     pub clusters: usize,
     /// Documents inside clusters.
@@ -183,6 +199,8 @@ pub struct Seconds {
     pub cluster: f64,
     /// Reuse scores.
     pub reuse: f64,
+    /// Story grouping.
+    pub stories: f64,
     /// All of the above.
     pub total: f64,
 }
@@ -215,6 +233,58 @@ pub struct RunInfo {
     pub decoded_files: Vec<String>,
     /// Ids renamed because they repeated an earlier id: `[original, new]`.
     pub renamed_ids: Vec<[String; 2]>,
+    /// Story edges not taken because they were the only link between two groups.
+    pub story_bridges: Vec<BridgeLine>,
+}
+
+/// A story bridge, as listed in `run.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct BridgeLine {
+    /// One end (document id).
+    pub a: String,
+    /// The other end.
+    pub b: String,
+    /// Weighted Jaccard of their story terms.
+    pub weight: f64,
+}
+
+/// A story, as written to `stories.jsonl`.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryLine {
+    /// Story id.
+    pub id: u32,
+    /// Number of articles.
+    pub size: usize,
+    /// Member ids in input order.
+    pub members: Vec<String>,
+    /// Distinct outlets, sorted.
+    pub outlets: Vec<Option<String>>,
+    /// Earliest and latest publication date among dated members, as written in the input.
+    pub date_span: [Option<String>; 2],
+    /// The terms that define the story, strongest first.
+    pub top_terms: Vec<String>,
+    /// Copy clusters inside the story.
+    pub clusters: Vec<u32>,
+    /// The earliest telling.
+    pub origin: String,
+    /// Per outlet: its articles in the story and how much of their text came from earlier
+    /// coverage of the story.
+    pub outlet_reuse: Vec<StoryOutletReuse>,
+}
+
+/// One outlet's part in a story.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryOutletReuse {
+    /// Outlet.
+    pub outlet: Option<String>,
+    /// Its articles in the story.
+    pub documents: usize,
+    /// Their body words.
+    pub words: u64,
+    /// Body words inside passages shared with earlier articles of the story.
+    pub reused_words: u64,
+    /// `reused_words / words`.
+    pub reuse_share: f64,
 }
 
 /// Per-outlet figures (`outlets.jsonl`).
@@ -282,6 +352,10 @@ pub struct ScanResult {
     pub furniture: Vec<(u32, u32)>,
     /// Per-outlet figures, by outlet name.
     pub outlets: Vec<OutletStats>,
+    /// Per document: its story id, or `None`.
+    pub story_of: Vec<Option<u32>>,
+    /// Stories of two or more documents.
+    pub stories: Vec<StoryLine>,
     /// What reading found (files, issues).
     pub inputs: InputSummary,
     /// Parameters, counts and timings.
@@ -337,6 +411,8 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     let t = Instant::now();
     let mut docs: Vec<DocMeta> = Vec::new();
     let mut bodies: Vec<std::result::Result<Body, SkipReason>> = Vec::new();
+    // Every distinct word, for naming the terms that define a story.
+    let mut vocabulary: AHashMap<u64, Box<str>> = AHashMap::new();
     progress.begin("read", None, Unit::Bytes);
     let summary = std::thread::scope(|scope| -> Result<InputSummary> {
         let (tx, rx) = mpsc::sync_channel::<Vec<Record>>(READ_AHEAD_BATCHES);
@@ -357,24 +433,41 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         });
         for batch in rx {
             let bytes: u64 = batch.iter().map(|r| r.meta.bytes).sum();
-            let parsed: Vec<(DocMeta, std::result::Result<Body, SkipReason>)> = batch
+            type Parsed = Vec<(DocMeta, std::result::Result<Body, SkipReason>)>;
+            let chunks: Vec<(Parsed, AHashMap<u64, Box<str>>)> = batch
                 .into_par_iter()
-                .map_init(String::new, |scratch, rec| {
-                    let body = rec.body.and_then(|text| {
-                        let mut tokens = Tokens::default();
-                        tokenize(&text, &mut tokens, scratch);
-                        if tokens.tokens.is_empty() {
-                            return Err(SkipReason::NoWords);
-                        }
-                        let lines = furniture::line_features(&text, &tokens);
-                        Ok(Body { lines, wire: reuse::has_wire_byline(&text), tokens })
-                    });
-                    (rec.meta, body)
+                .chunks(VOCABULARY_CHUNK_DOCS)
+                .map(|records| {
+                    let mut scratch = String::new();
+                    let mut words: AHashMap<u64, Box<str>> = AHashMap::new();
+                    let parsed = records
+                        .into_iter()
+                        .map(|rec| {
+                            let body = rec.body.and_then(|text| {
+                                let mut tokens = Tokens::default();
+                                tokenize_with(&text, &mut tokens, &mut scratch, |h, w| {
+                                    words.entry(h).or_insert_with(|| w.into());
+                                });
+                                if tokens.tokens.is_empty() {
+                                    return Err(SkipReason::NoWords);
+                                }
+                                let lines = furniture::line_features(&text, &tokens);
+                                Ok(Body { lines, wire: reuse::has_wire_byline(&text), tokens })
+                            });
+                            (rec.meta, body)
+                        })
+                        .collect();
+                    (parsed, words)
                 })
                 .collect();
-            for (meta, body) in parsed {
-                docs.push(meta);
-                bodies.push(body);
+            for (parsed, words) in chunks {
+                for (meta, body) in parsed {
+                    docs.push(meta);
+                    bodies.push(body);
+                }
+                for (h, w) in words {
+                    vocabulary.entry(h).or_insert(w);
+                }
             }
             progress.advance(bytes);
         }
@@ -581,6 +674,49 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     let furniture: Vec<(u32, u32)> = (0..n).map(|i| (furn.words[i], tokens_of(i).tokens.len() as u32)).collect();
     let outlets = outlet_stats(&docs, &skipped, &reuse, &furniture, &body_words);
     seconds.reuse = t.elapsed().as_secs_f64();
+
+    // 10. stories
+    let t = Instant::now();
+    let words: Vec<Vec<u64>> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let toks = &tokens_of(i).tokens;
+            let mut skip = furn.ranges[i].iter().peekable();
+            let mut w: Vec<u64> = Vec::with_capacity(toks.len());
+            for (j, tok) in toks.iter().enumerate() {
+                while skip.peek().is_some_and(|r| r.end <= j) {
+                    skip.next();
+                }
+                if !skip.peek().is_some_and(|r| r.contains(&j)) {
+                    w.push(tok.hash);
+                }
+            }
+            w.sort_unstable();
+            w.dedup();
+            w
+        })
+        .collect();
+    let terms = story::story_terms(&words);
+    drop(words);
+    let timestamps: Vec<Option<i64>> = docs.iter().map(|d| d.timestamp).collect();
+    let story_edge_list = story::story_edges(&terms, &timestamps, config.story_threshold, config.story_window);
+    let found = story::group(n, &clusters, story_edge_list, &terms);
+    counts.story_edges = found.edges.len();
+    counts.story_bridges = found.bridges.len();
+    counts.stories = found.stories.len();
+    counts.documents_in_stories = found.stories.iter().map(|s| s.members.len()).sum();
+    let stories =
+        story_lines(&found, &docs, &cluster_of, &edges, &passages, &rank, &group_rank, &shapes, &vocabulary);
+    let story_bridges = found
+        .bridges
+        .iter()
+        .map(|e| BridgeLine {
+            a: docs[e.a as usize].id.clone(),
+            b: docs[e.b as usize].id.clone(),
+            weight: crate::report::round(e.weight),
+        })
+        .collect();
+    seconds.stories = t.elapsed().as_secs_f64();
     seconds.total = started.elapsed().as_secs_f64();
     drop(bodies);
 
@@ -602,6 +738,8 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
             roles: BTreeMap::from([("copy", reuse::COPY_REUSE), ("partial", reuse::PARTIAL_REUSE)]),
             anchor_window: ANCHOR_WINDOW,
             furniture: config.furniture,
+            story_threshold: config.story_threshold,
+            story_window: config.story_window,
             bands: banding.bands,
             rows: banding.rows,
             banding: if config.banding.is_some() { "given" } else { "derived" },
@@ -618,6 +756,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         ignored_files: summary.ignored_files.clone(),
         decoded_files: summary.decoded.clone(),
         renamed_ids,
+        story_bridges,
     };
     Ok(ScanResult {
         docs,
@@ -630,9 +769,75 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         reuse,
         furniture,
         outlets,
+        story_of: found.story_of,
+        stories,
         inputs: summary,
         run,
     })
+}
+
+/// The `stories.jsonl` lines: members, outlets, dates, defining terms, the copy clusters
+/// inside, and per outlet the share of its text taken from earlier coverage of the story.
+#[allow(clippy::too_many_arguments)]
+fn story_lines(
+    found: &story::Stories,
+    docs: &[DocMeta],
+    cluster_of: &[Option<u32>],
+    edges: &[Edge],
+    passages: &[Vec<Passage>],
+    rank: &[u32],
+    group_rank: &[u32],
+    shapes: &[DocShape<'_>],
+    vocabulary: &AHashMap<u64, Box<str>>,
+) -> Vec<StoryLine> {
+    // Story-level reuse: the reuse scorer over stories instead of copy clusters, so passages
+    // shared with any earlier telling count.
+    let as_groups: Vec<Cluster> =
+        found.stories.iter().map(|s| Cluster { id: s.id, members: s.members.clone(), edges: Vec::new() }).collect();
+    let (story_reuse, origins) = reuse::score(shapes, &as_groups, &found.story_of, edges, passages, rank, group_rank);
+    found
+        .stories
+        .iter()
+        .map(|s| {
+            let mut outlets: Vec<Option<String>> = s.members.iter().map(|&m| docs[m as usize].outlet.clone()).collect();
+            outlets.sort();
+            outlets.dedup();
+            let dated: Vec<&DocMeta> =
+                s.members.iter().map(|&m| &docs[m as usize]).filter(|d| d.timestamp.is_some()).collect();
+            let first = dated.iter().min_by_key(|d| d.timestamp).and_then(|d| d.date.clone());
+            let last = dated.iter().max_by_key(|d| d.timestamp).and_then(|d| d.date.clone());
+            let mut inner: Vec<u32> = s.members.iter().filter_map(|&m| cluster_of[m as usize]).collect();
+            inner.sort_unstable();
+            inner.dedup();
+            let mut per: BTreeMap<Option<&str>, (usize, u64, u64)> = BTreeMap::new();
+            for &m in &s.members {
+                let e = per.entry(docs[m as usize].outlet.as_deref()).or_default();
+                e.0 += 1;
+                e.1 += shapes[m as usize].body as u64;
+                e.2 += story_reuse[m as usize].reused_words as u64;
+            }
+            StoryLine {
+                id: s.id,
+                size: s.members.len(),
+                members: s.members.iter().map(|&m| docs[m as usize].id.clone()).collect(),
+                outlets,
+                date_span: [first, last],
+                top_terms: s.top_terms.iter().filter_map(|t| vocabulary.get(t).map(|w| w.to_string())).collect(),
+                clusters: inner,
+                origin: docs[origins[s.id as usize] as usize].id.clone(),
+                outlet_reuse: per
+                    .into_iter()
+                    .map(|(o, (documents, words, reused))| StoryOutletReuse {
+                        outlet: o.map(str::to_string),
+                        documents,
+                        words,
+                        reused_words: reused,
+                        reuse_share: if words == 0 { 0.0 } else { crate::report::round(reused as f64 / words as f64) },
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// Stable name of an edge kind, as in the outputs.

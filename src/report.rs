@@ -1,5 +1,5 @@
 //! Writing results: `documents.jsonl`, `clusters.jsonl`, `passages.jsonl`, `outlets.jsonl`,
-//! `run.json`.
+//! `stories.jsonl`, `run.json`.
 //!
 //! Receives the finished [`ScanResult`] (plain data) and presents it as files. All files of a
 //! run are first written into a staging directory inside the output directory and renamed
@@ -31,6 +31,8 @@ pub const RUN_FILE: &str = "run.json";
 pub const PASSAGES_FILE: &str = "passages.jsonl";
 /// One line per outlet.
 pub const OUTLETS_FILE: &str = "outlets.jsonl";
+/// One line per story of two or more articles.
+pub const STORIES_FILE: &str = "stories.jsonl";
 
 /// Rounds to [`FLOAT_DECIMALS`] places.
 pub fn round(x: f64) -> f64 {
@@ -45,6 +47,7 @@ struct DocumentLine<'a> {
     date: Option<&'a str>,
     title: Option<&'a str>,
     cluster: Option<u32>,
+    story: Option<u32>,
     role: Option<&'static str>,
     reuse: Option<f64>,
     source: Option<&'a str>,
@@ -108,6 +111,7 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path) -> Result<()> {
             write_file(&staging, CLUSTERS_FILE, |w| write_clusters(result, w))?,
             write_file(&staging, PASSAGES_FILE, |w| write_passages(result, w))?,
             write_file(&staging, OUTLETS_FILE, |w| write_lines(&result.outlets, w))?,
+            write_file(&staging, STORIES_FILE, |w| write_lines(&result.stories, w))?,
             write_file(&staging, RUN_FILE, |w| {
                 serde_json::to_writer_pretty(&mut *w, &result.run)?;
                 writeln!(w)
@@ -201,6 +205,7 @@ fn write_documents(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
             date: doc.date.as_deref(),
             title: doc.title.as_deref(),
             cluster: r.cluster_of[i],
+            story: r.story_of[i],
             role: reuse.map(|x| role_name(x.role)),
             reuse: reuse.map(|x| round(x.reuse)),
             source: reuse.and_then(|x| x.source).map(|s| r.docs[s as usize].id.as_str()),

@@ -179,7 +179,8 @@ fn summary_table_reports_the_run() {
     );
     assert_eq!(t["shared passages"], c["passages"].to_string());
     assert_eq!(t["furniture set aside"], format!("{} words ({} lines)", c["furniture_words"], c["furniture_lines"]));
-    assert_eq!(t.len(), 11, "{t:?}");
+    assert_eq!(t["stories / documents in stories"], format!("{} / {}", c["stories"], c["documents_in_stories"]));
+    assert_eq!(t.len(), 12, "{t:?}");
     // Then the outlets table, most reused first, and where the outputs are.
     assert!(stdout.contains("│ outlet ") && stdout.contains("top source"), "{stdout}");
     assert_eq!(stdout.lines().last().unwrap(), format!("outputs in {}/", p(&out)));

@@ -541,7 +541,7 @@ fn output_files_follow_the_contract() {
     assert_eq!(
         docs[0],
         json!({"id": "a1", "outlet": "Reuters", "date": "1987-02-26", "title": "Cruzado plan", "cluster": 0,
-               "role": "origin", "reuse": 0.0, "source": null, "words": docs[0]["words"], "furniture": 0.0,
+               "story": docs[0]["story"], "role": "origin", "reuse": 0.0, "source": null, "words": docs[0]["words"], "furniture": 0.0,
                "skipped": null, "input": format!("{f}:1")})
     );
     let clusters_by_id: Vec<(String, Value)> = docs.iter().map(|d| (d["id"].as_str().unwrap().into(), d["cluster"].clone())).collect();
@@ -559,7 +559,7 @@ fn output_files_follow_the_contract() {
     for d in &docs {
         let keys: Vec<&String> = d.as_object().unwrap().keys().collect();
         let mut want =
-            strs(&["id", "outlet", "date", "title", "cluster", "role", "reuse", "source", "words", "furniture", "skipped", "input"]);
+            strs(&["id", "outlet", "date", "title", "cluster", "story", "role", "reuse", "source", "words", "furniture", "skipped", "input"]);
         want.sort();
         assert_eq!(keys.into_iter().cloned().collect::<Vec<_>>(), want);
     }
@@ -658,6 +658,7 @@ fn output_files_follow_the_contract() {
         "passages",
         "cluster",
         "reuse",
+        "stories",
         "total",
     ] {
         assert!(secs[k].as_f64().is_some_and(|s| s >= 0.0), "seconds.{k}: {}", secs[k]);
@@ -687,7 +688,7 @@ fn successful_run_leaves_no_staging_directory() {
     scan(&[p(&path)], &out, 0);
     assert_eq!(
         entries(&out),
-        strs(&["clusters.jsonl", "documents.jsonl", "keep.txt", "outlets.jsonl", "passages.jsonl", "run.json"])
+        strs(&["clusters.jsonl", "documents.jsonl", "keep.txt", "outlets.jsonl", "passages.jsonl", "run.json", "stories.jsonl"])
     );
 }
 

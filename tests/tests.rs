@@ -9,4 +9,5 @@ mod malformed;
 mod oracle;
 mod reuters;
 mod seeds;
+mod stories;
 mod syndication;
