@@ -14,7 +14,7 @@
 //! 7. [`cluster`] — union-find over verified edges, partial copies attached, ids in input order;
 //! 8. [`passage`] — shared passages with offsets in the original texts;
 //! 9. [`reuse`] — origins, reuse shares, roles, per-outlet figures;
-//! 10. [`story`] — articles telling the same story in other words (experimental);
+//! 10. [`story`] — articles telling the same story in other words;
 //! 11. [`report`] — JSONL and JSON outputs, written atomically;
 //! 12. [`pipeline`] — the stages wired together, in parallel and deterministic.
 //!

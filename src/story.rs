@@ -6,9 +6,12 @@
 //! words, names, numbers — rather than through shared phrasing.
 //!
 //! - **Story terms**: a document's distinct body words weighted by inverse document
-//!   frequency on the dump itself (`ln(N / df)`); words in more than
-//!   [`MAX_TERM_SHARE`] of documents (or [`MIN_MAX_DF`]) carry no story identity and words
-//!   seen only once link nothing; each document keeps its [`STORY_TERMS`] rarest.
+//!   frequency on the dump itself (`ln(N / df)`); English function words, and words in more
+//!   than [`MAX_TERM_SHARE`] of documents (or [`MIN_MAX_DF`]), carry no story identity and
+//!   words seen only once link nothing; each document keeps its [`STORY_TERMS`] rarest.
+//!   (Candidates come from an inverted index over these few terms per document rather than
+//!   from a MinHash sketch: exact, and cheap at this size; pairs sharing fewer than three
+//!   terms are never compared, which is what limits recall on short tellings.)
 //! - **Candidates**: pairs sharing at least [`MIN_SHARED_TERMS`] story terms, from an inverted
 //!   index over the terms (terms in more than [`MAX_POSTING`] documents make no pairs).
 //! - **Verification**: the exact weighted Jaccard of the two term sets must reach the story
@@ -31,7 +34,9 @@ use crate::cluster::{Cluster, UnionFind};
 /// tellings share; 200 keeps every rare word of an article-length text.
 pub const STORY_TERMS: usize = 200;
 /// A word in more than this share of documents is common vocabulary, not a story's identity.
-pub const MAX_TERM_SHARE: f64 = 0.05;
+/// At 2% and above, the story benchmark's topic words and recurring public figures link
+/// same-topic stories into chains of hundreds; at 1% precision is 0.97.
+pub const MAX_TERM_SHARE: f64 = 0.01;
 /// The document-frequency ceiling is never below this, so small dumps still have terms.
 pub const MIN_MAX_DF: usize = 10;
 /// Story terms two documents must share to be compared: one shared name is a coincidence.
@@ -39,13 +44,13 @@ pub const MIN_SHARED_TERMS: usize = 3;
 /// Terms in more documents than this make no candidate pairs (they still weigh in the
 /// similarity of pairs found through other terms); bounds the candidate count.
 pub const MAX_POSTING: usize = 300;
-/// Default weighted-Jaccard threshold of a story edge (`--story-threshold`). Provisional: on
-/// the generated story benchmark (`tools/bench_story.sh`, table in `BENCHMARKS.md`) 0.25
-/// and 0.3 give pairwise F1 0.985-0.997 while 0.2 and below chain same-topic stories; but
-/// the five seed tellings of one real story reach only 0.14-0.26 against each other, so at
-/// 0.25 they form a story of three and two stay apart. Calibrating the weights so both hold
-/// is open work (issue "Stories").
-pub const DEFAULT_STORY_THRESHOLD: f64 = 0.25;
+/// Default weighted-Jaccard threshold of a story edge (`--story-threshold`). The five seed
+/// tellings of one real June 2024 story score 0.14-0.29 against each other, so 0.12 is the
+/// highest setting that groups all five (in the embedded corpus and in the full Reuters dump,
+/// with no Reuters story joining them); on the generated story benchmark
+/// (`tools/bench_story.sh`) every setting from 0.1 to 0.25 gives the same precision 0.97 and
+/// recall 0.69, because candidate generation, not the threshold, limits recall there.
+pub const DEFAULT_STORY_THRESHOLD: f64 = 0.12;
 /// Edges at least this strong may merge two groups on their own.
 pub const STRONG_EDGE: f64 = 0.5;
 
@@ -84,8 +89,30 @@ pub struct Stories {
     pub bridges: Vec<StoryEdge>,
 }
 
+/// English function words (and reporting verbs) that never identify a story, whatever their
+/// frequency in a dump: in a small or templated dump they can fall under
+/// [`MAX_TERM_SHARE`] and would otherwise link unrelated articles.
+const STOPWORDS: &[&str] = &[
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at",
+    "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "cannot", "could",
+    "did", "do", "does", "doing", "down", "during", "each", "even", "few", "for", "from", "further", "had", "has",
+    "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into",
+    "is", "it", "it's", "its", "itself", "just", "like", "may", "me", "might", "more", "most", "must", "my", "myself",
+    "new", "no", "nor", "not", "now", "of", "off", "on", "once", "one", "only", "or", "other", "our", "ours", "out",
+    "over", "own", "said", "same", "say", "says", "she", "should", "so", "some", "still", "such", "than", "that",
+    "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through",
+    "to", "too", "told", "two", "under", "until", "up", "us", "very", "was", "we", "well", "were", "what", "when",
+    "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
+];
+
+fn stopword_hashes() -> &'static ahash::AHashSet<u64> {
+    static SET: std::sync::OnceLock<ahash::AHashSet<u64>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| STOPWORDS.iter().map(|w| crate::normalize::word_hash(w)).collect())
+}
+
 /// Each document's story terms with their weights, from its distinct body words.
 pub fn story_terms(words: &[Vec<u64>]) -> Vec<Vec<(u64, f64)>> {
+    let stop = stopword_hashes();
     let n = words.len();
     let mut all: Vec<u64> = words.iter().flatten().copied().collect();
     all.par_sort_unstable();
@@ -98,8 +125,12 @@ pub fn story_terms(words: &[Vec<u64>]) -> Vec<Vec<(u64, f64)>> {
     words
         .par_iter()
         .map(|w| {
-            let mut terms: Vec<(u64, u32)> =
-                w.iter().map(|&t| (t, df[&t])).filter(|&(_, d)| d >= 2 && d as usize <= max_df).collect();
+            let mut terms: Vec<(u64, u32)> = w
+                .iter()
+                .filter(|t| !stop.contains(t))
+                .map(|&t| (t, df[&t]))
+                .filter(|&(_, d)| d >= 2 && d as usize <= max_df)
+                .collect();
             terms.sort_unstable_by_key(|&(t, d)| (d, t));
             terms.truncate(STORY_TERMS);
             let mut out: Vec<(u64, f64)> = terms.into_iter().map(|(t, d)| (t, (n as f64 / d as f64).ln())).collect();

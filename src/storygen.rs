@@ -759,8 +759,32 @@ fn timestamp(h: usize) -> String {
     format!("2024-{:02}-{:02}T{:02}:00:00Z", m + 1, d, h % 24)
 }
 
+/// Share of people whose surname is coined from syllables rather than drawn from
+/// [`SURNAMES`]: real news names are far more varied than any list, and a small pool would make
+/// unrelated stories share names by chance.
+const COINED_SURNAME_SHARE: f64 = 0.8;
+
 fn make_person(rng: &mut Rng, role: &str) -> Person {
-    Person { first: rng.word(FIRST_NAMES).to_string(), last: rng.word(SURNAMES).to_string(), role: role.to_string() }
+    let last = if rng.chance(COINED_SURNAME_SHARE) { coined_surname(rng) } else { rng.word(SURNAMES).to_string() };
+    Person { first: rng.word(FIRST_NAMES).to_string(), last, role: role.to_string() }
+}
+
+/// A pronounceable surname such as "Varenko" or "Brisdale".
+fn coined_surname(rng: &mut Rng) -> String {
+    const ONSETS: &[&str] = &["b", "br", "c", "d", "dr", "f", "g", "gr", "h", "k", "kr", "l", "m", "n", "p", "r", "s", "st", "t", "v", "w", "z"];
+    const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "ai", "ei", "ou"];
+    const ENDINGS: &[&str] = &["nko", "ski", "dale", "son", "ley", "ov", "ez", "ton", "berg", "mann", "ini", "ard", "ic", "wood"];
+    let mut s = String::new();
+    for _ in 0..1 + rng.below(2) {
+        s.push_str(rng.word(ONSETS));
+        s.push_str(rng.word(VOWELS));
+    }
+    s.push_str(rng.word(ENDINGS));
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => s,
+    }
 }
 
 fn make_number(rng: &mut Rng, topic: &Topic, kind: usize) -> (usize, String) {

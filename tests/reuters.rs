@@ -93,3 +93,23 @@ fn reuters_reported_similarities_are_exact() {
     }
     assert!(edges >= 500, "only {edges} edges");
 }
+
+#[test]
+#[ignore = "needs ../shared/data/reuters21578.jsonl; run with --ignored"]
+fn reuters_seeds_form_one_story_and_no_reuters_story_joins() {
+    let out = tempdir();
+    reprint()
+        .args(["scan", "-q", "-o"])
+        .arg(out.path())
+        .arg(reuters_path())
+        .arg(repo_root().join("corpus/seeds"))
+        .assert()
+        .success();
+    let docs = documents(out.path());
+    let seeds: Vec<&Value> = docs.iter().filter(|d| d["outlet"].as_str().is_some_and(|o| o.starts_with("outlet-"))).collect();
+    assert_eq!(seeds.len(), 5);
+    let story = seeds[0]["story"].as_u64().expect("the seeds have a story");
+    assert!(seeds.iter().all(|d| d["story"] == story), "{seeds:?}");
+    let members = docs.iter().filter(|d| d["story"] == story).count();
+    assert_eq!(members, 5, "a Reuters story joined the seeds");
+}
