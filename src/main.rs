@@ -49,7 +49,8 @@ struct GlobalArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Cluster near-duplicate articles and write documents.jsonl, clusters.jsonl and run.json.
+    /// Cluster near-duplicates, measure reuse and group stories; writes documents, clusters,
+    /// passages, outlets and stories (JSONL) and run.json.
     Scan(ScanArgs),
     /// Generate a synthetic news dump with planted near-duplicates and ground-truth labels.
     Gen(GenArgs),
