@@ -39,7 +39,9 @@ pub const STORY_TERMS: usize = 200;
 pub const MAX_TERM_SHARE: f64 = 0.01;
 /// The document-frequency ceiling is never below this, so small dumps still have terms.
 pub const MIN_MAX_DF: usize = 10;
-/// Story terms two documents must share to be compared: one shared name is a coincidence.
+/// Story terms two documents must share to be compared: one shared name is a coincidence, and
+/// with two the story benchmark chains same-topic stories at the default threshold
+/// (precision 0.07 at 0.12, measured), while with three it is 0.97.
 pub const MIN_SHARED_TERMS: usize = 3;
 /// Terms in more documents than this make no candidate pairs (they still weigh in the
 /// similarity of pairs found through other terms); bounds the candidate count.
