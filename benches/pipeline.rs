@@ -250,7 +250,7 @@ fn benches(c: &mut Criterion) {
     }
     pairs.sort_unstable();
     pairs.dedup();
-    let kept = verify(&pairs, &sets, THRESHOLD, &|_| {}).len();
+    let kept = verify(&pairs, &sets, THRESHOLD, usize::MAX, &|_| {}).len();
     eprintln!(
         "verify: {} pairs ({} LSH candidates + all pairs of the first {first} docs), {kept} kept",
         pairs.len(),
@@ -259,7 +259,7 @@ fn benches(c: &mut Criterion) {
     {
         let mut group = configure(c, "verify", text_bytes);
         group.bench_function("candidates+first200_all_pairs", |b| {
-            b.iter(|| black_box(verify(black_box(&pairs), &sets, THRESHOLD, &|_| {})).len())
+            b.iter(|| black_box(verify(black_box(&pairs), &sets, THRESHOLD, usize::MAX, &|_| {})).len())
         });
         group.finish();
     }

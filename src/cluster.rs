@@ -157,8 +157,9 @@ fn container(e: &Edge) -> u32 {
 }
 
 /// Demotes to [`EdgeKind::Partial`] the containment edges of every document that contains
-/// two or more documents with no verified edge between them.
-fn demote_roundups(edges: &mut [Edge]) {
+/// two or more documents with no verified edge between them. [`cluster`] applies it itself;
+/// the pipeline applies it first so every output reports the demoted kind.
+pub fn demote_roundups(edges: &mut [Edge]) {
     use std::collections::{BTreeMap, BTreeSet};
     let linked: BTreeSet<(u32, u32)> = edges.iter().map(|e| (e.a.min(e.b), e.a.max(e.b))).collect();
     let mut contained_in: BTreeMap<u32, Vec<u32>> = BTreeMap::new();

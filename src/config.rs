@@ -182,13 +182,10 @@ impl ScanConfig {
             if b.bands == 0 || b.rows == 0 {
                 return Err(Error::Config("--bands and --rows must both be at least 1".into()));
             }
-            if b.bands * b.rows > self.perms {
+            if b.bands.checked_mul(b.rows).is_none_or(|p| p > self.perms) {
                 return Err(Error::Config(format!(
-                    "--bands {} x --rows {} = {} exceeds --perms {}",
-                    b.bands,
-                    b.rows,
-                    b.bands * b.rows,
-                    self.perms
+                    "--bands {} x --rows {} exceeds --perms {}",
+                    b.bands, b.rows, self.perms
                 )));
             }
         }

@@ -215,7 +215,7 @@ pub fn read_inputs(
         });
     }
     let exclude: Vec<PathBuf> = exclude.iter().filter_map(|p| p.canonicalize().ok()).collect();
-    let mut reader = Reader { fields, summary: InputSummary::default(), sink, exclude };
+    let mut reader = Reader { fields, summary: InputSummary::default(), sink, exclude, manifests: BTreeMap::new() };
     for (input, meta) in inputs.iter().zip(metas) {
         match (input, meta) {
             (InputSpec::Stdin, _) | (_, None) => {
@@ -230,7 +230,7 @@ pub fn read_inputs(
                     if is_txt(path) {
                         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
                         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                        let entry = reader.load_manifest(&dir).remove(&name);
+                        let entry = reader.manifest_entry(&dir, &name);
                         reader.read_txt(path, display, outlet_from_parent(path), entry);
                     } else {
                         let file = File::open(path)
@@ -259,6 +259,8 @@ struct Reader<'a> {
     sink: &'a mut dyn FnMut(Record),
     /// Canonical paths of directories not to walk into.
     exclude: Vec<PathBuf>,
+    /// Manifests read so far, by directory (each is read once).
+    manifests: BTreeMap<PathBuf, BTreeMap<String, ManifestEntry>>,
 }
 
 impl Reader<'_> {
@@ -274,7 +276,6 @@ impl Reader<'_> {
     /// Walks a directory in sorted order: `.txt` articles (with their manifests) and JSONL
     /// dumps; anything else is listed as ignored.
     fn read_dir(&mut self, root: &Path) {
-        let mut manifests: BTreeMap<PathBuf, BTreeMap<String, ManifestEntry>> = BTreeMap::new();
         let exclude = std::mem::take(&mut self.exclude);
         let mut excluded = Vec::new();
         let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
@@ -306,17 +307,13 @@ impl Reader<'_> {
             }
             if is_txt(path) {
                 let dir = path.parent().unwrap_or(root).to_path_buf();
-                if !manifests.contains_key(&dir) {
-                    let m = self.load_manifest(&dir);
-                    manifests.insert(dir.clone(), m);
-                }
                 let rel = path.strip_prefix(root).unwrap_or(path);
                 let id = rel
                     .components()
                     .map(|c| c.as_os_str().to_string_lossy())
                     .collect::<Vec<_>>()
                     .join("/");
-                let entry = manifests[&dir].get(name.as_ref()).cloned();
+                let entry = self.manifest_entry(&dir, name.as_ref());
                 self.read_txt(path, id, outlet_from_parent(path), entry);
             } else if is_jsonl(&name) {
                 match File::open(path) {
@@ -334,6 +331,15 @@ impl Reader<'_> {
             self.summary.ignored_files.push(format!("{dir}/ (the output directory)"));
         }
         self.exclude = exclude;
+    }
+
+    /// The manifest entry of `file` in `dir`, reading the directory's manifest once.
+    fn manifest_entry(&mut self, dir: &Path, file: &str) -> Option<ManifestEntry> {
+        if !self.manifests.contains_key(dir) {
+            let m = self.load_manifest(dir);
+            self.manifests.insert(dir.to_path_buf(), m);
+        }
+        self.manifests[dir].get(file).cloned()
     }
 
     fn load_manifest(&mut self, dir: &Path) -> BTreeMap<String, ManifestEntry> {

@@ -20,8 +20,8 @@
 //! which guarantees that any shared run of at least `ANCHOR_WINDOW` shingles yields a shared
 //! anchor whatever the documents' lengths. [`anchor_candidates`] pairs documents that share
 //! an anchor; anchors in more than [`MAX_ANCHOR_DOCS`] documents are left out, and so are
-//! *template* anchors: text one outlet runs again and again over weeks (a daily market
-//! report's stock paragraph), which is the outlet's template, not reuse of a story.
+//! *template* anchors: text that runs again and again over weeks (a daily market report's
+//! stock paragraph, evergreen background), which is a template, not reuse of a story.
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -52,7 +52,7 @@ pub const ANCHOR_WINDOW: usize = 8;
 /// pairing them all would cost n^2/2 candidates.
 pub const MAX_ANCHOR_DOCS: usize = 256;
 
-/// An anchor that one outlet uses in at least this many articles spread over more than
+/// An anchor in at least this many dated articles spread over more than
 /// [`crate::furniture::SYNDICATION_SPAN_DAYS`] is a template: a wire story is republished
 /// within days, a template paragraph every day for months.
 pub const TEMPLATE_MIN_DOCS: usize = 10;
@@ -164,11 +164,9 @@ fn push_all_pairs(run: &[(u64, u32)], pairs: &mut Vec<(u32, u32)>) {
     }
 }
 
-/// Where and when a document appeared, for recognising template anchors.
+/// When a document appeared, for recognising template anchors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Provenance {
-    /// Outlet number (any consistent numbering; kept for diagnostics).
-    pub outlet: u32,
     /// Publication day, when known.
     pub day: Option<i64>,
 }
@@ -230,7 +228,7 @@ mod tests {
         let (wa, wb) = (winnow(&a, ANCHOR_WINDOW), winnow(&b, ANCHOR_WINDOW));
         assert!(wa.iter().any(|h| wb.binary_search(h).is_ok()));
         assert!(wb.len() < b.len() / 3);
-        let undated = Provenance { outlet: 0, day: None };
+        let undated = Provenance { day: None };
         let found = anchor_candidates(&[wa, vec![1, 2], wb], &[undated; 3]);
         assert_eq!((found.pairs, found.crowded), (vec![(0, 2)], 0));
     }
@@ -239,12 +237,12 @@ mod tests {
     fn an_outlets_daily_template_is_not_an_anchor() {
         let docs: Vec<Vec<u64>> = (0..12).map(|i| vec![7, 100 + i]).collect();
         // Twelve articles sharing anchor 7 over twelve days: a template.
-        let daily: Vec<Provenance> = (0..12).map(|d| Provenance { outlet: 1, day: Some(d) }).collect();
+        let daily: Vec<Provenance> = (0..12).map(|d| Provenance { day: Some(d) }).collect();
         let found = anchor_candidates(&docs, &daily);
         assert!(found.pairs.is_empty());
         assert_eq!(found.templates, 1);
-        // The same anchor at twelve outlets within two days: syndication, paired.
-        let wire: Vec<Provenance> = (0..12).map(|o| Provenance { outlet: o, day: Some(o as i64 % 2) }).collect();
+        // The same anchor in twelve articles within two days: syndication, paired.
+        let wire: Vec<Provenance> = (0..12).map(|o| Provenance { day: Some(o as i64 % 2) }).collect();
         assert_eq!(anchor_candidates(&docs, &wire).pairs.len(), 66);
     }
 

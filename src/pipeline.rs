@@ -21,6 +21,8 @@
 //! 8. **cluster** — union-find over near-duplicate and containment edges, partial copies
 //!    attached to their sources ([`crate::cluster`]).
 //! 9. **reuse** — origins, reuse shares, roles and per-outlet figures ([`crate::reuse`]).
+//! 10. **stories** — articles telling the same story, grouped from the copy clusters
+//!     ([`crate::story`]).
 //!
 //! Every step that runs in parallel writes into slots fixed by document number, and every
 //! list is sorted before use, so results are identical for any thread count.
@@ -547,17 +549,9 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     let cand = candidates(&rep_sigs, banding, &|| progress.advance(1));
     progress.end();
     let rep_anchors: Vec<Vec<u64>> = representatives.iter().map(|&i| sketches[i as usize].anchors.clone()).collect();
-    let mut outlet_numbers: BTreeMap<Option<&str>, u32> = BTreeMap::new();
     let provenance: Vec<Provenance> = representatives
         .iter()
-        .map(|&i| {
-            let d = &docs[i as usize];
-            let next = outlet_numbers.len() as u32;
-            Provenance {
-                outlet: *outlet_numbers.entry(d.outlet.as_deref()).or_insert(next),
-                day: d.timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY)),
-            }
-        })
+        .map(|&i| Provenance { day: docs[i as usize].timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY)) })
         .collect();
     let anchored = anchor_candidates(&rep_anchors, &provenance);
     drop(rep_anchors);
@@ -600,7 +594,10 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
             let (a, b) = (e.a as usize, e.b as usize);
             let seq_a = shingle_sequence(&tokens_of(a).tokens, &furn.ranges[a], k).0;
             let seq_b = shingle_sequence(&tokens_of(b).tokens, &furn.ranges[b], k).0;
-            let passages = align(&tokens_of(a).tokens, &seq_a, &tokens_of(b).tokens, &seq_b, k);
+            let mut passages = align(&tokens_of(a).tokens, &seq_a, &tokens_of(b).tokens, &seq_b, k);
+            for p in &mut passages {
+                p.words = covered_words(std::iter::once(&p.a_tokens), &furn.ranges[a]);
+            }
             let mut e = *e;
             e.a_words = covered_words(passages.iter().map(|p| &p.a_tokens), &furn.ranges[a]);
             e.b_words = covered_words(passages.iter().map(|p| &p.b_tokens), &furn.ranges[b]);
@@ -619,6 +616,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
             passages.push(p);
         }
     }
+    crate::cluster::demote_roundups(&mut edges);
     counts.verified_edges = edges.len();
     for e in &edges {
         *counts.edges_by_kind.entry(kind_name(e.kind)).or_default() += 1;

@@ -2,9 +2,11 @@
 //! `stories.jsonl`, `run.json`.
 //!
 //! Receives the finished [`ScanResult`] (plain data) and presents it as files. All files of a
-//! run are first written into a staging directory inside the output directory and renamed
-//! into place only once every one of them is complete, so an interrupted or failed run leaves
-//! the previous outputs as they were. Floating-point figures are rounded to
+//! run are first written into a staging directory inside the output directory, every target
+//! is checked to be replaceable, and only then are the files renamed into place, so an
+//! interrupted or failed run leaves the previous outputs as they were. (The renames are one
+//! per file: only a failure between two of them, such as a permission changed mid-run, could
+//! leave a mix, and the error names the file.) Floating-point figures are rounded to
 //! [`FLOAT_DECIMALS`] places so the files are readable and byte-stable.
 
 use std::fs::{self, File};
@@ -100,6 +102,22 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path) -> Result<()> {
         move |source| Error::Output { path, source }
     };
     fs::create_dir_all(outdir).map_err(out_err(outdir))?;
+    // Staging directories left by killed runs.
+    if let Ok(entries) = fs::read_dir(outdir) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(".reprint-staging-") {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    // Every target must be replaceable before any is replaced.
+    for name in [DOCUMENTS_FILE, CLUSTERS_FILE, PASSAGES_FILE, OUTLETS_FILE, STORIES_FILE, RUN_FILE] {
+        let target = outdir.join(name);
+        if target.is_dir() {
+            let source = std::io::Error::new(std::io::ErrorKind::AlreadyExists, "a directory is in the way");
+            return Err(Error::Output { path: target, source });
+        }
+    }
     let staging = outdir.join(format!(".reprint-staging-{}", std::process::id()));
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(out_err(&staging))?;

@@ -5,7 +5,8 @@
 //! shared with an earlier member of its cluster), its `source` (the member it took most
 //! from) and its `role`, and per cluster its origin and why. "Earlier" is the origin order of
 //! [`origin_ranks`]: earliest date; then a wire byline ("(AP)", "Reuters", ...); then the
-//! longest text; then input order. Roles follow the METER study's wholly/partially/non-derived
+//! longest text; then a fingerprint of the content (so input order does not decide); then,
+//! for identical texts, input order. Roles follow the METER study's wholly/partially/non-derived
 //! classes (Gaizauskas et al., 2001): `copy` at [`COPY_REUSE`], `partial` at [`PARTIAL_REUSE`].
 
 use std::cmp::Reverse;
@@ -80,6 +81,8 @@ pub fn origin_reason(origin: &OriginKey, runner_up: &OriginKey) -> &'static str 
         "wire byline"
     } else if origin.words > runner_up.words {
         "longest text"
+    } else if origin.content != runner_up.content {
+        "content tie-break"
     } else {
         "first in input"
     }

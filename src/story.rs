@@ -304,7 +304,7 @@ pub fn parse_window(s: &str) -> Option<i64> {
         "w" => 7 * 86_400,
         _ => return None,
     };
-    (n > 0).then_some(n * secs)
+    n.checked_mul(secs).filter(|&w| w > 0)
 }
 
 #[cfg(test)]
@@ -327,6 +327,7 @@ mod tests {
         assert_eq!(parse_window("7"), None);
         assert_eq!(parse_window("0d"), None);
         assert_eq!(parse_window("x"), None);
+        assert_eq!(parse_window("200000000000000d"), None, "overflow");
     }
 
     fn cluster(id: u32, members: Vec<u32>) -> Cluster {

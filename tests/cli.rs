@@ -340,3 +340,15 @@ fn closed_stdout_does_not_panic() {
     // the outputs were written regardless
     assert_eq!(documents(&out).len(), 6);
 }
+
+#[test]
+fn regression_bands_times_rows_overflow_is_a_usage_error_not_a_panic() {
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    let (code, _, stderr) =
+        run(&["scan", p(&repo_root().join("corpus/seeds")), "-o", p(&out), "--bands", "9223372036854775808", "--rows", "2"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("--perms"), "{stderr}");
+    let (code, _, stderr) = run(&["scan", p(&repo_root().join("corpus/seeds")), "-o", p(&out), "--story-window", "200000000000000d"]);
+    assert_eq!(code, 2, "an overflowing window is refused: {stderr}");
+}

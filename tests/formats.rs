@@ -840,3 +840,44 @@ fn output_directory_inside_the_input_tree_is_not_read_back() {
     let ignored = run_json(&out)["ignored_files"].to_string();
     assert!(ignored.contains("the output directory"), "{ignored}");
 }
+
+#[test]
+fn regression_a_directory_in_the_way_leaves_every_previous_output_untouched() {
+    let dir = tempdir();
+    let path = dir.path().join("in.jsonl");
+    write_jsonl(&path, &fixture_records());
+    let out = dir.path().join("out");
+    scan(&[p(&path)], &out, 0);
+    let before: Vec<(String, Vec<u8>)> =
+        entries(&out).into_iter().map(|e| (e.clone(), std::fs::read(out.join(&e)).unwrap_or_default())).collect();
+    std::fs::remove_file(out.join("passages.jsonl")).unwrap();
+    std::fs::create_dir_all(out.join("passages.jsonl/blocker")).unwrap();
+    write_jsonl(&path, &fixture_records()[..3]);
+    let stderr = scan(&[p(&path)], &out, 1);
+    assert!(stderr.contains("passages.jsonl"), "{stderr}");
+    for (name, bytes) in before {
+        if name != "passages.jsonl" {
+            assert_eq!(std::fs::read(out.join(&name)).unwrap(), bytes, "{name} was replaced");
+        }
+    }
+    assert!(!entries(&out).iter().any(|e| e.starts_with(".reprint-staging")));
+}
+
+#[test]
+fn regression_a_manifest_is_read_once_for_several_named_txt_files() {
+    let dir = tempdir();
+    let s = stories();
+    std::fs::create_dir_all(dir.path().join("feed")).unwrap();
+    for (i, name) in ["a.txt", "b.txt", "c.txt"].iter().enumerate() {
+        std::fs::write(dir.path().join("feed").join(name), &s[i]).unwrap();
+    }
+    std::fs::write(dir.path().join("feed/manifest.jsonl"), "{\"file\":\"a.txt\",\"outlet\":\"X\"}\n{oops\n").unwrap();
+    let out = dir.path().join("out");
+    let files: Vec<String> = ["a.txt", "b.txt", "c.txt"].iter().map(|n| p(&dir.path().join("feed").join(n)).to_string()).collect();
+    scan(&files.iter().map(String::as_str).collect::<Vec<_>>(), &out, 3);
+    let run = run_json(&out);
+    let manifests = run["inputs"].as_array().unwrap().iter().filter(|i| i["format"] == "manifest").count();
+    assert_eq!(manifests, 1);
+    assert_eq!(run["input_issues"].as_array().unwrap().len(), 1);
+    assert_eq!(documents(&out)[0]["outlet"], "X");
+}

@@ -304,3 +304,26 @@ fn seeds_share_a_quotation_and_no_boilerplate() {
         }
     }
 }
+
+#[test]
+fn regression_a_roundup_reports_the_same_edge_kind_in_every_output() {
+    let dir = tempdir();
+    let (a, b) = (head(&text(345), 0.15), head(&text(238), 0.15));
+    let digest = format!("{a}\n\n{b}\n\n{}", local_text(40));
+    let out = scan_docs(
+        dir.path(),
+        &[
+            json!({"id": "brief-a", "date": "2024-06-20", "text": a}),
+            json!({"id": "brief-b", "date": "2024-06-20", "text": b}),
+            json!({"id": "digest", "date": "2024-06-21", "text": digest}),
+        ],
+        &[],
+    );
+    let kinds: Vec<String> =
+        read_jsonl(&out.join("passages.jsonl")).iter().map(|p| p["kind"].as_str().unwrap().to_string()).collect();
+    assert!(!kinds.is_empty() && kinds.iter().all(|k| k == "partial"), "{kinds:?}");
+    let counts = &run_json(&out)["counts"]["edges_by_kind"];
+    assert!(counts.get("contained").is_none(), "{counts}");
+    let docs = documents(&out);
+    assert!(doc(&docs, "brief-a")["cluster"].is_null() || doc(&docs, "brief-a")["cluster"] != doc(&docs, "brief-b")["cluster"]);
+}
