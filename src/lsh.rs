@@ -246,8 +246,6 @@ mod tests {
         assert_eq!(anchor_candidates(&docs, &wire).pairs.len(), 66);
     }
 
-    use super::*;
-
     #[test]
     fn candidate_curve_is_steep_around_threshold() {
         let b = optimal_banding(0.5, 128);
