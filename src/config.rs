@@ -160,24 +160,9 @@ impl ScanConfig {
                 self.perms
             )));
         }
-        if !(self.threshold > 0.0 && self.threshold <= 1.0) {
-            return Err(Error::Config(format!(
-                "--threshold must be in (0, 1], got {}",
-                self.threshold
-            )));
-        }
-        if !(self.containment > 0.0 && self.containment <= 1.0) {
-            return Err(Error::Config(format!(
-                "--containment must be in (0, 1], got {}",
-                self.containment
-            )));
-        }
-        if !(self.story_threshold > 0.0 && self.story_threshold <= 1.0) {
-            return Err(Error::Config(format!(
-                "--story-threshold must be in (0, 1], got {}",
-                self.story_threshold
-            )));
-        }
+        share("--threshold", self.threshold)?;
+        share("--containment", self.containment)?;
+        share("--story-threshold", self.story_threshold)?;
         if let Some(b) = self.banding {
             if b.bands == 0 || b.rows == 0 {
                 return Err(Error::Config("--bands and --rows must both be at least 1".into()));
@@ -193,6 +178,15 @@ impl ScanConfig {
             return Err(Error::Config("standard input (-) can be named only once".into()));
         }
         Ok(())
+    }
+}
+
+/// Checks that a similarity or share flag lies in (0, 1] (NaN is refused too).
+fn share(flag: &str, value: f64) -> Result<()> {
+    if value > 0.0 && value <= 1.0 {
+        Ok(())
+    } else {
+        Err(Error::Config(format!("{flag} must be in (0, 1], got {value}")))
     }
 }
 

@@ -11,8 +11,8 @@
 //! 5. [`lsh`] — candidate pairs: banding (bands and rows derived from the threshold) and
 //!    winnowed anchors (asymmetric copies, shared passages);
 //! 6. [`verify`] — exact Jaccard and containment of every candidate, edge kinds;
-//! 7. [`cluster`] — union-find over verified edges, partial copies attached, ids in input order;
-//! 8. [`passage`] — shared passages with offsets in the original texts;
+//! 7. [`passage`] — shared passages with offsets in the original texts (they classify edges);
+//! 8. [`cluster`] — union-find over verified edges, partial copies attached, ids in input order;
 //! 9. [`reuse`] — origins, reuse shares, roles, per-outlet figures;
 //! 10. [`story`] — articles telling the same story in other words;
 //! 11. [`report`] — JSONL and JSON outputs, written atomically;
@@ -43,8 +43,8 @@ pub mod shingle;
 pub mod minhash;
 pub mod lsh;
 pub mod verify;
-pub mod cluster;
 pub mod passage;
+pub mod cluster;
 pub mod reuse;
 pub mod story;
 pub mod report;

@@ -535,9 +535,10 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     progress.end();
     counts.shingles = sketches.iter().map(|s| s.set.len() as u64).sum();
 
-    // 4. exact duplicates
+    // 4. exact duplicates (the set fingerprints also break ties in the origin order)
+    let content: Vec<u64> = sketches.par_iter().map(|s| s.set.fingerprint()).collect();
     let (exact_edges, representatives, group_head) =
-        timed(&mut seconds.exact, || exact_duplicates(&sketches));
+        timed(&mut seconds.exact, || exact_duplicates(&sketches, &content));
     counts.exact_duplicates = exact_edges.len();
     counts.lsh_documents = representatives.len();
 
@@ -580,7 +581,6 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     progress.end();
     seconds.verify = t.elapsed().as_secs_f64();
     let body_words: Vec<u32> = sketches.iter().map(|s| s.set.words).collect();
-    let content: Vec<u64> = sketches.par_iter().map(|s| s.set.fingerprint()).collect();
     drop(sketches);
 
     // 7. passages, then edge kinds
@@ -977,11 +977,11 @@ fn disambiguate_ids(docs: &mut [DocMeta], summary: &InputSummary) -> Vec<[String
 /// each group's first member to every other member, the documents that represent a distinct
 /// set (each group's first member and every unique document) in input order, and per
 /// document the first member of its group (itself when unique).
-fn exact_duplicates(sketches: &[Sketch]) -> (Vec<Edge>, Vec<u32>, Vec<u32>) {
+fn exact_duplicates(sketches: &[Sketch], fingerprints: &[u64]) -> (Vec<Edge>, Vec<u32>, Vec<u32>) {
     let mut keyed: Vec<(u64, u32)> = (0..sketches.len())
         .into_par_iter()
         .filter(|&i| !sketches[i].set.is_empty())
-        .map(|i| (sketches[i].set.fingerprint(), i as u32))
+        .map(|i| (fingerprints[i], i as u32))
         .collect();
     keyed.par_sort_unstable();
     let mut head: Vec<u32> = (0..sketches.len() as u32).collect();
