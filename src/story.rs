@@ -272,14 +272,18 @@ pub fn group(n: usize, clusters: &[Cluster], edges: Vec<StoryEdge>, terms: &[Vec
         story_of[i as usize] = Some(id);
     }
     for s in &mut stories {
-        let mut weight: AHashMap<u64, f64> = AHashMap::new();
+        // Terms most members share come first (what the tellings have in common), then the
+        // rarer among them; a rare word of a single telling does not define the story.
+        let mut weight: AHashMap<u64, (u32, f64)> = AHashMap::new();
         for &m in &s.members {
             for &(t, w) in &terms[m as usize] {
-                *weight.entry(t).or_default() += w;
+                let e = weight.entry(t).or_default();
+                e.0 += 1;
+                e.1 += w;
             }
         }
-        let mut ranked: Vec<(u64, f64)> = weight.into_iter().filter(|&(_, w)| w > 0.0).collect();
-        ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        let mut ranked: Vec<(u64, (u32, f64))> = weight.into_iter().filter(|&(_, (_, w))| w > 0.0).collect();
+        ranked.sort_by(|x, y| y.1 .0.cmp(&x.1 .0).then(y.1 .1.total_cmp(&x.1 .1)).then(x.0.cmp(&y.0)));
         s.top_terms = ranked.into_iter().take(TOP_TERMS_SHOWN).map(|(t, _)| t).collect();
     }
     let mut edges = edges;
