@@ -65,7 +65,7 @@ impl InputSpec {
 }
 
 /// Which JSON fields hold what. `None` means "try the defaults in order".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct FieldMap {
     /// `--id-field`; defaults: `id`, `_id`, `doc_id`; else `FILE:LINE`.
     pub id: Option<String>,
@@ -91,6 +91,10 @@ pub struct Banding {
     /// Signature values per band; all must match for the band to match.
     pub rows: usize,
 }
+
+/// Clusters shown in the review report by default: the page opens at once with this many and
+/// stays a few megabytes for news-length articles; the JSONL outputs always list them all.
+pub const DEFAULT_REPORT_LIMIT: usize = 1000;
 
 /// Everything `reprint scan` needs to run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -121,6 +125,8 @@ pub struct ScanConfig {
     /// Any skipped document or unreadable input is an error, and nothing is written
     /// (`--strict`).
     pub strict: bool,
+    /// Most clusters shown in `report.html` (`--report-limit`); 0 writes no report.
+    pub report_limit: usize,
 }
 
 impl Default for ScanConfig {
@@ -138,6 +144,7 @@ impl Default for ScanConfig {
             story_threshold: crate::story::DEFAULT_STORY_THRESHOLD,
             story_window: None,
             strict: false,
+            report_limit: DEFAULT_REPORT_LIMIT,
         }
     }
 }

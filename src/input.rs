@@ -204,6 +204,28 @@ pub fn read_inputs(
     exclude: &[PathBuf],
     sink: &mut dyn FnMut(Record),
 ) -> Result<InputSummary> {
+    read_inputs_with(inputs, fields, exclude, true, sink)
+}
+
+/// Reads the inputs again, as [`read_inputs`] did, to fetch texts after the fact. Standard
+/// input was consumed by the first reading, so it is passed over (it keeps its place in the
+/// file list, so every other document keeps its [`Location`]).
+pub fn reread_inputs(
+    inputs: &[InputSpec],
+    fields: &FieldMap,
+    exclude: &[PathBuf],
+    sink: &mut dyn FnMut(Record),
+) -> Result<InputSummary> {
+    read_inputs_with(inputs, fields, exclude, false, sink)
+}
+
+fn read_inputs_with(
+    inputs: &[InputSpec],
+    fields: &FieldMap,
+    exclude: &[PathBuf],
+    stdin_readable: bool,
+    sink: &mut dyn FnMut(Record),
+) -> Result<InputSummary> {
     // Every named path must exist before anything is read.
     let mut metas = Vec::with_capacity(inputs.len());
     for input in inputs {
@@ -218,6 +240,9 @@ pub fn read_inputs(
     let mut reader = Reader { fields, summary: InputSummary::default(), sink, exclude, manifests: BTreeMap::new() };
     for (input, meta) in inputs.iter().zip(metas) {
         match (input, meta) {
+            (InputSpec::Stdin, _) | (_, None) if !stdin_readable => {
+                reader.read_jsonl_stream(io::empty(), "-".to_string(), 0)
+            }
             (InputSpec::Stdin, _) | (_, None) => {
                 let stdin = io::stdin();
                 reader.read_jsonl_stream(stdin.lock(), "-".to_string(), 0)

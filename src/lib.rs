@@ -15,7 +15,8 @@
 //! 8. [`cluster`] — union-find over verified edges, partial copies attached, ids in input order;
 //! 9. [`reuse`] — origins, reuse shares, roles, per-outlet figures;
 //! 10. [`story`] — articles telling the same story in other words;
-//! 11. [`report`] — JSONL and JSON outputs, written atomically;
+//! 11. [`texts`] — the original texts of the documents a report shows, read again;
+//!     [`report`] — JSONL and JSON outputs, written atomically; [`html`] — the review page;
 //! 12. [`pipeline`] — the stages wired together, in parallel and deterministic.
 //!
 //! ```
@@ -47,6 +48,7 @@ pub mod passage;
 pub mod cluster;
 pub mod reuse;
 pub mod story;
+pub mod texts;
 pub mod report;
 pub mod pipeline;
 

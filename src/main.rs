@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use reprint::config::{
-    Banding, FieldMap, InputSpec, ScanConfig, DEFAULT_CONTAINMENT, DEFAULT_PERMS, DEFAULT_SHINGLE, DEFAULT_THRESHOLD,
+    Banding, FieldMap, InputSpec, ScanConfig, DEFAULT_CONTAINMENT, DEFAULT_REPORT_LIMIT, DEFAULT_PERMS, DEFAULT_SHINGLE, DEFAULT_THRESHOLD,
 };
 use reprint::progress::{NoProgress, Progress, Unit};
 use reprint::synth::{self, GenParams};
@@ -148,6 +148,10 @@ struct ScanArgs {
     /// Any skipped document or unreadable input is an error; nothing is written.
     #[arg(long)]
     strict: bool,
+    /// Most clusters shown in report.html (the largest and the most suspicious, half each);
+    /// 0 writes no report. The JSONL outputs always list every cluster.
+    #[arg(long, default_value_t = DEFAULT_REPORT_LIMIT, value_name = "N")]
+    report_limit: usize,
     /// JSON field holding the document id (default: id, _id, doc_id; else FILE:LINE).
     #[arg(long, value_name = "FIELD")]
     id_field: Option<String>,
@@ -321,6 +325,7 @@ fn scan_config(a: ScanArgs) -> anyhow::Result<ScanConfig> {
         story_threshold: a.story_threshold,
         story_window: a.story_window,
         strict: a.strict,
+        report_limit: a.report_limit,
     };
     config.validate()?;
     Ok(config)

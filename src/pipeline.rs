@@ -37,7 +37,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cluster::{cluster, Cluster};
-use crate::config::{FieldMap, ScanConfig};
+use crate::config::{FieldMap, InputSpec, ScanConfig};
 use crate::error::{Error, Result};
 use crate::furniture::{self, DocLines, LineFeature};
 use crate::input::{read_inputs, DocMeta, InputFile, InputIssue, InputSummary, Record, SkipReason};
@@ -221,6 +221,9 @@ pub struct RunInfo {
     /// Worker threads (the only field besides `seconds` that may differ between runs whose
     /// other outputs are identical).
     pub threads: usize,
+    /// The inputs as named on the command line (`-` for standard input); `reprint show`
+    /// reads them again for texts.
+    pub arguments: Vec<String>,
     /// Input files, in reading order.
     pub inputs: Vec<InputFile>,
     /// Counts per stage.
@@ -747,6 +750,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
             strict: config.strict,
         },
         threads: rayon::current_num_threads(),
+        arguments: config.inputs.iter().map(InputSpec::display).collect(),
         inputs: summary.files.clone(),
         counts,
         seconds,

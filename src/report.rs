@@ -57,6 +57,7 @@ struct DocumentLine<'a> {
     furniture: Option<f64>,
     skipped: Option<String>,
     input: String,
+    bytes: u64,
 }
 
 #[derive(Serialize)]
@@ -231,6 +232,7 @@ fn write_documents(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
             furniture: reuse.map(|_| if words == 0 { 0.0 } else { round(furniture as f64 / words as f64) }),
             skipped: r.skipped[i].as_ref().map(ToString::to_string),
             input: r.inputs.locate(doc.location),
+            bytes: doc.bytes,
         };
         serde_json::to_writer(&mut *w, &line)?;
         w.write_all(b"\n")?;

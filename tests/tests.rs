@@ -2,12 +2,15 @@
 
 mod util;
 
+mod browser;
 mod cli;
 mod determinism;
 mod formats;
 mod malformed;
 mod oracle;
+mod report_html;
 mod reuters;
 mod seeds;
+mod show;
 mod stories;
 mod syndication;

@@ -1,0 +1,74 @@
+//! Texts after the fact: the original texts of chosen documents, fetched by reading the
+//! inputs a second time.
+//!
+//! The pipeline keeps only metadata, sets and signatures once a text is tokenised, so a dump
+//! of millions of articles never sits in memory. The review report and `reprint show` need the
+//! texts of the few documents they display; [`fetch`] reads the inputs again in the same order
+//! and keeps just those, matching each by its [`Location`] (file and line) and byte length so
+//! that a file changed since the scan is noticed rather than shown wrongly. Standard input
+//! cannot be read twice: its documents come back as [`Missing::Stdin`].
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::config::{FieldMap, InputSpec};
+use crate::error::Result;
+use crate::input::{reread_inputs, InputFile, Location};
+
+/// Why a wanted text could not be fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// The document came from standard input, which was consumed by the scan.
+    Stdin,
+    /// The input no longer has this document at the same place with the same length.
+    Changed,
+}
+
+impl Missing {
+    /// A sentence for reports.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Missing::Stdin => "text not available: it was read from standard input",
+            Missing::Changed => "text not available: the input file changed after the scan",
+        }
+    }
+}
+
+/// Reads `inputs` again and returns, for each wanted document (its [`Location`] and its byte
+/// length as the scan recorded them), its text or why not, in the order asked. `files` is the
+/// scan's list of input files (to recognise standard input); `exclude` must be the directories
+/// the scan excluded (its output directory), so directory walks visit the same files in the
+/// same order.
+pub fn fetch(
+    inputs: &[InputSpec],
+    fields: &FieldMap,
+    exclude: &[PathBuf],
+    files: &[InputFile],
+    wanted: &[(Location, u64)],
+) -> Result<Vec<std::result::Result<String, Missing>>> {
+    let is_stdin = |loc: Location| files.get(loc.file as usize).is_some_and(|f| f.path == "-");
+    let mut out: Vec<std::result::Result<String, Missing>> =
+        wanted.iter().map(|&(loc, _)| Err(if is_stdin(loc) { Missing::Stdin } else { Missing::Changed })).collect();
+    let mut by_location: BTreeMap<(u32, u64), Vec<usize>> = BTreeMap::new();
+    for (slot, &(loc, _)) in wanted.iter().enumerate() {
+        if !is_stdin(loc) {
+            by_location.entry(key(loc)).or_default().push(slot);
+        }
+    }
+    if !by_location.is_empty() {
+        reread_inputs(inputs, fields, exclude, &mut |rec| {
+            let Some(slots) = by_location.get(&key(rec.meta.location)) else { return };
+            let Ok(text) = rec.body else { return };
+            for &slot in slots {
+                if wanted[slot].1 == rec.meta.bytes {
+                    out[slot] = Ok(text.clone());
+                }
+            }
+        })?;
+    }
+    Ok(out)
+}
+
+fn key(loc: Location) -> (u32, u64) {
+    (loc.file, loc.line)
+}
