@@ -17,6 +17,7 @@
 //! 10. [`story`] — articles telling the same story in other words;
 //! 11. [`texts`] — the original texts of the documents a report shows, read again;
 //!     [`report`] — JSONL and JSON outputs, written atomically; [`html`] — the review page;
+//!     [`show`] — one cluster in the terminal, read back from the outputs;
 //! 12. [`pipeline`] — the stages wired together, in parallel and deterministic.
 //!
 //! ```
@@ -50,6 +51,8 @@ pub mod reuse;
 pub mod story;
 pub mod texts;
 pub mod report;
+pub mod show;
+pub mod html;
 pub mod pipeline;
 
 pub mod synth;

@@ -10,16 +10,21 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use reprint::config::{
     Banding, FieldMap, InputSpec, ScanConfig, DEFAULT_CONTAINMENT, DEFAULT_REPORT_LIMIT, DEFAULT_PERMS, DEFAULT_SHINGLE, DEFAULT_THRESHOLD,
 };
 use reprint::progress::{NoProgress, Progress, Unit};
+use reprint::show::{self, ColorChoice, Style};
 use reprint::synth::{self, GenParams};
 use reprint::ScanResult;
 
+/// Exit code: an error; nothing replaced.
+const EXIT_ERROR: u8 = 1;
+/// Exit code: a usage error (bad flags, or a cluster or member the output does not have).
+const EXIT_USAGE: u8 = 2;
 /// Exit code: finished, but some input was skipped or unreadable.
 const EXIT_SKIPPED_INPUT: u8 = 3;
 /// Skipped documents listed on stderr before the rest are only counted.
@@ -57,6 +62,41 @@ enum Command {
     /// Generate a story benchmark: stories retold in other words by several outlets among
     /// same-topic stories, with ground-truth story labels.
     GenStories(GenStoriesArgs),
+    /// Show one cluster of a scan's output in the terminal: its members, and each member's
+    /// text above its source's with the shared passages marked.
+    Show(ShowArgs),
+}
+
+#[derive(Args)]
+struct ShowArgs {
+    /// Output directory of `reprint scan`.
+    #[arg(value_name = "OUTDIR")]
+    outdir: PathBuf,
+    /// Cluster id (`id` in clusters.jsonl, `cluster` in documents.jsonl).
+    #[arg(value_name = "CLUSTER_ID")]
+    cluster: u32,
+    /// Show only this member above its source (the origin: alone, with everything others
+    /// share with it marked).
+    #[arg(long, value_name = "ID")]
+    member: Option<String>,
+    /// Members shown above their sources; 0 shows all (the table always lists every member).
+    #[arg(long, default_value_t = show::DEFAULT_LIMIT, value_name = "N")]
+    limit: usize,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never. Without colour,
+    /// shared passages are marked {+like this+}.
+    #[arg(long, alias = "colour", value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    color: ColorArg,
+    /// Wrap texts and the table at this many columns; 0 keeps the texts' lines as they are.
+    #[arg(long, default_value_t = show::DEFAULT_WIDTH, value_name = "COLS")]
+    width: usize,
+}
+
+/// `--color` values.
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Args)]
@@ -182,7 +222,7 @@ fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("reprint: error: {err:#}");
-            ExitCode::from(1)
+            ExitCode::from(EXIT_ERROR)
         }
     }
 }
@@ -234,7 +274,54 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::GenStories(args) => gen_stories(args, cli.global.quiet),
+        Command::Show(args) => show_cluster(args),
     }
+}
+
+/// `reprint show`: what can be shown is printed; an input that cannot be read again leaves its
+/// texts out, is reported on stderr, and makes the exit code 1.
+fn show_cluster(args: ShowArgs) -> anyhow::Result<ExitCode> {
+    let choice = match args.color {
+        ColorArg::Auto => ColorChoice::Auto,
+        ColorArg::Always => ColorChoice::Always,
+        ColorArg::Never => ColorChoice::Never,
+    };
+    let no_color = std::env::var_os("NO_COLOR");
+    let color = show::use_color(choice, std::io::stdout().is_terminal(), no_color.as_deref());
+    let style = Style { color, width: args.width };
+    let picked = show::load(&args.outdir, args.cluster)
+        .and_then(|view| show::select(&view, args.member.as_deref(), args.limit).map(|s| (view, s)));
+    let (view, selection) = match picked {
+        Ok(v) => v,
+        // Printed as is: the library's messages already carry their causes.
+        Err(err @ reprint::Error::Config(_)) => {
+            eprintln!("reprint: error: {err}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+        Err(err) => {
+            eprintln!("reprint: error: {err}");
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let ids = selection.ids();
+    let (texts, unreadable) = match show::fetch_texts(&view, &ids) {
+        Ok(texts) => (texts, None),
+        Err(err) => (show::unavailable(&ids, &format!("{err}")), Some(err)),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(show::render(&view, &selection, &texts, style).as_bytes())?;
+    out.flush()?;
+    if let Some(err) = unreadable {
+        eprintln!("reprint: error: {err}");
+        if matches!(&err, reprint::Error::Input { path, .. } if path.is_relative()) {
+            eprintln!(
+                "reprint: hint: run.json names the inputs as the scan was given them, relative to the \
+                 directory `reprint scan` ran in: run `reprint show` there"
+            );
+        }
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn gen_stories(args: GenStoriesArgs, quiet: bool) -> anyhow::Result<ExitCode> {
@@ -382,7 +469,11 @@ fn print_summary(r: &ScanResult, config: &ScanConfig) -> std::io::Result<()> {
     )?;
     writeln!(out, "{t}")?;
     writeln!(out, "{}", outlet_table(r))?;
-    writeln!(out, "outputs in {}/", config.outdir.display())
+    writeln!(out, "outputs in {}/", config.outdir.display())?;
+    if config.report_limit > 0 {
+        writeln!(out, "review page: {}", config.outdir.join(reprint::html::REPORT_FILE).display())?;
+    }
+    Ok(())
 }
 
 /// Outlets by reused share, most first.

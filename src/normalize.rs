@@ -101,12 +101,12 @@ pub fn normalize_into(text: &str, out: &mut String) {
     // combining marks we can drop after Latin letters, then NFC to recompose what is left.
     let folded = caseless::default_case_fold_str(&text.nfkc().collect::<String>());
     let mut last_base_latin = false;
-    let stripped = folded.nfd().filter_map(|c| {
+    let stripped = folded.nfd().filter(|&c| {
         if is_combining_mark(c) {
-            return (!last_base_latin).then_some(c);
+            return !last_base_latin;
         }
         last_base_latin = is_latin(c);
-        Some(c)
+        true
     });
     for c in stripped.nfc() {
         match c {

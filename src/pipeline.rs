@@ -355,6 +355,9 @@ pub struct ScanResult {
     pub reuse: Vec<Option<DocReuse>>,
     /// Per document: words set aside as furniture, and all words.
     pub furniture: Vec<(u32, u32)>,
+    /// Per document: the furniture set aside, as character ranges of the original text
+    /// (first word to last word of each furniture line), for reports that strike it through.
+    pub furniture_spans: Vec<Vec<[u32; 2]>>,
     /// Per-outlet figures, by outlet name.
     pub outlets: Vec<OutletStats>,
     /// Per document: its story id, or `None`.
@@ -392,7 +395,8 @@ struct Sketch {
 /// Runs the scan pipeline and writes its outputs (see [`crate::report::write_outputs`]).
 pub fn run_scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> {
     let result = scan(config, progress)?;
-    crate::report::write_outputs(&result, &config.outdir)?;
+    let page = crate::html::prepare(&result, config)?;
+    crate::report::write_outputs(&result, &config.outdir, page.as_ref())?;
     Ok(result)
 }
 
@@ -673,6 +677,12 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         *counts.roles.entry(role_name(r.role)).or_default() += 1;
     }
     let furniture: Vec<(u32, u32)> = (0..n).map(|i| (furn.words[i], tokens_of(i).tokens.len() as u32)).collect();
+    let furniture_spans: Vec<Vec<[u32; 2]>> = (0..n)
+        .map(|i| {
+            let toks = &tokens_of(i).tokens;
+            furn.ranges[i].iter().filter(|r| !r.is_empty()).map(|r| [toks[r.start].start, toks[r.end - 1].end]).collect()
+        })
+        .collect();
     let outlets = outlet_stats(&docs, &skipped, &reuse, &furniture, &body_words);
     seconds.reuse = t.elapsed().as_secs_f64();
 
@@ -770,6 +780,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         passages,
         reuse,
         furniture,
+        furniture_spans,
         outlets,
         story_of: found.story_of,
         stories,

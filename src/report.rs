@@ -1,5 +1,5 @@
 //! Writing results: `documents.jsonl`, `clusters.jsonl`, `passages.jsonl`, `outlets.jsonl`,
-//! `stories.jsonl`, `run.json`.
+//! `stories.jsonl`, `run.json`, and the review page `report.html` (drawn by [`crate::html`]).
 //!
 //! Receives the finished [`ScanResult`] (plain data) and presents it as files. All files of a
 //! run are first written into a staging directory inside the output directory, every target
@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::html::{self, Page, REPORT_FILE};
 use crate::pipeline::{kind_name, role_name, ScanResult};
 use crate::verify::Edge;
 
@@ -96,8 +97,10 @@ struct PassageLine<'a> {
     words: u32,
 }
 
-/// Writes a run's files into `outdir` atomically (see the module docs).
-pub fn write_outputs(result: &ScanResult, outdir: &Path) -> Result<()> {
+/// Writes a run's files into `outdir` atomically (see the module docs), with the review page
+/// when `page` is given (otherwise a previous run's page is removed, as it would no longer
+/// match the other files).
+pub fn write_outputs(result: &ScanResult, outdir: &Path, page: Option<&Page>) -> Result<()> {
     let out_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Output { path, source }
@@ -112,7 +115,7 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path) -> Result<()> {
         }
     }
     // Every target must be replaceable before any is replaced.
-    for name in [DOCUMENTS_FILE, CLUSTERS_FILE, PASSAGES_FILE, OUTLETS_FILE, STORIES_FILE, RUN_FILE] {
+    for name in [DOCUMENTS_FILE, CLUSTERS_FILE, PASSAGES_FILE, OUTLETS_FILE, STORIES_FILE, RUN_FILE, REPORT_FILE] {
         let target = outdir.join(name);
         if target.is_dir() {
             let source = std::io::Error::new(std::io::ErrorKind::AlreadyExists, "a directory is in the way");
@@ -125,7 +128,7 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path) -> Result<()> {
     }
     fs::create_dir(&staging).map_err(out_err(&staging))?;
     let written = (|| -> Result<Vec<PathBuf>> {
-        Ok(vec![
+        let mut files = vec![
             write_file(&staging, DOCUMENTS_FILE, |w| write_documents(result, w))?,
             write_file(&staging, CLUSTERS_FILE, |w| write_clusters(result, w))?,
             write_file(&staging, PASSAGES_FILE, |w| write_passages(result, w))?,
@@ -135,7 +138,11 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path) -> Result<()> {
                 serde_json::to_writer_pretty(&mut *w, &result.run)?;
                 writeln!(w)
             })?,
-        ])
+        ];
+        if let Some(page) = page {
+            files.push(write_file(&staging, REPORT_FILE, |w| html::write_report(result, &page.plan, &page.texts, w))?);
+        }
+        Ok(files)
     })();
     let written = match written {
         Ok(w) => w,
@@ -149,6 +156,14 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path) -> Result<()> {
         fs::rename(&path, &target).map_err(out_err(&target))?;
     }
     fs::remove_dir(&staging).map_err(out_err(&staging))?;
+    if page.is_none() {
+        let stale = outdir.join(REPORT_FILE);
+        match fs::remove_file(&stale) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(Error::Output { path: stale, source }),
+        }
+    }
     Ok(())
 }
 

@@ -183,7 +183,10 @@ fn summary_table_reports_the_run() {
     assert_eq!(t.len(), 12, "{t:?}");
     // Then the outlets table, most reused first, and where the outputs are.
     assert!(stdout.contains("│ outlet ") && stdout.contains("top source"), "{stdout}");
-    assert_eq!(stdout.lines().last().unwrap(), format!("outputs in {}/", p(&out)));
+    let last: Vec<&str> = stdout.lines().rev().take(2).collect();
+    assert_eq!(last[1], format!("outputs in {}/", p(&out)));
+    assert_eq!(last[0], format!("review page: {}", p(&out.join("report.html"))));
+    assert!(out.join("report.html").is_file());
 }
 
 #[test]

@@ -542,8 +542,11 @@ fn output_files_follow_the_contract() {
         docs[0],
         json!({"id": "a1", "outlet": "Reuters", "date": "1987-02-26", "title": "Cruzado plan", "cluster": 0,
                "story": docs[0]["story"], "role": "origin", "reuse": 0.0, "source": null, "words": docs[0]["words"], "furniture": 0.0,
-               "skipped": null, "input": format!("{f}:1")})
+               "skipped": null, "input": format!("{f}:1"), "bytes": docs[0]["bytes"]})
     );
+    // bytes: the record's length in the input, its line break included.
+    let first_line = std::fs::read_to_string(&path).unwrap().lines().next().unwrap().len();
+    assert_eq!(docs[0]["bytes"], first_line + 1);
     let clusters_by_id: Vec<(String, Value)> = docs.iter().map(|d| (d["id"].as_str().unwrap().into(), d["cluster"].clone())).collect();
     assert_eq!(
         clusters_by_id,
@@ -559,7 +562,7 @@ fn output_files_follow_the_contract() {
     for d in &docs {
         let keys: Vec<&String> = d.as_object().unwrap().keys().collect();
         let mut want =
-            strs(&["id", "outlet", "date", "title", "cluster", "story", "role", "reuse", "source", "words", "furniture", "skipped", "input"]);
+            strs(&["id", "outlet", "date", "title", "cluster", "story", "role", "reuse", "source", "words", "furniture", "skipped", "input", "bytes"]);
         want.sort();
         assert_eq!(keys.into_iter().cloned().collect::<Vec<_>>(), want);
     }
@@ -688,7 +691,16 @@ fn successful_run_leaves_no_staging_directory() {
     scan(&[p(&path)], &out, 0);
     assert_eq!(
         entries(&out),
-        strs(&["clusters.jsonl", "documents.jsonl", "keep.txt", "outlets.jsonl", "passages.jsonl", "run.json", "stories.jsonl"])
+        strs(&[
+            "clusters.jsonl",
+            "documents.jsonl",
+            "keep.txt",
+            "outlets.jsonl",
+            "passages.jsonl",
+            "report.html",
+            "run.json",
+            "stories.jsonl"
+        ])
     );
 }
 
