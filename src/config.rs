@@ -92,6 +92,66 @@ pub struct Banding {
     pub rows: usize,
 }
 
+/// Default `--min-containment` of `reprint dedup`: a near-duplicate is removed only when at
+/// least half of its shingles are in the article kept in its place. Every pair at the default
+/// Jaccard threshold qualifies (Jaccard is never above either containment), while an article
+/// that quotes a wire story inside mostly its own text (an excerpt) is kept.
+pub const DEFAULT_MIN_CONTAINMENT: f64 = 0.5;
+
+/// Which member of a duplicate group `reprint dedup` keeps (`--keep`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum KeepRule {
+    /// The group's origin (earliest, then wire byline, then longest; see [`crate::reuse`]).
+    #[default]
+    Origin,
+    /// The earliest dated member (undated last), then the origin order.
+    Earliest,
+    /// The member with the most body words, then the origin order.
+    Longest,
+    /// The first member in input order.
+    First,
+}
+
+/// Which pairs may cost an article its place (`--same-outlet-only`, `--cross-outlet-only`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OutletScope {
+    /// Any pair.
+    #[default]
+    Any,
+    /// Only duplicates from the kept article's own outlet (re-sent or re-scraped pages).
+    SameOutlet,
+    /// Only duplicates from other outlets (syndication).
+    CrossOutlet,
+}
+
+/// What `reprint dedup` removes and what it keeps in its place.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DedupPolicy {
+    /// The rule choosing the kept member (`--keep`).
+    pub keep: KeepRule,
+    /// Outlets preferred as the kept member, highest priority first (`--prefer-outlet`);
+    /// the rule breaks ties among them.
+    pub prefer_outlets: Vec<String>,
+    /// Smallest share of a near-duplicate's shingles found in the kept article for it to be
+    /// removed (`--min-containment`).
+    pub min_containment: f64,
+    /// Which pairs count.
+    pub scope: OutletScope,
+}
+
+impl Default for DedupPolicy {
+    fn default() -> Self {
+        DedupPolicy {
+            keep: KeepRule::Origin,
+            prefer_outlets: Vec::new(),
+            min_containment: DEFAULT_MIN_CONTAINMENT,
+            scope: OutletScope::Any,
+        }
+    }
+}
+
 /// Clusters shown in the review report by default: the page opens at once with this many and
 /// stays a few megabytes for news-length articles; the JSONL outputs always list them all.
 pub const DEFAULT_REPORT_LIMIT: usize = 1000;
@@ -127,6 +187,11 @@ pub struct ScanConfig {
     pub strict: bool,
     /// Most clusters shown in `report.html` (`--report-limit`); 0 writes no report.
     pub report_limit: usize,
+    /// Decide what `reprint dedup` keeps (`None` for a plain scan).
+    pub dedup: Option<DedupPolicy>,
+    /// Standard input already copied to this file (by `reprint dedup`, which reads its inputs
+    /// twice): read from there, still named `-`.
+    pub stdin_copy: Option<PathBuf>,
 }
 
 impl Default for ScanConfig {
@@ -145,6 +210,8 @@ impl Default for ScanConfig {
             story_window: None,
             strict: false,
             report_limit: DEFAULT_REPORT_LIMIT,
+            dedup: None,
+            stdin_copy: None,
         }
     }
 }
@@ -170,6 +237,11 @@ impl ScanConfig {
         share("--threshold", self.threshold)?;
         share("--containment", self.containment)?;
         share("--story-threshold", self.story_threshold)?;
+        if let Some(d) = &self.dedup {
+            if !(0.0..=1.0).contains(&d.min_containment) {
+                return Err(Error::Config(format!("--min-containment must be between 0 and 1, got {}", d.min_containment)));
+            }
+        }
         if let Some(b) = self.banding {
             if b.bands == 0 || b.rows == 0 {
                 return Err(Error::Config("--bands and --rows must both be at least 1".into()));

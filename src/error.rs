@@ -43,4 +43,8 @@ pub enum Error {
         /// The underlying I/O failure.
         source: std::io::Error,
     },
+
+    /// A check that every input record is accounted for failed; nothing was replaced.
+    #[error("accounting check failed: {0}")]
+    Invariant(String),
 }

@@ -204,7 +204,31 @@ pub fn read_inputs(
     exclude: &[PathBuf],
     sink: &mut dyn FnMut(Record),
 ) -> Result<InputSummary> {
-    read_inputs_with(inputs, fields, exclude, true, sink)
+    read_with(inputs, fields, exclude, Stdin::Live, &mut |rec, _| sink(rec))
+}
+
+/// Like [`read_inputs`], but standard input is read from `stdin_copy` when given (a copy
+/// made beforehand by a command that reads its inputs twice); it is still named `-`.
+pub fn read_inputs_spooled(
+    inputs: &[InputSpec],
+    fields: &FieldMap,
+    exclude: &[PathBuf],
+    stdin_copy: Option<&Path>,
+    sink: &mut dyn FnMut(Record),
+) -> Result<InputSummary> {
+    let stdin = stdin_copy.map_or(Stdin::Live, Stdin::Copy);
+    read_with(inputs, fields, exclude, stdin, &mut |rec, _| sink(rec))
+}
+
+/// Where standard input comes from.
+#[derive(Clone, Copy)]
+enum Stdin<'p> {
+    /// The process's standard input.
+    Live,
+    /// Already consumed: nothing.
+    Gone,
+    /// A copy in this file, named `-` all the same.
+    Copy(&'p Path),
 }
 
 /// Reads the inputs again, as [`read_inputs`] did, to fetch texts after the fact. Standard
@@ -216,15 +240,28 @@ pub fn reread_inputs(
     exclude: &[PathBuf],
     sink: &mut dyn FnMut(Record),
 ) -> Result<InputSummary> {
-    read_inputs_with(inputs, fields, exclude, false, sink)
+    read_with(inputs, fields, exclude, Stdin::Gone, &mut |rec, _| sink(rec))
 }
 
-fn read_inputs_with(
+/// Reads the inputs again like [`reread_inputs`], handing each record with its raw JSONL line
+/// (without the line break and a leading byte-order mark; `None` for `.txt` articles), for
+/// writers that must reproduce the input records exactly.
+pub fn reread_raw(
     inputs: &[InputSpec],
     fields: &FieldMap,
     exclude: &[PathBuf],
-    stdin_readable: bool,
-    sink: &mut dyn FnMut(Record),
+    stdin_copy: Option<&Path>,
+    sink: &mut dyn FnMut(Record, Option<&[u8]>),
+) -> Result<InputSummary> {
+    read_with(inputs, fields, exclude, stdin_copy.map_or(Stdin::Gone, Stdin::Copy), sink)
+}
+
+fn read_with(
+    inputs: &[InputSpec],
+    fields: &FieldMap,
+    exclude: &[PathBuf],
+    stdin: Stdin,
+    sink: &mut dyn FnMut(Record, Option<&[u8]>),
 ) -> Result<InputSummary> {
     // Every named path must exist before anything is read.
     let mut metas = Vec::with_capacity(inputs.len());
@@ -240,13 +277,14 @@ fn read_inputs_with(
     let mut reader = Reader { fields, summary: InputSummary::default(), sink, exclude, manifests: BTreeMap::new() };
     for (input, meta) in inputs.iter().zip(metas) {
         match (input, meta) {
-            (InputSpec::Stdin, _) | (_, None) if !stdin_readable => {
-                reader.read_jsonl_stream(io::empty(), "-".to_string(), 0)
-            }
-            (InputSpec::Stdin, _) | (_, None) => {
-                let stdin = io::stdin();
-                reader.read_jsonl_stream(stdin.lock(), "-".to_string(), 0)
-            }
+            (InputSpec::Stdin, _) | (_, None) => match stdin {
+                Stdin::Live => reader.read_jsonl_stream(io::stdin().lock(), "-".to_string(), 0),
+                Stdin::Gone => reader.read_jsonl_stream(io::empty(), "-".to_string(), 0),
+                Stdin::Copy(path) => {
+                    let file = File::open(path).map_err(|source| Error::Input { path: path.to_path_buf(), source })?;
+                    reader.read_jsonl_stream(BufReader::new(file), "-".to_string(), 0)
+                }
+            },
             (InputSpec::Path(path), Some(meta)) => {
                 if meta.is_dir() {
                     reader.read_dir(path);
@@ -281,7 +319,7 @@ struct ManifestEntry {
 struct Reader<'a> {
     fields: &'a FieldMap,
     summary: InputSummary,
-    sink: &'a mut dyn FnMut(Record),
+    sink: &'a mut dyn FnMut(Record, Option<&[u8]>),
     /// Canonical paths of directories not to walk into.
     exclude: Vec<PathBuf>,
     /// Manifests read so far, by directory (each is read once).
@@ -440,7 +478,7 @@ impl Reader<'_> {
             bytes: bytes.len() as u64,
         };
         let body = if text.trim().is_empty() { Err(SkipReason::EmptyText) } else { Ok(text) };
-        (self.sink)(Record { meta, body });
+        (self.sink)(Record { meta, body }, None);
     }
 
     /// Reads JSONL from a stream, transparently decompressing gzip (all members) or zstd.
@@ -499,7 +537,7 @@ impl Reader<'_> {
             }
             let location = Location { file, line: line_no };
             let record = parse_json_line(&buf, self.fields, location, raw_len, display);
-            (self.sink)(record);
+            (self.sink)(record, Some(&buf));
         }
     }
 }

@@ -14,7 +14,8 @@
 //! 7. [`passage`] — shared passages with offsets in the original texts (they classify edges);
 //! 8. [`cluster`] — union-find over verified edges, partial copies attached, ids in input order;
 //! 9. [`reuse`] — origins, reuse shares, roles, per-outlet figures;
-//! 10. [`story`] — articles telling the same story in other words;
+//! 10. [`story`] — articles telling the same story in other words; [`dedup`] — which article
+//!     of each duplicate group stays, and the stream of kept records;
 //! 11. [`texts`] — the original texts of the documents a report shows, read again;
 //!     [`report`] — JSONL and JSON outputs, written atomically; [`html`] — the review page;
 //!     [`show`] — one cluster in the terminal, read back from the outputs;
@@ -49,6 +50,7 @@ pub mod passage;
 pub mod cluster;
 pub mod reuse;
 pub mod story;
+pub mod dedup;
 pub mod texts;
 pub mod report;
 pub mod show;

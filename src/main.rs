@@ -14,7 +14,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use reprint::config::{
-    Banding, FieldMap, InputSpec, ScanConfig, DEFAULT_CONTAINMENT, DEFAULT_REPORT_LIMIT, DEFAULT_PERMS, DEFAULT_SHINGLE, DEFAULT_THRESHOLD,
+    Banding, DedupPolicy, FieldMap, InputSpec, KeepRule, OutletScope, ScanConfig, DEFAULT_CONTAINMENT,
+    DEFAULT_MIN_CONTAINMENT, DEFAULT_REPORT_LIMIT, DEFAULT_PERMS, DEFAULT_SHINGLE, DEFAULT_THRESHOLD,
 };
 use reprint::progress::{NoProgress, Progress, Unit};
 use reprint::show::{self, ColorChoice, Style};
@@ -57,6 +58,9 @@ enum Command {
     /// Cluster near-duplicates, measure reuse and group stories; writes documents, clusters,
     /// passages, outlets and stories (JSONL) and run.json.
     Scan(ScanArgs),
+    /// Keep one article per duplicate group and stream the kept records, unchanged, to OUT;
+    /// checks that input records = kept + removed + skipped.
+    Dedup(DedupArgs),
     /// Generate a synthetic news dump with planted near-duplicates and ground-truth labels.
     Gen(GenArgs),
     /// Generate a story benchmark: stories retold in other words by several outlets among
@@ -156,6 +160,68 @@ struct ScanArgs {
     /// Output directory.
     #[arg(short, long, default_value = "reprint-out", value_name = "OUTDIR")]
     output: PathBuf,
+    /// Most clusters shown in report.html (the largest and the most suspicious, half each);
+    /// 0 writes no report. The JSONL outputs always list every cluster.
+    #[arg(long, default_value_t = DEFAULT_REPORT_LIMIT, value_name = "N")]
+    report_limit: usize,
+    #[command(flatten)]
+    params: ParamArgs,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum KeepArg {
+    /// The group's origin: earliest, then wire byline, then longest.
+    Origin,
+    /// The earliest dated member.
+    Earliest,
+    /// The member with the most words.
+    Longest,
+    /// The first member in input order.
+    First,
+}
+
+#[derive(Args)]
+struct DedupArgs {
+    /// JSONL dumps (plain, gzip or zstd), .txt articles, directories, or - for stdin.
+    #[arg(value_name = "INPUT", required = true)]
+    inputs: Vec<PathBuf>,
+    /// The deduplicated dump (JSONL; gzip or zstd when it ends in .gz or .zst).
+    #[arg(short, long, value_name = "OUT")]
+    output: PathBuf,
+    /// Also list every removed and skipped record here (JSONL: id, cluster, kept_id, jaccard,
+    /// containment, reason).
+    #[arg(long, value_name = "REMOVED.jsonl")]
+    removed: Option<PathBuf>,
+    /// Write every record, with a `reprint` object added (cluster, story, role, reuse, kept),
+    /// instead of leaving duplicates out.
+    #[arg(long)]
+    mark: bool,
+    /// Which member of a duplicate group to keep.
+    #[arg(long, value_enum, default_value_t = KeepArg::Origin)]
+    keep: KeepArg,
+    /// Prefer keeping this outlet's article (repeat for a priority list, highest first).
+    #[arg(long, value_name = "OUTLET")]
+    prefer_outlet: Vec<String>,
+    /// Remove a near-duplicate only when at least this share of its shingles is in the kept
+    /// article (exact-text and same-URL duplicates are always removable).
+    #[arg(long, default_value_t = DEFAULT_MIN_CONTAINMENT, value_name = "C")]
+    min_containment: f64,
+    /// Remove only duplicates from the kept article's own outlet.
+    #[arg(long, conflicts_with = "cross_outlet_only")]
+    same_outlet_only: bool,
+    /// Remove only duplicates from other outlets than the kept article's.
+    #[arg(long)]
+    cross_outlet_only: bool,
+    /// Replace OUT (and REMOVED) if they exist.
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    params: ParamArgs,
+}
+
+/// Matching parameters shared by `scan` and `dedup`.
+#[derive(Args)]
+struct ParamArgs {
     /// Shingle width in words.
     #[arg(long, default_value_t = DEFAULT_SHINGLE, value_name = "K")]
     shingle: usize,
@@ -188,10 +254,6 @@ struct ScanArgs {
     /// Any skipped document or unreadable input is an error; nothing is written.
     #[arg(long)]
     strict: bool,
-    /// Most clusters shown in report.html (the largest and the most suspicious, half each);
-    /// 0 writes no report. The JSONL outputs always list every cluster.
-    #[arg(long, default_value_t = DEFAULT_REPORT_LIMIT, value_name = "N")]
-    report_limit: usize,
     /// JSON field holding the document id (default: id, _id, doc_id; else FILE:LINE).
     #[arg(long, value_name = "FIELD")]
     id_field: Option<String>,
@@ -266,16 +328,152 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 syndication: args.syndication,
                 ..GenParams::default()
             };
-            let docs = pool.install(|| synth::generate(&params, bases.as_deref()));
-            synth::write_dump(&docs, &args.output, args.labels.as_deref())?;
+            let written = pool.install(|| {
+                synth::write_generated(&params, bases.as_deref(), &args.output, args.labels.as_deref())
+            })?;
             if !cli.global.quiet {
-                writeln!(std::io::stdout(), "wrote {} articles to {}", docs.len(), args.output.display())?;
+                writeln!(std::io::stdout(), "wrote {written} articles to {}", args.output.display())?;
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Dedup(args) => dedup(args, &pool, cli.global.quiet),
         Command::GenStories(args) => gen_stories(args, cli.global.quiet),
         Command::Show(args) => show_cluster(args),
     }
+}
+
+/// Removes its file when dropped (the spooled copy of standard input).
+struct TempFile(PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// `reprint dedup`: scan with dedup decisions, then stream the records by them.
+fn dedup(args: DedupArgs, pool: &rayon::ThreadPool, quiet: bool) -> anyhow::Result<ExitCode> {
+    let usage = |msg: String| -> anyhow::Result<ExitCode> {
+        eprintln!("reprint: error: {msg}");
+        Ok(ExitCode::from(EXIT_USAGE))
+    };
+    let targets: Vec<&PathBuf> = std::iter::once(&args.output).chain(args.removed.as_ref()).collect();
+    // The same file may be named two ways (`out.jsonl`, `./out.jsonl`, an absolute path).
+    let resolved = |p: &PathBuf| -> Option<PathBuf> {
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        Some(parent.canonicalize().ok()?.join(p.file_name()?))
+    };
+    if let Some(r) = &args.removed {
+        if r == &args.output || (resolved(r).is_some() && resolved(r) == resolved(&args.output)) {
+            return usage("--removed must name another file than -o".into());
+        }
+    }
+    for t in &targets {
+        if t.is_dir() {
+            return usage(format!("{} is a directory; name a file", t.display()));
+        }
+        if t.exists() && !args.force {
+            return usage(format!("{} exists; pass --force to replace it", t.display()));
+        }
+        let target = t.canonicalize().ok();
+        let parent = t.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        let parent = parent.canonicalize().with_context(|| format!("cannot write {}: its directory does not exist", t.display()))?;
+        for input in args.inputs.iter().filter(|p| p.as_os_str() != "-") {
+            let Ok(input) = input.canonicalize() else { continue };
+            if target.as_ref() == Some(&input) {
+                return usage(format!("{} is an input; reprint never overwrites its input", t.display()));
+            }
+            if input.is_dir() && parent.starts_with(&input) {
+                return usage(format!(
+                    "{} is inside the input directory {}; it would be read as input by the next run",
+                    t.display(),
+                    input.display()
+                ));
+            }
+        }
+    }
+    // Standard input is read twice (decide, then copy): spool it beside OUT first.
+    let mut spool = None;
+    let inputs = input_specs(args.inputs);
+    if inputs.contains(&InputSpec::Stdin) {
+        let dir = args.output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        let path = dir.join(format!(".reprint-stdin-{}.jsonl", std::process::id()));
+        let mut file = std::fs::File::create(&path).with_context(|| format!("cannot spool standard input to {}", path.display()))?;
+        let guard = TempFile(path.clone());
+        std::io::copy(&mut std::io::stdin().lock(), &mut file).context("cannot read standard input")?;
+        file.sync_all()?;
+        spool = Some(guard);
+    }
+    let mut config = param_config(args.params, inputs, PathBuf::new())?;
+    config.stdin_copy = spool.as_ref().map(|s| s.0.clone());
+    config.report_limit = 0;
+    config.dedup = Some(DedupPolicy {
+        keep: match args.keep {
+            KeepArg::Origin => KeepRule::Origin,
+            KeepArg::Earliest => KeepRule::Earliest,
+            KeepArg::Longest => KeepRule::Longest,
+            KeepArg::First => KeepRule::First,
+        },
+        prefer_outlets: args.prefer_outlet,
+        min_containment: args.min_containment,
+        scope: if args.same_outlet_only {
+            OutletScope::SameOutlet
+        } else if args.cross_outlet_only {
+            OutletScope::CrossOutlet
+        } else {
+            OutletScope::Any
+        },
+    });
+    config.validate()?;
+    let bars = Bars::new(!quiet && std::io::stderr().is_terminal());
+    let progress: &dyn Progress = match &bars {
+        Some(b) => b,
+        None => &NoProgress,
+    };
+    let outputs = reprint::dedup::Outputs { out: args.output.clone(), removed: args.removed.clone(), mark: args.mark };
+    let (result, summary) = pool.install(|| -> reprint::Result<_> {
+        let result = reprint::scan(&config, progress)?;
+        let summary = reprint::dedup::write(&config, &result, &outputs, progress)?;
+        Ok((result, summary))
+    })?;
+    drop(spool);
+    report_problems(&result);
+    let s = &summary;
+    let by_reason = |k: &str| s.removed_by_reason.get(k).copied().unwrap_or(0);
+    // The account is printed even with --quiet: it is the proof that nothing was lost.
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "reprint dedup: input records {} = kept {} + {} {} + skipped {} (checked)",
+        s.records,
+        s.kept,
+        if args.mark { "marked as duplicates" } else { "removed" },
+        s.removed,
+        s.skipped_total()
+    )?;
+    if !quiet {
+        writeln!(
+            out,
+            "duplicates: {} exact text, {} same URL, {} near-duplicate, in {} groups; {} group members kept \
+             (below --min-containment {} or outside the outlet scope)",
+            by_reason("exact_text"),
+            by_reason("same_url"),
+            by_reason("near_duplicate"),
+            s.groups,
+            s.retained,
+            args.min_containment
+        )?;
+        if !s.skipped.is_empty() {
+            let list: Vec<String> = s.skipped.iter().map(|(k, v)| format!("{v} {k}")).collect();
+            writeln!(out, "skipped (not articles): {}", list.join(", "))?;
+        }
+        write!(out, "wrote {}", args.output.display())?;
+        if let Some(r) = &args.removed {
+            write!(out, " and {}", r.display())?;
+        }
+        writeln!(out)?;
+    }
+    Ok(if result.has_input_problems() { ExitCode::from(EXIT_SKIPPED_INPUT) } else { ExitCode::SUCCESS })
 }
 
 /// `reprint show`: what can be shown is printed; an input that cannot be read again leaves its
@@ -380,21 +578,26 @@ fn default_corpus() -> anyhow::Result<PathBuf> {
 }
 
 fn scan_config(a: ScanArgs) -> anyhow::Result<ScanConfig> {
-    let inputs = if a.inputs.is_empty() {
-        vec![InputSpec::Path(default_corpus()?)]
-    } else {
-        a.inputs
-            .into_iter()
-            .map(|p| if p.as_os_str() == "-" { InputSpec::Stdin } else { InputSpec::Path(p) })
-            .collect()
-    };
+    let inputs = if a.inputs.is_empty() { vec![InputSpec::Path(default_corpus()?)] } else { input_specs(a.inputs) };
+    let mut config = param_config(a.params, inputs, a.output)?;
+    config.report_limit = a.report_limit;
+    config.validate()?;
+    Ok(config)
+}
+
+fn input_specs(paths: Vec<PathBuf>) -> Vec<InputSpec> {
+    paths.into_iter().map(|p| if p.as_os_str() == "-" { InputSpec::Stdin } else { InputSpec::Path(p) }).collect()
+}
+
+/// The scan configuration of the shared matching flags.
+fn param_config(a: ParamArgs, inputs: Vec<InputSpec>, outdir: PathBuf) -> anyhow::Result<ScanConfig> {
     let banding = match (a.bands, a.rows) {
         (Some(bands), Some(rows)) => Some(Banding { bands, rows }),
         _ => None,
     };
     let config = ScanConfig {
         inputs,
-        outdir: a.output,
+        outdir,
         fields: FieldMap {
             id: a.id_field,
             text: a.text_field,
@@ -412,9 +615,10 @@ fn scan_config(a: ScanArgs) -> anyhow::Result<ScanConfig> {
         story_threshold: a.story_threshold,
         story_window: a.story_window,
         strict: a.strict,
-        report_limit: a.report_limit,
+        report_limit: DEFAULT_REPORT_LIMIT,
+        dedup: None,
+        stdin_copy: None,
     };
-    config.validate()?;
     Ok(config)
 }
 

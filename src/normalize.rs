@@ -21,6 +21,21 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 /// signatures: changing it changes every output, which the golden tests would catch.
 pub const TOKEN_SEED: u64 = 0x7265_7072_696e_7401;
 
+/// Seed for whole-text fingerprints ("reprint" in ASCII, then 6).
+pub const TEXT_SEED: u64 = 0x7265_7072_696e_7406;
+
+/// Fingerprint of a whole normalised text: xxh3 of its word fingerprints in order
+/// (little-endian u64s) under [`TEXT_SEED`]. Two texts have the same fingerprint when they
+/// are the same words in the same order, whatever their case, accents, spacing and
+/// punctuation: the cheap exact-duplicate pass of `reprint dedup`.
+pub fn text_fingerprint(tokens: &[Token]) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::with_seed(TEXT_SEED);
+    for t in tokens {
+        hasher.update(&t.hash.to_le_bytes());
+    }
+    hasher.digest()
+}
+
 /// One word of a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
@@ -162,6 +177,20 @@ pub fn normalized_words(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn golden_text_fingerprint() {
+        // Pinned, and computed independently by tools/golden_reference.py (Python `xxhash`).
+        let fp = |text: &str| {
+            let mut t = Tokens::default();
+            tokenize(text, &mut t, &mut String::new());
+            text_fingerprint(&t.tokens)
+        };
+        assert_eq!(fp("One two three"), 2765700150907246871);
+        // Same words, other case, spacing and punctuation: same fingerprint.
+        assert_eq!(fp("  ONE, two...\nthree!"), 2765700150907246871);
+        assert_ne!(fp("two one three"), 2765700150907246871);
+    }
 
     #[test]
     fn vietnamese_names_match_their_ascii_spelling() {

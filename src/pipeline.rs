@@ -40,10 +40,10 @@ use crate::cluster::{cluster, Cluster};
 use crate::config::{FieldMap, InputSpec, ScanConfig};
 use crate::error::{Error, Result};
 use crate::furniture::{self, DocLines, LineFeature};
-use crate::input::{read_inputs, DocMeta, InputFile, InputIssue, InputSummary, Record, SkipReason};
+use crate::input::{read_inputs_spooled, DocMeta, InputFile, InputIssue, InputSummary, Record, SkipReason};
 use crate::lsh::{self, anchor_candidates, candidates, winnow, Provenance, ANCHOR_WINDOW};
 use crate::minhash::{MinHasher, SigValue, MINHASH_SEED};
-use crate::normalize::{tokenize_with, Tokens};
+use crate::normalize::{text_fingerprint, tokenize_with, Tokens};
 use crate::passage::{align, Passage};
 use crate::progress::{Progress, Unit};
 use crate::reuse::{self, DocReuse, DocShape, OriginKey, Role};
@@ -364,6 +364,8 @@ pub struct ScanResult {
     pub story_of: Vec<Option<u32>>,
     /// Stories of two or more documents.
     pub stories: Vec<StoryLine>,
+    /// Per document, what `reprint dedup` does with it (when the config asked).
+    pub dedup: Option<Vec<crate::dedup::Decision>>,
     /// What reading found (files, issues).
     pub inputs: InputSummary,
     /// Parameters, counts and timings.
@@ -382,6 +384,8 @@ struct Body {
     tokens: Tokens,
     lines: Vec<LineFeature>,
     wire: bool,
+    /// [`text_fingerprint`] of the whole text.
+    text: u64,
 }
 
 /// A document's shingle set, anchors and signature.
@@ -428,7 +432,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         let exclude = std::slice::from_ref(&config.outdir);
         let reader = scope.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH_DOCS);
-            let summary = read_inputs(&config.inputs, &config.fields, exclude, &mut |rec| {
+            let summary = read_inputs_spooled(&config.inputs, &config.fields, exclude, config.stdin_copy.as_deref(), &mut |rec| {
                 batch.push(rec);
                 if batch.len() == BATCH_DOCS {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_DOCS));
@@ -461,7 +465,8 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
                                     return Err(SkipReason::NoWords);
                                 }
                                 let lines = furniture::line_features(&text, &tokens);
-                                Ok(Body { lines, wire: reuse::has_wire_byline(&text), tokens })
+                                let fingerprint = text_fingerprint(&tokens.tokens);
+                                Ok(Body { lines, wire: reuse::has_wire_byline(&text), tokens, text: fingerprint })
                             });
                             (rec.meta, body)
                         })
@@ -524,7 +529,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
 
     // 3. sign
     progress.begin("sign", Some(n as u64), Unit::Documents);
-    let sketches: Vec<Sketch> = timed(&mut seconds.sign, || {
+    let mut sketches: Vec<Sketch> = timed(&mut seconds.sign, || {
         (0..n)
             .into_par_iter()
             .map(|i| {
@@ -533,9 +538,9 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
                 let set = ShingleSet::from_sequence(&seq, words);
                 let hashes: Vec<u64> = seq.iter().map(|s| s.hash).collect();
                 let anchors = winnow(&hashes, ANCHOR_WINDOW);
-                let signature = if set.is_empty() { Vec::new() } else { hasher.signature(&set.hashes) };
                 progress.advance(1);
-                Sketch { set, anchors, signature }
+                // Signatures come after the exact-duplicate pass, for representatives only.
+                Sketch { set, anchors, signature: Vec::new() }
             })
             .collect()
     });
@@ -548,6 +553,15 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         timed(&mut seconds.exact, || exact_duplicates(&sketches, &content));
     counts.exact_duplicates = exact_edges.len();
     counts.lsh_documents = representatives.len();
+    // MinHash only for documents that represent a distinct set: exact duplicates never pay
+    // for a signature.
+    let t = Instant::now();
+    let signatures: Vec<Vec<SigValue>> =
+        representatives.par_iter().map(|&i| hasher.signature(&sketches[i as usize].set.hashes)).collect();
+    for (&i, sig) in representatives.iter().zip(signatures) {
+        sketches[i as usize].signature = sig;
+    }
+    seconds.sign += t.elapsed().as_secs_f64();
 
     // 5. candidates
     let t = Instant::now();
@@ -588,7 +602,14 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     progress.end();
     seconds.verify = t.elapsed().as_secs_f64();
     let body_words: Vec<u32> = sketches.iter().map(|s| s.set.words).collect();
-    drop(sketches);
+    // `reprint dedup` measures each removed article against the one kept in its place.
+    let dedup_sets: Vec<Vec<u64>> =
+        if config.dedup.is_some() {
+            sketches.into_iter().map(|s| s.set.hashes).collect()
+        } else {
+            drop(sketches);
+            Vec::new()
+        };
 
     // 7. passages, then edge kinds
     let t = Instant::now();
@@ -686,6 +707,23 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     let outlets = outlet_stats(&docs, &skipped, &reuse, &furniture, &body_words);
     seconds.reuse = t.elapsed().as_secs_f64();
 
+    // 9b. dedup decisions (for `reprint dedup`)
+    let dedup = config.dedup.as_ref().map(|policy| {
+        let texts: Vec<Option<u64>> = bodies.iter().map(|b| b.as_ref().ok().map(|b| b.text)).collect();
+        let decisions = crate::dedup::decide(&crate::dedup::Facts {
+            docs: &docs,
+            skipped: &skipped,
+            cluster_of: &cluster_of,
+            texts: &texts,
+            rank: &rank,
+            body_words: &body_words,
+            sets: &dedup_sets,
+            policy,
+        });
+        drop(dedup_sets);
+        decisions
+    });
+
     // 10. stories
     let t = Instant::now();
     let words: Vec<Vec<u64>> = (0..n)
@@ -707,6 +745,9 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
             w
         })
         .collect();
+    // The tokens (16 bytes a word) have served their last use: free them before the story
+    // terms are counted, which would otherwise be the run's peak of memory.
+    drop(bodies);
     let terms = story::story_terms(&words);
     drop(words);
     let timestamps: Vec<Option<i64>> = docs.iter().map(|d| d.timestamp).collect();
@@ -729,7 +770,6 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         .collect();
     seconds.stories = t.elapsed().as_secs_f64();
     seconds.total = started.elapsed().as_secs_f64();
-    drop(bodies);
 
     let mut curve = BTreeMap::new();
     for s in [config.threshold - 0.1, config.threshold, config.threshold + 0.1] {
@@ -784,6 +824,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         outlets,
         story_of: found.story_of,
         stories,
+        dedup,
         inputs: summary,
         run,
     })

@@ -179,23 +179,52 @@ pub fn weighted_jaccard(a: &[(u64, f64)], b: &[(u64, f64)]) -> f64 {
 /// Verified story edges: candidates sharing [`MIN_SHARED_TERMS`] terms, weighted Jaccard at
 /// least `threshold`, timestamps (when both known) at most `window` seconds apart.
 pub fn story_edges(terms: &[Vec<(u64, f64)>], timestamps: &[Option<i64>], threshold: f64, window: Option<i64>) -> Vec<StoryEdge> {
+    // Inverted index: per term, the documents carrying it (ascending), in one flat array.
     let mut postings: Vec<(u64, u32)> =
         terms.iter().enumerate().flat_map(|(i, t)| t.iter().map(move |&(h, _)| (h, i as u32))).collect();
     postings.par_sort_unstable();
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut lists: AHashMap<u64, (usize, usize)> = AHashMap::new();
+    let mut start = 0;
     for run in postings.chunk_by(|x, y| x.0 == y.0) {
-        if run.len() > MAX_POSTING {
-            continue;
+        if run.len() > 1 && run.len() <= MAX_POSTING {
+            lists.insert(run[0].0, (start, start + run.len()));
         }
-        for (x, &(_, i)) in run.iter().enumerate() {
-            pairs.extend(run[x + 1..].iter().map(|&(_, j)| (i, j)));
-        }
+        start += run.len();
     }
-    pairs.par_sort_unstable();
-    let shared: Vec<(u32, u32)> = pairs
-        .chunk_by(|x, y| x == y)
-        .filter(|run| run.len() >= MIN_SHARED_TERMS)
-        .map(|run| run[0])
+    // Per document, count the later documents it shares terms with (a sparse counter per
+    // worker): no list of all co-occurring pairs is ever built, which on a dump with many
+    // mid-frequency terms would be billions of pairs.
+    let n = terms.len();
+    let shared: Vec<(u32, u32)> = (0..n)
+        .into_par_iter()
+        .map_init(
+            || (vec![0u8; n], Vec::<u32>::new()),
+            |(count, touched), a| {
+                for &(h, _) in &terms[a] {
+                    let Some(&(s, e)) = lists.get(&h) else { continue };
+                    let docs = &postings[s..e];
+                    let after = docs.partition_point(|&(_, d)| d as usize <= a);
+                    for &(_, b) in &docs[after..] {
+                        let c = &mut count[b as usize];
+                        if *c == 0 {
+                            touched.push(b);
+                        }
+                        *c = c.saturating_add(1);
+                    }
+                }
+                let mut found: Vec<(u32, u32)> = Vec::new();
+                for &b in touched.iter() {
+                    if count[b as usize] as usize >= MIN_SHARED_TERMS {
+                        found.push((a as u32, b));
+                    }
+                    count[b as usize] = 0;
+                }
+                touched.clear();
+                found.sort_unstable();
+                found
+            },
+        )
+        .flatten()
         .collect();
     shared
         .par_iter()
