@@ -93,7 +93,8 @@ pub fn prepare(r: &ScanResult, config: &crate::config::ScanConfig) -> crate::Res
     let plan = plan(r, config.report_limit);
     let wanted: Vec<_> = plan.texts.iter().map(|&d| (r.docs[d as usize].location, r.docs[d as usize].bytes)).collect();
     let exclude = std::slice::from_ref(&config.outdir);
-    let texts = crate::texts::fetch(&config.inputs, &config.fields, exclude, &r.inputs.files, &wanted)?;
+    let texts =
+        crate::texts::fetch(&config.inputs, &config.fields, exclude, config.stdin_copy.as_deref(), &r.inputs.files, &wanted)?;
     Ok(Some(Page { plan, texts }))
 }
 
@@ -336,6 +337,21 @@ impl Utf16Map {
     }
 }
 
+/// Furniture word ranges as character spans of the text (first word to last word of each).
+fn furniture_spans(text: &str, ranges: &[std::ops::Range<usize>]) -> Vec<[u32; 2]> {
+    if ranges.is_empty() {
+        return Vec::new();
+    }
+    let mut tokens = crate::normalize::Tokens::default();
+    crate::normalize::tokenize(text, &mut tokens, &mut String::new());
+    let t = &tokens.tokens;
+    ranges
+        .iter()
+        .filter(|r| !r.is_empty() && r.end <= t.len())
+        .map(|r| [t[r.start].start, t[r.end - 1].end])
+        .collect()
+}
+
 /// Furniture spans (first word to last word of a line) widened to their whole lines, so the
 /// punctuation around a "Share:" or a byline is struck through with it. Character offsets.
 fn whole_lines(text: &str, spans: &[[u32; 2]]) -> Vec<[u32; 2]> {
@@ -391,7 +407,8 @@ fn page_data<'a>(r: &'a ScanResult, plan: &Plan, texts: &[std::result::Result<St
         match text_of.get(&d) {
             Some(Ok(t)) => {
                 let (cut, map, cut_note) = embed_text(t);
-                furniture = whole_lines(&cut, &r.furniture_spans[d as usize])
+                let spans = furniture_spans(t, &r.furniture_ranges[d as usize]);
+                furniture = whole_lines(&cut, &spans)
                     .into_iter()
                     .map(|[s, e]| [map.get(s), map.get(e)])
                     .collect();

@@ -298,7 +298,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let pool = pool.build().context("cannot start the worker threads")?;
     match cli.command {
         Command::Scan(args) => {
-            let config = scan_config(args)?;
+            let mut config = scan_config(args)?;
+            // Standard input is read more than once (texts for passages and the report).
+            let spool = spool_stdin(&config.inputs, &config.outdir)?;
+            config.stdin_copy = spool.as_ref().map(|s| s.0.clone());
             let bars = Bars::new(!cli.global.quiet && std::io::stderr().is_terminal());
             let progress: &dyn Progress = match &bars {
                 Some(b) => b,
@@ -351,6 +354,21 @@ impl Drop for TempFile {
     }
 }
 
+/// Copies standard input, when it is among `inputs`, into a file in `dir` (the pipeline reads
+/// its inputs more than once); the file is removed when the guard drops.
+fn spool_stdin(inputs: &[InputSpec], dir: &std::path::Path) -> anyhow::Result<Option<TempFile>> {
+    if !inputs.contains(&InputSpec::Stdin) {
+        return Ok(None);
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join(format!(".reprint-stdin-{}.jsonl", std::process::id()));
+    let mut file = std::fs::File::create(&path).with_context(|| format!("cannot spool standard input to {}", path.display()))?;
+    let guard = TempFile(path);
+    std::io::copy(&mut std::io::stdin().lock(), &mut file).context("cannot read standard input")?;
+    file.sync_all()?;
+    Ok(Some(guard))
+}
+
 /// `reprint dedup`: scan with dedup decisions, then stream the records by them.
 fn dedup(args: DedupArgs, pool: &rayon::ThreadPool, quiet: bool) -> anyhow::Result<ExitCode> {
     let usage = |msg: String| -> anyhow::Result<ExitCode> {
@@ -392,18 +410,10 @@ fn dedup(args: DedupArgs, pool: &rayon::ThreadPool, quiet: bool) -> anyhow::Resu
             }
         }
     }
-    // Standard input is read twice (decide, then copy): spool it beside OUT first.
-    let mut spool = None;
+    // Standard input is read more than once: spool it beside OUT first.
     let inputs = input_specs(args.inputs);
-    if inputs.contains(&InputSpec::Stdin) {
-        let dir = args.output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-        let path = dir.join(format!(".reprint-stdin-{}.jsonl", std::process::id()));
-        let mut file = std::fs::File::create(&path).with_context(|| format!("cannot spool standard input to {}", path.display()))?;
-        let guard = TempFile(path.clone());
-        std::io::copy(&mut std::io::stdin().lock(), &mut file).context("cannot read standard input")?;
-        file.sync_all()?;
-        spool = Some(guard);
-    }
+    let dir = args.output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let spool = spool_stdin(&inputs, dir)?;
     let mut config = param_config(args.params, inputs, PathBuf::new())?;
     config.stdin_copy = spool.as_ref().map(|s| s.0.clone());
     config.report_limit = 0;

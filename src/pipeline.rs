@@ -355,9 +355,9 @@ pub struct ScanResult {
     pub reuse: Vec<Option<DocReuse>>,
     /// Per document: words set aside as furniture, and all words.
     pub furniture: Vec<(u32, u32)>,
-    /// Per document: the furniture set aside, as character ranges of the original text
-    /// (first word to last word of each furniture line), for reports that strike it through.
-    pub furniture_spans: Vec<Vec<[u32; 2]>>,
+    /// Per document: the furniture set aside, as word ranges (sorted, disjoint), for reports
+    /// that strike it through in the text.
+    pub furniture_ranges: Vec<Vec<Range<usize>>>,
     /// Per-outlet figures, by outlet name.
     pub outlets: Vec<OutletStats>,
     /// Per document: its story id, or `None`.
@@ -381,7 +381,12 @@ impl ScanResult {
 
 /// A document's words and lines, or why it has none.
 struct Body {
-    tokens: Tokens,
+    /// Word fingerprints in order (8 bytes a word; offsets are recovered from the text when
+    /// passages need them). Emptied once the document is signed.
+    hashes: Vec<u64>,
+    /// Number of words.
+    words: u32,
+    /// Line features, for learning furniture; emptied once furniture is known.
     lines: Vec<LineFeature>,
     wire: bool,
     /// [`text_fingerprint`] of the whole text.
@@ -466,7 +471,9 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
                                 }
                                 let lines = furniture::line_features(&text, &tokens);
                                 let fingerprint = text_fingerprint(&tokens.tokens);
-                                Ok(Body { lines, wire: reuse::has_wire_byline(&text), tokens, text: fingerprint })
+                                let hashes: Vec<u64> = tokens.tokens.iter().map(|t| t.hash).collect();
+                                let words = hashes.len() as u32;
+                                Ok(Body { hashes, words, lines, wire: reuse::has_wire_byline(&text), text: fingerprint })
                             });
                             (rec.meta, body)
                         })
@@ -509,8 +516,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     }
     let renamed_ids = disambiguate_ids(&mut docs, &summary);
     counts.renamed_ids = renamed_ids.len();
-    let empty_tokens = Tokens::default();
-    let tokens_of = |i: usize| bodies[i].as_ref().map_or(&empty_tokens, |b| &b.tokens);
+    let word_count: Vec<u32> = bodies.iter().map(|b| b.as_ref().map_or(0, |b| b.words)).collect();
 
     // 2. furniture
     let furn = timed(&mut seconds.furniture, || {
@@ -519,30 +525,38 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
                 outlet: docs[i].outlet.as_deref(),
                 day: docs[i].timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY)),
                 lines: if config.furniture { bodies[i].as_ref().map_or(&[][..], |b| &b.lines) } else { &[] },
-                words: tokens_of(i).tokens.len() as u32,
+                words: word_count[i],
             })
             .collect();
         furniture::detect(&lines)
     });
+    for b in bodies.iter_mut().flatten() {
+        b.lines = Vec::new();
+    }
     counts.furniture_words = furn.words.iter().map(|&w| w as u64).sum();
     counts.furniture_lines = furn.distinct_lines;
 
     // 3. sign
     progress.begin("sign", Some(n as u64), Unit::Documents);
-    let mut sketches: Vec<Sketch> = timed(&mut seconds.sign, || {
-        (0..n)
-            .into_par_iter()
-            .map(|i| {
-                let Ok(body) = &bodies[i] else { return Sketch::default() };
-                let (seq, words) = shingle_sequence(&body.tokens.tokens, &furn.ranges[i], k);
-                let set = ShingleSet::from_sequence(&seq, words);
+    // Each document's word fingerprints are consumed here: what later stages need of them
+    // (the distinct body words, for stories) is kept, the rest freed as signing goes.
+    let (mut sketches, story_words): (Vec<Sketch>, Vec<Vec<u64>>) = timed(&mut seconds.sign, || {
+        bodies
+            .par_iter_mut()
+            .enumerate()
+            .map(|(i, body)| {
+                let Ok(body) = body else { return (Sketch::default(), Vec::new()) };
+                let words = std::mem::take(&mut body.hashes);
+                let (seq, body_words) = shingle_sequence(&words, &furn.ranges[i], k);
+                let set = ShingleSet::from_sequence(&seq, body_words);
                 let hashes: Vec<u64> = seq.iter().map(|s| s.hash).collect();
                 let anchors = winnow(&hashes, ANCHOR_WINDOW);
+                let distinct = body_word_set(&words, &furn.ranges[i]);
                 progress.advance(1);
                 // Signatures come after the exact-duplicate pass, for representatives only.
-                Sketch { set, anchors, signature: Vec::new() }
+                (Sketch { set, anchors, signature: Vec::new() }, distinct)
             })
-            .collect()
+            .unzip()
     });
     progress.end();
     counts.shingles = sketches.iter().map(|s| s.set.len() as u64).sum();
@@ -614,25 +628,58 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     // 7. passages, then edge kinds
     let t = Instant::now();
     progress.begin("passages", Some(edges.len() as u64), Unit::Pairs);
-    // Shingle sequences are rebuilt per edge from the tokens rather than kept for every
-    // document: a few microseconds each, against 16 bytes per shingle of every document.
-    let aligned: Vec<(Edge, Vec<Passage>)> = edges
-        .par_iter()
-        .map(|e| {
-            let (a, b) = (e.a as usize, e.b as usize);
-            let seq_a = shingle_sequence(&tokens_of(a).tokens, &furn.ranges[a], k).0;
-            let seq_b = shingle_sequence(&tokens_of(b).tokens, &furn.ranges[b], k).0;
-            let mut passages = align(&tokens_of(a).tokens, &seq_a, &tokens_of(b).tokens, &seq_b, k);
-            for p in &mut passages {
-                p.words = covered_words(std::iter::once(&p.a_tokens), &furn.ranges[a]);
+    // Passages need each word's place in the text, which no stage keeps (16 bytes a word of
+    // every document): the texts of the documents in a verified pair are read again and
+    // tokenised per pair, each `a` once for all its pairs.
+    let mut in_edge = vec![false; n];
+    for e in &edges {
+        in_edge[e.a as usize] = true;
+        in_edge[e.b as usize] = true;
+    }
+    let wanted: Vec<u32> = (0..n as u32).filter(|&i| in_edge[i as usize]).collect();
+    let locations: Vec<_> = wanted.iter().map(|&i| (docs[i as usize].location, docs[i as usize].bytes)).collect();
+    let exclude = std::slice::from_ref(&config.outdir);
+    let fetched = crate::texts::fetch(&config.inputs, &config.fields, exclude, config.stdin_copy.as_deref(), &summary.files, &locations)?;
+    let mut texts: Vec<Option<String>> = vec![None; n];
+    for (&i, text) in wanted.iter().zip(fetched) {
+        match text {
+            Ok(t) => texts[i as usize] = Some(t),
+            Err(missing) => {
+                return Err(Error::Invariant(format!("{}: {}", summary.locate(docs[i as usize].location), missing.explain())))
             }
-            let mut e = *e;
-            e.a_words = covered_words(passages.iter().map(|p| &p.a_tokens), &furn.ranges[a]);
-            e.b_words = covered_words(passages.iter().map(|p| &p.b_tokens), &furn.ranges[b]);
-            progress.advance(1);
-            (e, passages)
-        })
+        }
+    }
+    let by_a: Vec<&[Edge]> = edges.chunk_by(|x, y| x.a == y.a).collect();
+    let aligned: Vec<(Edge, Vec<Passage>)> = by_a
+        .par_iter()
+        .map_init(
+            || (Tokens::default(), Tokens::default(), String::new()),
+            |(ta, tb, scratch), group| {
+                let a = group[0].a as usize;
+                tokenize_with(texts[a].as_deref().unwrap_or(""), ta, scratch, |_, _| {});
+                let seq_a = shingle_sequence(&ta.tokens, &furn.ranges[a], k).0;
+                group
+                    .iter()
+                    .map(|e| {
+                        let b = e.b as usize;
+                        tokenize_with(texts[b].as_deref().unwrap_or(""), tb, scratch, |_, _| {});
+                        let seq_b = shingle_sequence(&tb.tokens, &furn.ranges[b], k).0;
+                        let mut passages = align(&ta.tokens, &seq_a, &tb.tokens, &seq_b, k);
+                        for p in &mut passages {
+                            p.words = covered_words(std::iter::once(&p.a_tokens), &furn.ranges[a]);
+                        }
+                        let mut e = *e;
+                        e.a_words = covered_words(passages.iter().map(|p| &p.a_tokens), &furn.ranges[a]);
+                        e.b_words = covered_words(passages.iter().map(|p| &p.b_tokens), &furn.ranges[b]);
+                        progress.advance(1);
+                        (e, passages)
+                    })
+                    .collect::<Vec<_>>()
+            },
+        )
+        .flatten()
         .collect();
+    drop(texts);
     progress.end();
     let (mut edges, mut passages): (Vec<Edge>, Vec<Vec<Passage>>) = (Vec::new(), Vec::new());
     for (mut e, p) in aligned {
@@ -676,7 +723,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     }
     let group_rank: Vec<u32> = (0..n).map(|i| group_rank[group_head[i] as usize]).collect();
     let shapes: Vec<DocShape> = (0..n)
-        .map(|i| DocShape { tokens: tokens_of(i).tokens.len(), furniture: &furn.ranges[i], body: body_words[i] })
+        .map(|i| DocShape { tokens: word_count[i] as usize, furniture: &furn.ranges[i], body: body_words[i] })
         .collect();
     let (scores, origin_docs) = reuse::score(&shapes, &clusters, &cluster_of, &edges, &passages, &rank, &group_rank);
     let origins: Vec<(u32, &'static str)> = clusters
@@ -697,13 +744,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     for r in reuse.iter().flatten() {
         *counts.roles.entry(role_name(r.role)).or_default() += 1;
     }
-    let furniture: Vec<(u32, u32)> = (0..n).map(|i| (furn.words[i], tokens_of(i).tokens.len() as u32)).collect();
-    let furniture_spans: Vec<Vec<[u32; 2]>> = (0..n)
-        .map(|i| {
-            let toks = &tokens_of(i).tokens;
-            furn.ranges[i].iter().filter(|r| !r.is_empty()).map(|r| [toks[r.start].start, toks[r.end - 1].end]).collect()
-        })
-        .collect();
+    let furniture: Vec<(u32, u32)> = (0..n).map(|i| (furn.words[i], word_count[i])).collect();
     let outlets = outlet_stats(&docs, &skipped, &reuse, &furniture, &body_words);
     seconds.reuse = t.elapsed().as_secs_f64();
 
@@ -726,27 +767,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
 
     // 10. stories
     let t = Instant::now();
-    let words: Vec<Vec<u64>> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let toks = &tokens_of(i).tokens;
-            let mut skip = furn.ranges[i].iter().peekable();
-            let mut w: Vec<u64> = Vec::with_capacity(toks.len());
-            for (j, tok) in toks.iter().enumerate() {
-                while skip.peek().is_some_and(|r| r.end <= j) {
-                    skip.next();
-                }
-                if !skip.peek().is_some_and(|r| r.contains(&j)) {
-                    w.push(tok.hash);
-                }
-            }
-            w.sort_unstable();
-            w.dedup();
-            w
-        })
-        .collect();
-    // The tokens (16 bytes a word) have served their last use: free them before the story
-    // terms are counted, which would otherwise be the run's peak of memory.
+    let words = story_words;
     drop(bodies);
     let terms = story::story_terms(&words);
     drop(words);
@@ -820,7 +841,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         passages,
         reuse,
         furniture,
-        furniture_spans,
+        furniture_ranges: furn.ranges,
         outlets,
         story_of: found.story_of,
         stories,
@@ -912,6 +933,23 @@ pub fn role_name(role: Role) -> &'static str {
         Role::Partial => "partial",
         Role::Unique => "unique",
     }
+}
+
+/// The distinct fingerprints of the words outside `furniture`, sorted.
+fn body_word_set(words: &[u64], furniture: &[Range<usize>]) -> Vec<u64> {
+    let mut skip = furniture.iter().peekable();
+    let mut w: Vec<u64> = Vec::with_capacity(words.len());
+    for (j, &h) in words.iter().enumerate() {
+        while skip.peek().is_some_and(|r| r.end <= j) {
+            skip.next();
+        }
+        if !skip.peek().is_some_and(|r| r.contains(&j)) {
+            w.push(h);
+        }
+    }
+    w.sort_unstable();
+    w.dedup();
+    w
 }
 
 /// Words covered by `ranges` that are not furniture.

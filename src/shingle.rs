@@ -65,17 +65,37 @@ pub struct Shingle {
     pub hash: u64,
 }
 
-fn hash_words(words: &[Token], buf: &mut Vec<u8>) -> u64 {
+/// A word as shingling sees it: its fingerprint. Implemented by [`Token`] (word with its
+/// offsets) and by a bare `u64` fingerprint, so documents can be shingled from compact
+/// fingerprint lists as well as from full tokens.
+pub trait WordHash: Copy {
+    /// The word's fingerprint.
+    fn word_hash(&self) -> u64;
+}
+
+impl WordHash for Token {
+    fn word_hash(&self) -> u64 {
+        self.hash
+    }
+}
+
+impl WordHash for u64 {
+    fn word_hash(&self) -> u64 {
+        *self
+    }
+}
+
+fn hash_words<W: WordHash>(words: &[W], buf: &mut Vec<u8>) -> u64 {
     buf.clear();
     for t in words {
-        buf.extend_from_slice(&t.hash.to_le_bytes());
+        buf.extend_from_slice(&t.word_hash().to_le_bytes());
     }
     xxh3_64_with_seed(buf, SHINGLE_SEED)
 }
 
 /// The shingle sequence of `tokens` with width `k`, skipping the token ranges in `skip`
 /// (sorted, disjoint). Returns the sequence and the number of body words.
-pub fn shingle_sequence(tokens: &[Token], skip: &[Range<usize>], k: usize) -> (Vec<Shingle>, u32) {
+pub fn shingle_sequence<W: WordHash>(tokens: &[W], skip: &[Range<usize>], k: usize) -> (Vec<Shingle>, u32) {
     assert!(k >= 1, "shingle width must be at least 1");
     let mut seq = Vec::with_capacity(tokens.len());
     let mut buf = Vec::with_capacity(8 * k);
@@ -105,7 +125,7 @@ pub fn shingle_sequence(tokens: &[Token], skip: &[Range<usize>], k: usize) -> (V
     }
     if seq.is_empty() && body > 0 {
         // Fewer than k words in every run: one shingle of all body words.
-        let mut kept: Vec<Token> = Vec::with_capacity(body as usize);
+        let mut kept: Vec<W> = Vec::with_capacity(body as usize);
         let mut i = 0;
         for r in skip {
             kept.extend_from_slice(&tokens[i.min(tokens.len())..r.start.min(tokens.len())]);

@@ -501,7 +501,7 @@ pub fn fetch_texts(view: &ClusterView, ids: &[&str]) -> Result<Texts> {
         }
     }
     let fetched =
-        crate::texts::fetch(&inputs, &view.run.fields, std::slice::from_ref(&view.outdir), &view.run.files, &wanted)?;
+        crate::texts::fetch(&inputs, &view.run.fields, std::slice::from_ref(&view.outdir), None, &view.run.files, &wanted)?;
     for (id, text) in asked.into_iter().zip(fetched) {
         out.insert(id.to_string(), text.map_err(|m| m.explain().to_string()));
     }

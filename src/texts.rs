@@ -9,11 +9,11 @@
 //! cannot be read twice: its documents come back as [`Missing::Stdin`].
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::config::{FieldMap, InputSpec};
 use crate::error::Result;
-use crate::input::{reread_inputs, InputFile, Location};
+use crate::input::{reread_raw, InputFile, Location};
 
 /// Why a wanted text could not be fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,8 @@ impl Missing {
     }
 }
 
-/// Reads `inputs` again and returns, for each wanted document (its [`Location`] and its byte
+/// Reads `inputs` again (standard input from `stdin_copy` when the caller spooled it) and
+/// returns, for each wanted document (its [`Location`] and its byte
 /// length as the scan recorded them), its text or why not, in the order asked. `files` is the
 /// scan's list of input files (to recognise standard input); `exclude` must be the directories
 /// the scan excluded (its output directory), so directory walks visit the same files in the
@@ -43,10 +44,11 @@ pub fn fetch(
     inputs: &[InputSpec],
     fields: &FieldMap,
     exclude: &[PathBuf],
+    stdin_copy: Option<&Path>,
     files: &[InputFile],
     wanted: &[(Location, u64)],
 ) -> Result<Vec<std::result::Result<String, Missing>>> {
-    let is_stdin = |loc: Location| files.get(loc.file as usize).is_some_and(|f| f.path == "-");
+    let is_stdin = |loc: Location| stdin_copy.is_none() && files.get(loc.file as usize).is_some_and(|f| f.path == "-");
     let mut out: Vec<std::result::Result<String, Missing>> =
         wanted.iter().map(|&(loc, _)| Err(if is_stdin(loc) { Missing::Stdin } else { Missing::Changed })).collect();
     let mut by_location: BTreeMap<(u32, u64), Vec<usize>> = BTreeMap::new();
@@ -56,7 +58,7 @@ pub fn fetch(
         }
     }
     if !by_location.is_empty() {
-        reread_inputs(inputs, fields, exclude, &mut |rec| {
+        reread_raw(inputs, fields, exclude, stdin_copy, &mut |rec, _| {
             let Some(slots) = by_location.get(&key(rec.meta.location)) else { return };
             let Ok(text) = rec.body else { return };
             for &slot in slots {

@@ -199,18 +199,22 @@ fn hostile_articles_are_shown_as_text_never_as_markup() {
 }
 
 #[test]
-fn texts_read_from_stdin_are_marked_unavailable() {
+fn texts_read_from_stdin_are_shown_and_its_copy_removed() {
     let dir = tempdir();
     let dump = tiny_dump(dir.path(), false);
-    let out = dir.path().join("out");
-    reprint().args(["scan", "-q", "-o"]).arg(&out).arg("-").pipe_stdin(&dump).unwrap().assert().success();
-    let data = island(&report(&out));
-    let docs = data["docs"].as_array().unwrap();
-    assert!(!docs.is_empty());
-    for d in docs {
-        assert!(d["text"].is_null());
-        assert!(d["note"].as_str().unwrap().contains("standard input"), "{d}");
-    }
+    let (piped, named) = (dir.path().join("piped"), dir.path().join("named"));
+    reprint().args(["scan", "-q", "-o"]).arg(&piped).arg("-").pipe_stdin(&dump).unwrap().assert().success();
+    reprint().args(["scan", "-q", "-o"]).arg(&named).arg(&dump).assert().success();
+    let (a, b) = (island(&report(&piped)), island(&report(&named)));
+    let texts = |d: &Value| -> Vec<Value> { d["docs"].as_array().unwrap().iter().map(|x| x["text"].clone()).collect() };
+    assert!(texts(&a).iter().all(|t| t.is_string()), "every shown text is embedded");
+    assert_eq!(texts(&a), texts(&b), "the same texts as when the file is named");
+    assert_eq!(read_jsonl(&piped.join("passages.jsonl")), read_jsonl(&named.join("passages.jsonl")));
+    // The copy of standard input is gone; only the outputs remain.
+    let names: Vec<String> =
+        std::fs::read_dir(&piped).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+    assert_eq!(documents(&piped)[0]["input"], "-:1");
 }
 
 #[test]
@@ -223,12 +227,12 @@ fn a_file_changed_after_the_scan_is_not_shown_wrongly() {
     let mut metas = Vec::new();
     let summary = reprint::input::read_inputs(&inputs, &FieldMap::default(), &[], &mut |rec| metas.push(rec.meta)).unwrap();
     let wanted: Vec<_> = metas.iter().map(|m| (m.location, m.bytes)).collect();
-    let before = fetch(&inputs, &FieldMap::default(), &[], &summary.files, &wanted).unwrap();
+    let before = fetch(&inputs, &FieldMap::default(), &[], None, &summary.files, &wanted).unwrap();
     assert!(before[0].as_ref().unwrap().starts_with("The central bank"));
     // Rewrite the first line with other text of another length.
     let text = std::fs::read_to_string(&dump).unwrap();
     std::fs::write(&dump, text.replacen("The central bank held", "The central bank kept", 1).replacen("4.25", "4.5", 1)).unwrap();
-    let after = fetch(&inputs, &FieldMap::default(), &[], &summary.files, &wanted).unwrap();
+    let after = fetch(&inputs, &FieldMap::default(), &[], None, &summary.files, &wanted).unwrap();
     assert_eq!(after[0], Err(Missing::Changed));
     assert_eq!(after[2], before[2], "untouched lines are still fetched");
 }
