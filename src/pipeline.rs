@@ -617,13 +617,30 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     seconds.verify = t.elapsed().as_secs_f64();
     let body_words: Vec<u32> = sketches.iter().map(|s| s.set.words).collect();
     // `reprint dedup` measures each removed article against the one kept in its place.
-    let dedup_sets: Vec<Vec<u64>> =
-        if config.dedup.is_some() {
-            sketches.into_iter().map(|s| s.set.hashes).collect()
-        } else {
-            drop(sketches);
-            Vec::new()
-        };
+    // Only documents that can be in a group need their set: those in a verified pair, and
+    // those whose address another document shares.
+    let dedup_sets: Vec<Vec<u64>> = if config.dedup.is_some() {
+        let mut needed = vec![false; n];
+        for e in &edges {
+            needed[e.a as usize] = true;
+            needed[e.b as usize] = true;
+        }
+        let mut by_url: AHashMap<String, usize> = AHashMap::new();
+        for (i, d) in docs.iter().enumerate() {
+            if let Some(u) = d.url.as_deref().and_then(crate::dedup::canonical_url) {
+                if let Some(&first) = by_url.get(&u) {
+                    needed[first] = true;
+                    needed[i] = true;
+                } else {
+                    by_url.insert(u, i);
+                }
+            }
+        }
+        sketches.into_iter().zip(needed).map(|(s, keep)| if keep { s.set.hashes } else { Vec::new() }).collect()
+    } else {
+        drop(sketches);
+        Vec::new()
+    };
 
     // 7. passages, then edge kinds
     let t = Instant::now();
