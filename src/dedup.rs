@@ -424,7 +424,7 @@ pub fn write(config: &ScanConfig, result: &ScanResult, outputs: &Outputs, progre
     let mut failure: Option<Error> = None;
     progress.begin("write", Some(result.run.counts.bytes), Unit::Bytes);
     let exclude: Vec<PathBuf> = Vec::new();
-    reread_raw(&config.inputs, &config.fields, &exclude, config.stdin_copy.as_deref(), &mut |rec, raw| {
+    reread_raw(&config.inputs, &config.fields, &exclude, config.stdin_copy.as_deref(), None, &mut |rec, raw| {
         if failure.is_some() {
             return;
         }

@@ -204,7 +204,7 @@ pub fn read_inputs(
     exclude: &[PathBuf],
     sink: &mut dyn FnMut(Record),
 ) -> Result<InputSummary> {
-    read_with(inputs, fields, exclude, Stdin::Live, &mut |rec, _| sink(rec))
+    read_with(inputs, fields, exclude, Stdin::Live, None, &mut |rec, _| sink(rec))
 }
 
 /// Like [`read_inputs`], but standard input is read from `stdin_copy` when given (a copy
@@ -217,7 +217,7 @@ pub fn read_inputs_spooled(
     sink: &mut dyn FnMut(Record),
 ) -> Result<InputSummary> {
     let stdin = stdin_copy.map_or(Stdin::Live, Stdin::Copy);
-    read_with(inputs, fields, exclude, stdin, &mut |rec, _| sink(rec))
+    read_with(inputs, fields, exclude, stdin, None, &mut |rec, _| sink(rec))
 }
 
 /// Where standard input comes from.
@@ -240,20 +240,25 @@ pub fn reread_inputs(
     exclude: &[PathBuf],
     sink: &mut dyn FnMut(Record),
 ) -> Result<InputSummary> {
-    read_with(inputs, fields, exclude, Stdin::Gone, &mut |rec, _| sink(rec))
+    read_with(inputs, fields, exclude, Stdin::Gone, None, &mut |rec, _| sink(rec))
 }
 
 /// Reads the inputs again like [`reread_inputs`], handing each record with its raw JSONL line
 /// (without the line break and a leading byte-order mark; `None` for `.txt` articles), for
 /// writers that must reproduce the input records exactly.
+///
+/// With `want`, JSONL lines at other locations are passed over without being parsed (their
+/// sink is not called): fetching a few texts from a large dump costs little more than reading
+/// its bytes.
 pub fn reread_raw(
     inputs: &[InputSpec],
     fields: &FieldMap,
     exclude: &[PathBuf],
     stdin_copy: Option<&Path>,
+    want: Option<&dyn Fn(Location) -> bool>,
     sink: &mut dyn FnMut(Record, Option<&[u8]>),
 ) -> Result<InputSummary> {
-    read_with(inputs, fields, exclude, stdin_copy.map_or(Stdin::Gone, Stdin::Copy), sink)
+    read_with(inputs, fields, exclude, stdin_copy.map_or(Stdin::Gone, Stdin::Copy), want, sink)
 }
 
 fn read_with(
@@ -261,6 +266,7 @@ fn read_with(
     fields: &FieldMap,
     exclude: &[PathBuf],
     stdin: Stdin,
+    want: Option<&dyn Fn(Location) -> bool>,
     sink: &mut dyn FnMut(Record, Option<&[u8]>),
 ) -> Result<InputSummary> {
     // Every named path must exist before anything is read.
@@ -274,7 +280,7 @@ fn read_with(
         });
     }
     let exclude: Vec<PathBuf> = exclude.iter().filter_map(|p| p.canonicalize().ok()).collect();
-    let mut reader = Reader { fields, summary: InputSummary::default(), sink, exclude, manifests: BTreeMap::new() };
+    let mut reader = Reader { fields, summary: InputSummary::default(), sink, want, exclude, manifests: BTreeMap::new() };
     for (input, meta) in inputs.iter().zip(metas) {
         match (input, meta) {
             (InputSpec::Stdin, _) | (_, None) => match stdin {
@@ -320,6 +326,8 @@ struct Reader<'a> {
     fields: &'a FieldMap,
     summary: InputSummary,
     sink: &'a mut dyn FnMut(Record, Option<&[u8]>),
+    /// Locations whose JSONL lines are parsed (all when `None`).
+    want: Option<&'a dyn Fn(Location) -> bool>,
     /// Canonical paths of directories not to walk into.
     exclude: Vec<PathBuf>,
     /// Manifests read so far, by directory (each is read once).
@@ -536,6 +544,9 @@ impl Reader<'_> {
                 continue; // a blank line is not a document
             }
             let location = Location { file, line: line_no };
+            if self.want.is_some_and(|want| !want(location)) {
+                continue;
+            }
             let record = parse_json_line(&buf, self.fields, location, raw_len, display);
             (self.sink)(record, Some(&buf));
         }

@@ -58,7 +58,8 @@ pub fn fetch(
         }
     }
     if !by_location.is_empty() {
-        reread_raw(inputs, fields, exclude, stdin_copy, &mut |rec, _| {
+        let want = |loc: Location| by_location.contains_key(&key(loc));
+        reread_raw(inputs, fields, exclude, stdin_copy, Some(&want), &mut |rec, _| {
             let Some(slots) = by_location.get(&key(rec.meta.location)) else { return };
             let Ok(text) = rec.body else { return };
             for &slot in slots {
