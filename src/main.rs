@@ -331,10 +331,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 syndication: args.syndication,
                 ..GenParams::default()
             };
-            let docs = pool.install(|| synth::generate(&params, bases.as_deref()));
-            synth::write_dump(&docs, &args.output, args.labels.as_deref())?;
+            let written = pool.install(|| {
+                synth::write_generated(&params, bases.as_deref(), &args.output, args.labels.as_deref())
+            })?;
             if !cli.global.quiet {
-                writeln!(std::io::stdout(), "wrote {} articles to {}", docs.len(), args.output.display())?;
+                writeln!(std::io::stdout(), "wrote {written} articles to {}", args.output.display())?;
             }
             Ok(ExitCode::SUCCESS)
         }

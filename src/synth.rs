@@ -3,17 +3,26 @@
 //! Receives generation parameters (and optionally real base texts) and hands on articles and
 //! labels: each *story* is an original article, and some stories are republished by other
 //! outlets as copies with word substitutions, deletions and insertions at a chosen rate, and
-//! sometimes truncated. Every random choice comes from [`SplitMix64`] seeded by the caller, so
+//! sometimes truncated. Every random choice comes from SplitMix64 seeded by the caller, so
 //! the same parameters give the same dump on every machine. Used by the oracle tests, the
 //! `reprint gen` command and the benchmarks; it is not part of the scan pipeline.
+//!
+//! Generation streams: [`Generator`] hands on one article at a time and keeps only what later
+//! articles draw on (per original its headline, its date and where its text comes from; per
+//! article its story), a few dozen bytes per article, and [`write_generated`] writes each
+//! article as it comes, so a million-article dump takes about 100 MB, not 11 GB. A
+//! generated original's text is not kept: the state of the random stream before it was
+//! written is, and a copy writes it again from there. The output is byte for byte that of the
+//! earlier generator, which kept every article in memory (the unit tests compare the two).
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::minhash::SplitMix64;
 use crate::report::write_atomic;
 
 /// Pseudo-words in the built-in vocabulary; large enough that unrelated generated articles
@@ -30,6 +39,14 @@ const SENTENCE_REWRITE_MAX: f64 = 0.4;
 const WORD_EDIT_MAX: f64 = 0.03;
 /// Syndication mix: a copy appears between 1 and this many hours after its original.
 const MAX_COPY_DELAY_HOURS: usize = 72;
+/// Bytes per generated word with its space, to size text buffers once (pseudo-words have 2.5
+/// syllables of about 2.8 letters on average).
+const AVERAGE_WORD_BYTES: usize = 8;
+/// Bytes of an outlet's header, teaser and footer lines around a body, to size an article's
+/// buffer once (the longest footer line is about 110 bytes, a teaser about 70).
+const FURNITURE_BYTES: usize = 256;
+/// Mean length in words of a generated article that local text is taken from.
+const LOCAL_ARTICLE_WORDS: usize = 200;
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -94,26 +111,75 @@ pub struct GenDoc {
     pub furniture_words: usize,
 }
 
-struct Rng(SplitMix64);
+/// The random stream: SplitMix64, the sequence of [`crate::minhash::SplitMix64`], with its
+/// state in reach. SplitMix64's state after `n` draws is the seed plus `n` times a constant,
+/// so draws whose values do not matter (the unused rest of a generated local article) are
+/// skipped in one addition, leaving the stream exactly where drawing them would.
+#[derive(Clone)]
+struct Rng {
+    state: u64,
+}
+
+/// SplitMix64's increment per draw (the golden ratio in 64-bit fixed point).
+const SPLITMIX_GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
 
 impl Rng {
+    fn new(seed: u64) -> Self {
+        Rng { state: seed }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(SPLITMIX_GAMMA);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Moves on as `n` draws would.
+    fn skip(&mut self, n: usize) {
+        self.state = self.state.wrapping_add(SPLITMIX_GAMMA.wrapping_mul(n as u64));
+    }
+
     fn unit(&mut self) -> f64 {
-        (self.0.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        unit_of(self.next_u64())
     }
+
     fn below(&mut self, n: usize) -> usize {
-        (((self.0.next_u64() >> 32) * n as u64) >> 32) as usize
+        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
     }
+}
+
+/// A draw as a number in `[0, 1)`: its top 53 bits.
+fn unit_of(draw: u64) -> f64 {
+    (draw >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// The built-in vocabulary: pronounceable pseudo-words and a Zipf sampling table.
 struct Vocabulary {
     words: Vec<String>,
+    /// The words again, each in a fixed-size slot with its length, so that writing one is a
+    /// fixed-size copy rather than a call to `memcpy` (most of the cost of writing text).
+    slots: Vec<([u8; WORD_SLOT], u8)>,
     cumulative: Vec<f64>,
+    /// `guide[b]`: the first word whose cumulative share reaches `b / 2^GUIDE_BITS`, so a draw
+    /// in bucket `b` is one of the words `guide[b]..=guide[b + 1]` (a few at most) and the
+    /// binary search over all words shrinks to those.
+    guide: Vec<u32>,
 }
+
+/// Top bits of a draw that pick its bucket in [`Vocabulary::guide`]: 65,536 buckets hold at
+/// most a few of the rarest words each (a rank-20,000 word has a share of 5e-6, a bucket
+/// 1.5e-5), and the table (256 KiB) stays in cache.
+const GUIDE_BITS: u32 = 16;
+/// Bytes of the longest pseudo-word: four syllables of a two-letter onset and a two-letter
+/// vowel.
+const WORD_SLOT: usize = 16;
 
 impl Vocabulary {
     fn new(rng: &mut Rng) -> Self {
-        const ONSETS: &[&str] = &["b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "br", "st", "tr", "pl"];
+        const ONSETS: &[&str] =
+            &["b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "br", "st", "tr", "pl"];
         const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "ai", "ou", "ea"];
         let mut words = Vec::with_capacity(VOCABULARY_SIZE);
         let mut seen = std::collections::HashSet::new();
@@ -123,6 +189,7 @@ impl Vocabulary {
                 .map(|_| format!("{}{}", ONSETS[rng.below(ONSETS.len())], VOWELS[rng.below(VOWELS.len())]))
                 .collect();
             if seen.insert(w.clone()) {
+                assert!(w.len() <= WORD_SLOT, "a pseudo-word fits its slot");
                 words.push(w);
             }
         }
@@ -133,34 +200,98 @@ impl Vocabulary {
                 total
             })
             .collect::<Vec<_>>();
-        let cumulative = cumulative.into_iter().map(|c| c / total).collect();
-        Vocabulary { words, cumulative }
+        let cumulative: Vec<f64> = cumulative.into_iter().map(|c| c / total).collect();
+        let buckets = 1usize << GUIDE_BITS;
+        let guide =
+            (0..=buckets).map(|b| cumulative.partition_point(|&c| c < b as f64 / buckets as f64) as u32).collect();
+        let slots = words
+            .iter()
+            .map(|w| {
+                let mut slot = [0; WORD_SLOT];
+                slot[..w.len()].copy_from_slice(w.as_bytes());
+                (slot, w.len() as u8)
+            })
+            .collect();
+        Vocabulary { words, slots, cumulative, guide }
     }
 
+    /// The word of the next draw: the first whose cumulative share reaches the draw's unit
+    /// value.
     fn word(&self, rng: &mut Rng) -> &str {
-        let u = rng.unit();
-        let i = self.cumulative.partition_point(|&c| c < u).min(self.words.len() - 1);
-        &self.words[i]
+        &self.words[self.index(rng)]
     }
 
+    /// The index in `words` of the next draw's word.
+    fn index(&self, rng: &mut Rng) -> usize {
+        let draw = rng.next_u64();
+        let u = unit_of(draw);
+        // The bucket of `u` (its top GUIDE_BITS bits), exactly: every word before
+        // guide[bucket] has a share below the bucket's start, so below `u`.
+        let bucket = (draw >> (64 - GUIDE_BITS)) as usize;
+        let (mut i, hi) = (self.guide[bucket] as usize, self.guide[bucket + 1] as usize);
+        // A few words at most: a linear scan beats a binary search.
+        while i < hi && self.cumulative[i] < u {
+            i += 1;
+        }
+        i.min(self.words.len() - 1)
+    }
+
+    /// An article of about `mean_words` words: sentences of 8 to 25 words, a paragraph break
+    /// after about one in five.
     fn article(&self, rng: &mut Rng, mean_words: usize) -> String {
+        let mut out = Vec::with_capacity(mean_words * 3 / 2 * AVERAGE_WORD_BYTES);
+        self.article_words(rng, mean_words, usize::MAX, &mut out, &mut true);
+        into_text(out)
+    }
+
+    /// The first `limit` space-separated pieces of the article [`Vocabulary::article`] would
+    /// write, appended to `out` with [`push_joined`]; returns how many. The rest of the
+    /// article is not written, but the random stream moves on as if it were.
+    ///
+    /// The article is its pieces joined by spaces: a sentence's words with a full stop on the
+    /// last, and a paragraph break (`\n\n`) before the first word of a sentence that starts
+    /// one (the break after the last sentence is drawn and trimmed away).
+    fn article_words(
+        &self,
+        rng: &mut Rng,
+        mean_words: usize,
+        limit: usize,
+        out: &mut Vec<u8>,
+        first: &mut bool,
+    ) -> usize {
         let target = mean_words / 2 + rng.below(mean_words + 1);
-        let mut out = String::new();
         let mut n = 0;
+        let mut written = 0;
+        let mut paragraph = false;
         while n < target {
             let sentence_len = 8 + rng.below(18);
-            let mut sentence: Vec<String> = (0..sentence_len).map(|_| self.word(rng).to_string()).collect();
-            if let Some(first) = sentence.first_mut() {
-                *first = capitalise(first);
+            let shown = sentence_len.min(limit - written);
+            for k in 0..shown {
+                let (slot, len) = &self.slots[self.index(rng)];
+                if !std::mem::take(first) {
+                    out.push(b' ');
+                }
+                if k == 0 && paragraph {
+                    out.extend_from_slice(b"\n\n");
+                }
+                // The whole slot, then back to the word's length: a fixed-size copy.
+                let start = out.len();
+                out.extend_from_slice(slot);
+                out.truncate(start + *len as usize);
+                if k == 0 {
+                    // Pseudo-words are ASCII lower case, where this is `char::to_uppercase`.
+                    out[start] = out[start].to_ascii_uppercase();
+                }
+                if k + 1 == sentence_len {
+                    out.push(b'.');
+                }
             }
-            out.push_str(&sentence.join(" "));
-            out.push_str(". ");
+            rng.skip(sentence_len - shown);
+            written += shown;
             n += sentence_len;
-            if rng.below(5) == 0 {
-                out.push_str("\n\n");
-            }
+            paragraph = rng.below(5) == 0;
         }
-        out.trim_end().to_string()
+        written
     }
 }
 
@@ -172,6 +303,20 @@ fn capitalise(w: &str) -> String {
     }
 }
 
+/// Appends `piece` to `out` after a space unless it is the first piece: `join(" ")` without
+/// the vector of pieces (empty pieces still get their space, as with `join`).
+fn push_joined(out: &mut Vec<u8>, first: &mut bool, piece: &str) {
+    if !std::mem::take(first) {
+        out.push(b' ');
+    }
+    out.extend_from_slice(piece.as_bytes());
+}
+
+/// Text assembled from whole pieces of UTF-8 text and ASCII.
+fn into_text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).expect("whole pieces of UTF-8 text joined by ASCII are UTF-8")
+}
+
 /// Applies word edits at `rate` (a third each substitutions, deletions, insertions) and keeps
 /// the first `keep` share of the words.
 fn edit(text: &str, rate: f64, keep: f64, vocab: &Vocabulary, rng: &mut Rng) -> String {
@@ -179,36 +324,160 @@ fn edit(text: &str, rate: f64, keep: f64, vocab: &Vocabulary, rng: &mut Rng) -> 
 }
 
 /// [`edit`], also returning the words it wrote that are not from `text`.
+///
+/// The pieces are `text` split at single spaces, and the copy is the edited pieces joined by
+/// single spaces again, so the unchanged pieces between two edits are copied as one slice of
+/// `text`, and only an edited piece is looked for.
 fn edit_counted(text: &str, rate: f64, keep: f64, vocab: &Vocabulary, rng: &mut Rng) -> (String, usize) {
-    let words: Vec<&str> = text.split(' ').collect();
-    let kept = ((words.len() as f64 * keep).ceil() as usize).clamp(1, words.len());
-    let mut out: Vec<String> = Vec::with_capacity(kept + 8);
-    let mut new_words = 0;
-    for w in &words[..kept] {
-        if rng.unit() < rate {
-            match rng.below(3) {
-                0 => {
-                    out.push(vocab.word(rng).to_string());
-                    new_words += 1;
-                }
-                1 => {}
-                _ => {
-                    out.push(w.to_string());
-                    out.push(vocab.word(rng).to_string());
-                    new_words += 1;
-                }
-            }
-        } else {
-            out.push(w.to_string());
-        }
+    let bytes = text.as_bytes();
+    let total = bytes.iter().filter(|&&b| b == b' ').count() + 1;
+    let kept = ((total as f64 * keep).ceil() as usize).clamp(1, total);
+    // The end of the kept pieces.
+    let kept_end = if kept == total { text.len() } else { nth_space(bytes, 0, kept).unwrap_or(text.len()) };
+    // One draw per piece, whatever the rate: the random stream must not depend on it.
+    if rate.is_nan() || rate <= 0.0 {
+        // No draw is below the rate: the copy is the kept pieces, and the draws are skipped.
+        rng.skip(kept);
+        return (text[..kept_end].to_string(), 0);
     }
-    (out.join(" "), new_words)
+    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
+    let mut first = true;
+    let mut new_words = 0;
+    // The first piece not written yet, and where it starts.
+    let (mut pending, mut pending_start) = (0, 0);
+    for piece in 0..kept {
+        if rng.unit() >= rate {
+            continue;
+        }
+        let start = match piece - pending {
+            0 => pending_start,
+            n => nth_space(bytes, pending_start, n).map_or(text.len(), |i| i + 1),
+        };
+        if piece > pending {
+            push_joined(&mut out, &mut first, &text[pending_start..start - 1]);
+        }
+        let end = nth_space(bytes, start, 1).unwrap_or(text.len());
+        match rng.below(3) {
+            0 => {
+                push_joined(&mut out, &mut first, vocab.word(rng));
+                new_words += 1;
+            }
+            1 => {}
+            _ => {
+                push_joined(&mut out, &mut first, &text[start..end]);
+                push_joined(&mut out, &mut first, vocab.word(rng));
+                new_words += 1;
+            }
+        }
+        (pending, pending_start) = (piece + 1, end + 1);
+    }
+    if pending < kept {
+        push_joined(&mut out, &mut first, &text[pending_start..kept_end]);
+    }
+    (into_text(out), new_words)
 }
 
-/// Words as reprint counts them.
-fn count_words(text: &str) -> usize {
-    crate::normalize::normalized_words(text).len()
+/// Where the `n`th space (`n` at least 1) at or after `from` is.
+fn nth_space(bytes: &[u8], from: usize, n: usize) -> Option<usize> {
+    let mut left = n;
+    for (i, &b) in bytes[from..].iter().enumerate() {
+        if b == b' ' {
+            left -= 1;
+            if left == 0 {
+                return Some(from + i);
+            }
+        }
+    }
+    None
 }
+
+/// Words as reprint counts them ([`crate::normalize::normalized_words`]), without building
+/// them: ASCII text, which is all generated text and most real base text, is counted by
+/// [`ascii_word_count`]; other text takes the general path.
+fn count_words(text: &str) -> usize {
+    if text.is_ascii() {
+        ascii_word_count(text.as_bytes())
+    } else {
+        crate::normalize::normalized_words(text).len()
+    }
+}
+
+/// UAX #29 word-break classes of ASCII bytes (ASCII has no Extend, Format, ZWJ, Hebrew,
+/// Katakana or regional-indicator characters; the rest of ASCII always breaks). ALetter.
+fn is_letter(b: u8) -> bool {
+    (b | 0x20).wrapping_sub(b'a') < 26
+}
+
+/// Numeric.
+fn is_digit(b: u8) -> bool {
+    b.wrapping_sub(b'0') < 10
+}
+
+/// ALetter, Numeric or ExtendNumLet (`_`): neighbours among these never break (WB5, WB8-WB10,
+/// WB13a-b).
+fn is_word(b: u8) -> bool {
+    is_letter(b) | is_digit(b) | (b == b'_')
+}
+
+/// MidLetter `:`, MidNumLet `.` or Single_Quote `'`: joins a letter to a letter (WB6-WB7).
+fn joins_letters(b: u8) -> bool {
+    (b == b':') | (b == b'.') | (b == b'\'')
+}
+
+/// MidNum `,` `;`, MidNumLet `.` or Single_Quote `'`: joins a digit to a digit (WB11-WB12).
+fn joins_digits(b: u8) -> bool {
+    (b == b',') | (b == b';') | (b == b'.') | (b == b'\'')
+}
+
+/// The number of UAX #29 word segments of ASCII `text` that contain a letter or digit: runs
+/// of letters, digits and underscores, joined across one `:`, `.` or `'` between letters or
+/// one `,`, `;`, `.` or `'` between digits, less the runs of underscores alone. Lower-casing,
+/// the only normalisation of ASCII, changes no class, so this is the length of
+/// [`crate::normalize::normalized_words`] (a unit test compares the two on every short string
+/// and on random text). The runs are counted where they start, less the joins, in branch-free
+/// passes the compiler vectorises, instead of segmenting and copying every word.
+fn ascii_word_count(text: &[u8]) -> usize {
+    let Some(&first) = text.first() else { return 0 };
+    // Starts: a word byte after a byte that is not. Joins: a joining byte between two letters
+    // or two digits. Both over `text[1..]` in blocks, against the byte before and after.
+    let mut starts = usize::from(is_word(first));
+    let mut joins = 0;
+    let mut underscores = first == b'_';
+    for block in (1..text.len()).step_by(COUNT_BLOCK) {
+        let end = (block + COUNT_BLOCK).min(text.len());
+        let (at, before) = (&text[block..end], &text[block - 1..end - 1]);
+        let mut block_starts: u8 = 0;
+        for (&b, &prev) in at.iter().zip(before) {
+            block_starts += u8::from(is_word(b) & !is_word(prev));
+            underscores |= b == b'_';
+        }
+        starts += usize::from(block_starts);
+        // The last byte has nothing after it, so it joins nothing.
+        let end = end.min(text.len() - 1);
+        let (at, after) = (&text[block..end], &text[block + 1..end + 1]);
+        let mut block_joins: u8 = 0;
+        for ((&b, &prev), &next) in at.iter().zip(before).zip(after) {
+            block_joins += u8::from(
+                joins_letters(b) & is_letter(prev) & is_letter(next)
+                    | joins_digits(b) & is_digit(prev) & is_digit(next),
+            );
+        }
+        joins += usize::from(block_joins);
+    }
+    // A joining character has a letter or digit on both sides, so a run of underscores alone
+    // is never joined to another run.
+    let underscores_alone = if underscores {
+        text.split(|&b| !is_word(b)).filter(|run| !run.is_empty() && run.iter().all(|&b| b == b'_')).count()
+    } else {
+        0
+    };
+    starts - joins - underscores_alone
+}
+
+/// Bytes per block of [`ascii_word_count`]: its per-block counters are single bytes (a block
+/// counts at most one per byte, so fewer than 256), which lets the compiler count 16 bytes
+/// at a time.
+const COUNT_BLOCK: usize = 128;
 
 /// Page furniture of one outlet: lines before and after every article's body.
 struct OutletFurniture {
@@ -240,20 +509,41 @@ impl OutletFurniture {
 
 /// The local text an outlet adds: `words` words from `locals` (real text) or the vocabulary.
 fn local_words(words: usize, locals: &[String], vocab: &Vocabulary, rng: &mut Rng) -> String {
-    let mut out: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    let mut first = true;
     let mut n = 0;
     while n < words {
-        let piece = if locals.is_empty() { vocab.article(rng, 200) } else { locals[rng.below(locals.len())].clone() };
-        for w in piece.split(' ') {
-            if n >= words {
-                break;
+        if locals.is_empty() {
+            // Every piece of a generated article is one word; the unused rest of the article
+            // is skipped, not written.
+            n += vocab.article_words(rng, LOCAL_ARTICLE_WORDS, words - n, &mut out, &mut first);
+        } else {
+            for w in locals[rng.below(locals.len())].split(' ') {
+                if n >= words {
+                    break;
+                }
+                n += count_words(w);
+                push_joined(&mut out, &mut first, w);
             }
-            n += count_words(w);
-            out.push(w.to_string());
         }
-        out.push("\n\n".to_string());
+        push_joined(&mut out, &mut first, "\n\n");
     }
-    out.join(" ").trim().to_string()
+    let mut out = into_text(out);
+    let end = out.trim_end().len();
+    out.truncate(end);
+    let start = out.len() - out.trim_start().len();
+    out.drain(..start);
+    out
+}
+
+/// Appends `lines` joined by line breaks.
+fn push_lines<'l>(out: &mut String, lines: impl Iterator<Item = &'l str>) {
+    for (k, line) in lines.enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        out.push_str(line);
+    }
 }
 
 /// Paragraphs of a text (blank lines, or Reuters' indented lines).
@@ -265,41 +555,62 @@ fn paragraphs(text: &str) -> Vec<&str> {
     text.split("\n    ").filter(|p| !p.trim().is_empty()).collect()
 }
 
-/// One syndicated copy of `original`: its body, the words copied into it, its mode.
+/// A syndicated copy's body and how it was made.
+struct SyndicatedCopy {
+    text: String,
+    /// Words of `text`, when counting them was part of making it.
+    words: Option<usize>,
+    /// Words copied from the original.
+    copied: usize,
+    mode: &'static str,
+    /// Share of sentences rewritten (edited copies).
+    rate: f64,
+    /// Share of the original kept.
+    keep: f64,
+}
+
+/// One syndicated copy of `original`.
 fn syndicated_copy(
     original: &str,
     max_edit_rate: f64,
     locals: &[String],
     vocab: &Vocabulary,
     rng: &mut Rng,
-) -> (String, usize, &'static str, f64, f64) {
+) -> SyndicatedCopy {
     match rng.below(5) {
         0 | 1 => {
             // Some sentences rewritten by the outlet, a few words touched elsewhere.
             let rewrite = rng.unit() * SENTENCE_REWRITE_MAX;
             let mut new_words = 0;
-            let sentences: Vec<String> = original
-                .split_inclusive(". ")
-                .map(|s| {
-                    if rng.unit() < rewrite {
-                        let local = local_words(count_words(s).max(3), locals, vocab, rng).replace("\n\n", " ");
-                        new_words += count_words(&local);
-                        format!("{local} ")
-                    } else {
-                        s.to_string()
-                    }
-                })
-                .collect();
+            let mut sentences = String::with_capacity(original.len() + original.len() / 2);
+            for s in original.split_inclusive(". ") {
+                if rng.unit() < rewrite {
+                    let local = local_words(count_words(s).max(3), locals, vocab, rng).replace("\n\n", " ");
+                    new_words += count_words(&local);
+                    sentences.push_str(&local);
+                    sentences.push(' ');
+                } else {
+                    sentences.push_str(s);
+                }
+            }
             let rate = rng.unit() * WORD_EDIT_MAX.min(max_edit_rate.max(0.0));
-            let (text, edited) = edit_counted(&sentences.concat(), rate, 1.0, vocab, rng);
+            let (text, edited) = edit_counted(&sentences, rate, 1.0, vocab, rng);
             let words = count_words(&text);
-            (text, words.saturating_sub(new_words + edited), "edited", rewrite, 1.0)
+            let copied = words.saturating_sub(new_words + edited);
+            SyndicatedCopy { text, words: Some(words), copied, mode: "edited", rate: rewrite, keep: 1.0 }
         }
         2 => {
             let keep = 0.3 + 0.6 * rng.unit();
             let (text, new_words) = edit_counted(original, 0.0, keep, vocab, rng);
             let words = count_words(&text);
-            (text, words.saturating_sub(new_words), "truncated", 0.0, keep)
+            SyndicatedCopy {
+                text,
+                words: Some(words),
+                copied: words.saturating_sub(new_words),
+                mode: "truncated",
+                rate: 0.0,
+                keep,
+            }
         }
         3 => {
             let keep = 0.3 + 0.7 * rng.unit();
@@ -307,10 +618,15 @@ fn syndicated_copy(
             let share = 0.2 + 0.5 * rng.unit();
             let copied = count_words(&excerpt);
             let local = local_words((copied as f64 * (1.0 - share) / share) as usize, locals, vocab, rng);
-            let cut = local.len() / 2;
-            let cut = local[..cut].rfind(' ').unwrap_or(0);
+            // The last space before the middle byte (moved back to a character boundary: real
+            // local text need not be ASCII).
+            let mut middle = local.len() / 2;
+            while !local.is_char_boundary(middle) {
+                middle -= 1;
+            }
+            let cut = local[..middle].rfind(' ').unwrap_or(0);
             let text = format!("{}\n\n{excerpt}\n\n{}", &local[..cut], &local[cut..]);
-            (text, copied, "embedded", 0.0, keep)
+            SyndicatedCopy { text, words: None, copied, mode: "embedded", rate: 0.0, keep }
         }
         _ => {
             let mut paras: Vec<&str> = paragraphs(original);
@@ -323,7 +639,7 @@ fn syndicated_copy(
             }
             let copied: usize = paras.iter().map(|p| count_words(p)).sum();
             let text = format!("{lede}\n\n{}", paras.join("\n\n"));
-            (text, copied, "reordered", 0.0, 1.0)
+            SyndicatedCopy { text, words: None, copied, mode: "reordered", rate: 0.0, keep: 1.0 }
         }
     }
 }
@@ -333,127 +649,284 @@ fn syndicated_copy(
 ///
 /// With [`GenParams::syndication`], the second half of `bases` is kept for local text (what
 /// outlets write around an excerpt, new ledes), so that it never appears as an original.
+///
+/// Holds the whole dump in memory; [`write_generated`] streams the same articles to files.
 pub fn generate(params: &GenParams, bases: Option<&[String]>) -> Vec<GenDoc> {
-    if params.syndication {
-        return generate_syndication(params, bases.unwrap_or(&[]));
+    Generator::new(params, bases).collect()
+}
+
+/// Where an original's text comes from.
+enum OriginalText {
+    /// `bases[i]`.
+    Base(usize),
+    /// Written by [`Vocabulary::article`] from this state of the random stream.
+    Generated(Rng),
+}
+
+/// What copies need of an original: its text, and its day (plain) or hour (syndication).
+struct Original {
+    text: OriginalText,
+    time: usize,
+}
+
+/// Headlines of the stories, end to end in one string (a `String` each would double the
+/// memory of a million-article dump's headlines).
+#[derive(Default)]
+struct Titles {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Titles {
+    fn push(&mut self, title: &str) {
+        self.text.push_str(title);
+        self.ends.push(self.text.len());
     }
-    let mut rng = Rng(SplitMix64::new(params.seed));
-    let vocab = Vocabulary::new(&mut rng);
-    let mut docs: Vec<GenDoc> = Vec::with_capacity(params.docs);
-    let mut originals: Vec<usize> = Vec::new();
-    for i in 0..params.docs {
+
+    fn get(&self, story: usize) -> &str {
+        let start = if story == 0 { 0 } else { self.ends[story - 1] };
+        &self.text[start..self.ends[story]]
+    }
+}
+
+/// The articles of a dump, one at a time and in order ([`generate`] collects them).
+///
+/// Keeps per original a few machine words (where its text comes from, its time, its headline)
+/// and per article its story, so memory grows by tens of bytes per article, not by its text.
+pub struct Generator<'a> {
+    docs: usize,
+    copy_fraction: f64,
+    max_edit_rate: f64,
+    truncate_fraction: f64,
+    mean_words: usize,
+    syndication: bool,
+    /// Texts of originals: all of `bases` in plain mode, the first half in syndication mode.
+    sources: &'a [String],
+    /// Local texts (syndication mode: the second half of `bases`).
+    locals: &'a [String],
+    rng: Rng,
+    vocab: Vocabulary,
+    furniture: Vec<OutletFurniture>,
+    originals: Vec<Original>,
+    titles: Titles,
+    /// The story of every article so far (syndication teasers quote their headlines).
+    stories: Vec<u32>,
+    /// Articles handed on so far.
+    emitted: usize,
+}
+
+impl<'a> Generator<'a> {
+    /// A generator of the dump [`generate`] returns for the same arguments.
+    pub fn new(params: &GenParams, bases: Option<&'a [String]>) -> Self {
+        let mut rng = Rng::new(params.seed);
+        let vocab = Vocabulary::new(&mut rng);
+        let bases = bases.unwrap_or(&[]);
+        let (sources, locals, furniture) = if params.syndication {
+            let (sources, locals) = bases.split_at(bases.len() / 2);
+            let furniture = (0..OUTLETS).map(|o| OutletFurniture::new(o, &vocab, &mut rng)).collect();
+            (sources, locals, furniture)
+        } else {
+            (bases, &[][..], Vec::new())
+        };
+        Generator {
+            docs: params.docs,
+            copy_fraction: params.copy_fraction,
+            max_edit_rate: params.max_edit_rate,
+            truncate_fraction: params.truncate_fraction,
+            mean_words: params.mean_words,
+            syndication: params.syndication,
+            sources,
+            locals,
+            rng,
+            vocab,
+            furniture,
+            originals: Vec::new(),
+            titles: Titles::default(),
+            stories: Vec::new(),
+            emitted: 0,
+        }
+    }
+
+    /// The text of original `story`, written again if it was generated.
+    fn original_text(&self, story: usize) -> Cow<'a, str> {
+        match &self.originals[story].text {
+            OriginalText::Base(i) => Cow::Borrowed(self.sources[*i].as_str()),
+            OriginalText::Generated(state) => Cow::Owned(self.vocab.article(&mut state.clone(), self.mean_words)),
+        }
+    }
+
+    /// A new original's text: `text` is where it comes from.
+    fn new_original_text(&mut self, text: Option<usize>) -> (OriginalText, Cow<'a, str>) {
+        match text {
+            Some(i) => (OriginalText::Base(i), Cow::Borrowed(self.sources[i].as_str())),
+            None => {
+                let state = self.rng.clone();
+                let body = self.vocab.article(&mut self.rng, self.mean_words);
+                (OriginalText::Generated(state), Cow::Owned(body))
+            }
+        }
+    }
+
+    /// Records a new original and its headline (from `body`); returns its story.
+    fn push_original(&mut self, text: OriginalText, body: &str, time: usize) -> u32 {
+        let title = capitalise(&body.split_whitespace().take(8).collect::<Vec<_>>().join(" "));
+        self.titles.push(&title);
+        self.originals.push(Original { text, time });
+        (self.originals.len() - 1) as u32
+    }
+
+    fn plain(&mut self, i: usize) -> GenDoc {
+        let rng = &mut self.rng;
         let outlet = format!("outlet-{:02}", rng.below(OUTLETS));
-        let copy = !originals.is_empty() && rng.unit() < params.copy_fraction;
+        let copy = !self.originals.is_empty() && rng.unit() < self.copy_fraction;
         if copy {
-            let src = originals[rng.below(originals.len())];
-            let rate = rng.unit() * params.max_edit_rate;
-            let keep = if rng.unit() < params.truncate_fraction { 0.5 + 0.5 * rng.unit() } else { 1.0 };
-            let text = edit(&docs[src].text, rate, keep, &vocab, &mut rng);
-            let day = day_of(&docs[src].date) + rng.below(3);
-            let (story, title) = (docs[src].story, docs[src].title.clone());
-            docs.push(GenDoc {
+            let src = rng.below(self.originals.len());
+            let rate = rng.unit() * self.max_edit_rate;
+            let keep = if rng.unit() < self.truncate_fraction { 0.5 + 0.5 * rng.unit() } else { 1.0 };
+            let original = self.original_text(src);
+            let text = edit(&original, rate, keep, &self.vocab, &mut self.rng);
+            let day = self.originals[src].time + self.rng.below(3);
+            GenDoc {
                 id: format!("gen-{i:07}"),
                 outlet,
                 date: date_for(day),
-                title,
+                title: self.titles.get(src).to_string(),
                 text,
-                story,
+                story: src as u32,
                 edit_rate: rate,
                 kept_fraction: keep,
                 copied_frac: 0.0,
                 mode: "edited",
                 furniture_words: 0,
-            });
+            }
         } else {
-            let text = match bases {
-                Some(b) if !b.is_empty() => b[originals.len() % b.len()].clone(),
-                _ => vocab.article(&mut rng, params.mean_words),
-            };
-            let title = capitalise(&text.split_whitespace().take(8).collect::<Vec<_>>().join(" "));
-            docs.push(GenDoc {
+            let base = (!self.sources.is_empty()).then(|| self.originals.len() % self.sources.len());
+            let (source, text) = self.new_original_text(base);
+            let day = self.rng.below(365);
+            let story = self.push_original(source, &text, day);
+            GenDoc {
                 id: format!("gen-{i:07}"),
                 outlet,
-                date: date_for(rng.below(365)),
-                title,
-                text,
-                story: originals.len() as u32,
+                date: date_for(day),
+                title: self.titles.get(story as usize).to_string(),
+                text: text.into_owned(),
+                story,
                 edit_rate: 0.0,
                 kept_fraction: 1.0,
                 copied_frac: 0.0,
                 mode: "original",
                 furniture_words: 0,
-            });
-            originals.push(i);
+            }
         }
     }
-    docs
-}
 
-fn generate_syndication(params: &GenParams, bases: &[String]) -> Vec<GenDoc> {
-    let mut rng = Rng(SplitMix64::new(params.seed));
-    let vocab = Vocabulary::new(&mut rng);
-    let (sources, locals) = bases.split_at(bases.len() / 2);
-    let furniture: Vec<OutletFurniture> = (0..OUTLETS).map(|o| OutletFurniture::new(o, &vocab, &mut rng)).collect();
-    let mut docs: Vec<GenDoc> = Vec::with_capacity(params.docs);
-    let mut bodies: Vec<String> = Vec::with_capacity(params.docs);
-    let mut originals: Vec<usize> = Vec::new();
-    let mut hours: Vec<usize> = Vec::with_capacity(params.docs);
-    for i in 0..params.docs {
-        let outlet = rng.below(OUTLETS);
-        let copy = !originals.is_empty() && rng.unit() < params.copy_fraction;
-        let (body, copied, mode, rate, keep, story, hour, title) = if copy {
-            let src = originals[rng.below(originals.len())];
-            let (body, copied, mode, rate, keep) =
-                syndicated_copy(&bodies[src], params.max_edit_rate, locals, &vocab, &mut rng);
-            let hour = hours[src] + 1 + rng.below(MAX_COPY_DELAY_HOURS);
-            (body, copied, mode, rate, keep, docs[src].story, hour, docs[src].title.clone())
+    fn syndicated(&mut self, i: usize) -> GenDoc {
+        let outlet = self.rng.below(OUTLETS);
+        let copy = !self.originals.is_empty() && self.rng.unit() < self.copy_fraction;
+        let (body, body_words, copied, mode, rate, keep, story, hour) = if copy {
+            let src = self.rng.below(self.originals.len());
+            let original = self.original_text(src);
+            let c = syndicated_copy(&original, self.max_edit_rate, self.locals, &self.vocab, &mut self.rng);
+            let hour = self.originals[src].time + 1 + self.rng.below(MAX_COPY_DELAY_HOURS);
+            (Cow::Owned(c.text), c.words, c.copied, c.mode, c.rate, c.keep, src as u32, hour)
         } else {
             // Real text while it lasts (never recycled: a text reappearing months later would
             // be a different kind of reuse), then generated text.
-            let body = match sources.get(originals.len()) {
-                Some(text) => text.clone(),
-                None => vocab.article(&mut rng, params.mean_words),
-            };
-            let title = capitalise(&body.split_whitespace().take(8).collect::<Vec<_>>().join(" "));
-            (body, 0, "original", 0.0, 1.0, originals.len() as u32, rng.below(365 * 24), title)
+            let base = (self.originals.len() < self.sources.len()).then_some(self.originals.len());
+            let (source, body) = self.new_original_text(base);
+            let hour = self.rng.below(365 * 24);
+            let story = self.push_original(source, &body, hour);
+            (body, None, 0, "original", 0.0, 1.0, story, hour)
         };
-        hours.push(hour);
-        let f = &furniture[outlet];
+        let f = &self.furniture[outlet];
         // A labelled teaser with another article's headline, as outlets do.
-        let teaser = match docs.len() {
+        let teaser = match self.stories.len() {
             0 => None,
-            n => Some(format!("READ MORE: {}", docs[rng.below(n)].title)),
+            n => Some(self.titles.get(self.stories[self.rng.below(n)] as usize)),
         };
-        let mut text = f.header.join("\n");
+        self.stories.push(story);
+        // Header lines, the body, then the teaser and footer lines: each part's lines joined by
+        // line breaks, the parts by blank lines.
+        let mut text = String::with_capacity(body.len() + FURNITURE_BYTES);
+        push_lines(&mut text, f.header.iter().map(String::as_str));
+        let header_end = text.len();
         text.push_str("\n\n");
         text.push_str(&body);
         text.push_str("\n\n");
-        let mut tail = f.footer.clone();
-        if let Some(t) = teaser {
-            tail.insert(0, t);
-        }
-        text.push_str(&tail.join("\n"));
-        let body_words = count_words(&body);
-        let furniture_words = count_words(&text) - body_words;
-        if !copy {
-            originals.push(i);
-        }
-        docs.push(GenDoc {
+        let tail_start = text.len();
+        let teaser = teaser.map(|t| format!("READ MORE: {t}"));
+        push_lines(&mut text, teaser.as_deref().into_iter().chain(f.footer.iter().map(String::as_str)));
+        let body_words = body_words.unwrap_or_else(|| count_words(&body));
+        // ASCII words never run across the blank lines around the body, so the furniture is
+        // counted on its own.
+        let furniture_words = if text.is_ascii() {
+            ascii_word_count(&text.as_bytes()[..header_end]) + ascii_word_count(&text.as_bytes()[tail_start..])
+        } else {
+            count_words(&text) - body_words
+        };
+        let end = text.trim_end().len();
+        text.truncate(end);
+        let start = text.len() - text.trim_start().len();
+        text.drain(..start);
+        GenDoc {
             id: format!("gen-{i:07}"),
             outlet: format!("outlet-{outlet:02}"),
             date: timestamp_for(hour),
-            title,
-            text: text.trim().to_string(),
+            title: self.titles.get(story as usize).to_string(),
+            text,
             story,
             edit_rate: rate,
             kept_fraction: keep,
             copied_frac: if body_words == 0 { 0.0 } else { (copied as f64 / body_words as f64).min(1.0) },
             mode,
             furniture_words,
-        });
-        bodies.push(body);
+        }
     }
-    docs
+}
+
+impl Iterator for Generator<'_> {
+    type Item = GenDoc;
+
+    fn next(&mut self) -> Option<GenDoc> {
+        let i = self.emitted;
+        if i >= self.docs {
+            return None;
+        }
+        self.emitted += 1;
+        Some(if self.syndication { self.syndicated(i) } else { self.plain(i) })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.docs - self.emitted;
+        (left, Some(left))
+    }
+}
+
+/// Modes of [`GenDoc::mode`], so a label keeps one byte for its mode.
+const MODES: [&str; 5] = ["original", "edited", "truncated", "embedded", "reordered"];
+
+/// What a label line needs of an article, kept while the dump streams out (whether its story
+/// has other articles is known only at the end).
+struct Truth {
+    story: u32,
+    mode: u8,
+    furniture_words: usize,
+    edit_rate: f64,
+    kept_fraction: f64,
+    copied_frac: f64,
+}
+
+impl Truth {
+    fn of(d: &GenDoc) -> Self {
+        Truth {
+            story: d.story,
+            mode: MODES.iter().position(|&m| m == d.mode).expect("a known mode") as u8,
+            furniture_words: d.furniture_words,
+            edit_rate: d.edit_rate,
+            kept_fraction: d.kept_fraction,
+            copied_frac: d.copied_frac,
+        }
+    }
 }
 
 /// A label line: the ground truth for one generated article.
@@ -470,50 +943,155 @@ struct LabelLine<'a> {
     furniture_words: usize,
 }
 
-/// Writes the dump as JSONL (`id, outlet, date, title, text`) and, if asked, the labels as
-/// JSONL (`id, cluster, story, edit_rate, kept_fraction, copied_frac, mode,
-/// furniture_words`; `cluster` is null for an article whose story has no other article). Both files are written atomically.
-pub fn write_dump(docs: &[GenDoc], dump: &Path, labels: Option<&Path>) -> Result<()> {
-    #[derive(Serialize)]
-    struct DumpLine<'a> {
-        id: &'a str,
-        outlet: &'a str,
-        date: &'a str,
-        title: &'a str,
-        text: &'a str,
+/// One dump line.
+#[derive(Serialize)]
+struct DumpLine<'a> {
+    id: &'a str,
+    outlet: &'a str,
+    date: &'a str,
+    title: &'a str,
+    text: &'a str,
+}
+
+fn write_dump_line(w: &mut impl Write, d: &GenDoc) -> std::io::Result<()> {
+    let line = DumpLine { id: &d.id, outlet: &d.outlet, date: &d.date, title: &d.title, text: &d.text };
+    serde_json::to_writer(&mut *w, &line)?;
+    w.write_all(b"\n")
+}
+
+/// Writes the label lines of `truth` atomically; `id` gives article `i`'s id.
+fn write_labels<'d>(labels: &Path, truth: &[Truth], id: impl Fn(usize) -> Cow<'d, str>) -> Result<()> {
+    let mut story_size: HashMap<u32, usize> = HashMap::new();
+    for t in truth {
+        *story_size.entry(t.story).or_insert(0) += 1;
     }
-    write_atomic(dump, |w| {
-        for d in docs {
-            let line = DumpLine { id: &d.id, outlet: &d.outlet, date: &d.date, title: &d.title, text: &d.text };
+    write_atomic(labels, |w| {
+        for (i, t) in truth.iter().enumerate() {
+            let line = LabelLine {
+                id: &id(i),
+                cluster: (story_size[&t.story] > 1).then_some(t.story),
+                story: t.story,
+                edit_rate: crate::report::round(t.edit_rate),
+                kept_fraction: crate::report::round(t.kept_fraction),
+                copied_frac: crate::report::round(t.copied_frac),
+                mode: MODES[t.mode as usize],
+                furniture_words: t.furniture_words,
+            };
             serde_json::to_writer(&mut *w, &line)?;
             w.write_all(b"\n")?;
         }
         Ok(())
-    })?;
+    })
+}
+
+/// Writes the dump as JSONL (`id, outlet, date, title, text`) and, if asked, the labels as
+/// JSONL (`id, cluster, story, edit_rate, kept_fraction, copied_frac, mode,
+/// furniture_words`; `cluster` is null for an article whose story has no other article). Both
+/// files are written atomically.
+pub fn write_dump(docs: &[GenDoc], dump: &Path, labels: Option<&Path>) -> Result<()> {
+    write_atomic(dump, |w| docs.iter().try_for_each(|d| write_dump_line(w, d)))?;
     if let Some(labels) = labels {
-        let mut story_size = std::collections::HashMap::new();
-        for d in docs {
-            *story_size.entry(d.story).or_insert(0usize) += 1;
-        }
-        write_atomic(labels, |w| {
-            for d in docs {
-                let line = LabelLine {
-                    id: &d.id,
-                    cluster: (story_size[&d.story] > 1).then_some(d.story),
-                    story: d.story,
-                    edit_rate: crate::report::round(d.edit_rate),
-                    kept_fraction: crate::report::round(d.kept_fraction),
-                    copied_frac: crate::report::round(d.copied_frac),
-                    mode: d.mode,
-                    furniture_words: d.furniture_words,
-                };
-                serde_json::to_writer(&mut *w, &line)?;
-                w.write_all(b"\n")?;
-            }
-            Ok(())
-        })?;
+        write_labels(labels, &docs.iter().map(Truth::of).collect::<Vec<_>>(), |i| Cow::Borrowed(&docs[i].id))?;
     }
     Ok(())
+}
+
+/// [`generate`] and [`write_dump`] in one pass, streaming: articles are written as they are
+/// generated and only a few words per article are kept (for the labels), so memory does not
+/// grow with the text of the dump. Returns the number of articles written.
+///
+/// With more than one thread in the current rayon pool, a second thread serialises and
+/// writes the articles while the first generates them (the random stream is one sequence, so
+/// generation itself stays on one thread); the bytes are the same either way.
+pub fn write_generated(
+    params: &GenParams,
+    bases: Option<&[String]>,
+    dump: &Path,
+    labels: Option<&Path>,
+) -> Result<usize> {
+    let mut truth = Vec::new();
+    let mut written = 0;
+    write_atomic(dump, |w| {
+        let docs = Generator::new(params, bases).inspect(|d| {
+            if labels.is_some() {
+                truth.push(Truth::of(d));
+            }
+        });
+        written = if rayon::current_num_threads() > 1 { write_docs_beside(w, docs)? } else { write_docs(w, docs)? };
+        Ok(())
+    })?;
+    if let Some(labels) = labels {
+        write_labels(labels, &truth, |i| Cow::Owned(format!("gen-{i:07}")))?;
+    }
+    Ok(written)
+}
+
+/// Articles handed from the generating thread to the writing thread at a time: enough to make
+/// the hand-over cheap, few enough that the queue holds only a few megabytes of text.
+const WRITE_BATCH: usize = 64;
+/// Batches waiting for the writing thread before the generating thread waits for it.
+const WRITE_QUEUE_BATCHES: usize = 4;
+/// Bytes of dump written per system call: a gigabyte dump in a thousand calls, not in the
+/// hundred thousand of the default buffer.
+const WRITE_BUFFER_BYTES: usize = 1 << 20;
+
+/// Writes `docs` as dump lines; returns how many.
+fn write_docs(w: &mut impl Write, docs: impl Iterator<Item = GenDoc>) -> std::io::Result<usize> {
+    // Large writes pass through the file's own small buffer: a system call per megabyte.
+    let mut w = std::io::BufWriter::with_capacity(WRITE_BUFFER_BYTES, w);
+    let mut written = 0;
+    for d in docs {
+        write_dump_line(&mut w, &d)?;
+        written += 1;
+    }
+    w.flush()?;
+    Ok(written)
+}
+
+/// [`write_docs`] on a second thread, fed batches of articles as they are generated on this
+/// one. The batches come back to be emptied here: the articles are freed by the thread that
+/// allocated them, which the allocator does without contention.
+fn write_docs_beside(w: &mut (impl Write + Send), docs: impl Iterator<Item = GenDoc>) -> std::io::Result<usize> {
+    std::thread::scope(|scope| {
+        let (full, to_write) = std::sync::mpsc::sync_channel::<Vec<GenDoc>>(WRITE_QUEUE_BATCHES);
+        let (written_back, empty) = std::sync::mpsc::channel::<Vec<GenDoc>>();
+        let writer = scope.spawn(move || {
+            let mut w = std::io::BufWriter::with_capacity(WRITE_BUFFER_BYTES, w);
+            let mut written = 0;
+            for batch in to_write {
+                for d in &batch {
+                    write_dump_line(&mut w, d)?;
+                }
+                written += batch.len();
+                // Back to be freed on the generating thread; the receiver lives until this
+                // thread is joined, so the send does not fail.
+                let _ = written_back.send(batch);
+            }
+            w.flush()?;
+            Ok(written)
+        });
+        let mut batch = Vec::with_capacity(WRITE_BATCH);
+        for d in docs {
+            batch.push(d);
+            if batch.len() == WRITE_BATCH {
+                let next = empty.try_recv().map_or_else(
+                    |_| Vec::with_capacity(WRITE_BATCH),
+                    |mut b| {
+                        b.clear();
+                        b
+                    },
+                );
+                // A failed send means the writer stopped on an error, which its join gives.
+                if full.send(std::mem::replace(&mut batch, next)).is_err() {
+                    break;
+                }
+            }
+        }
+        // As above: an error is the writer's, from its join.
+        let _ = full.send(batch);
+        drop(full);
+        writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// `2024-MM-DD` for day `d` of a 365-day year (months of 30/31 days, approximately).
@@ -525,12 +1103,6 @@ fn date_for(day: usize) -> String {
 /// `2024-MM-DDTHH:00:00Z` for hour `h` of the generated year.
 fn timestamp_for(h: usize) -> String {
     format!("{}T{:02}:00:00Z", date_for(h / 24), h % 24)
-}
-
-fn day_of(date: &str) -> usize {
-    let m: usize = date[5..7].parse().unwrap_or(1);
-    let d: usize = date[8..10].parse().unwrap_or(1);
-    (m - 1) * 31 + (d - 1)
 }
 
 #[cfg(test)]
@@ -557,7 +1129,10 @@ mod tests {
     fn syndication_mix_labels_copied_shares() {
         let p = GenParams { docs: 300, syndication: true, mean_words: 300, ..GenParams::default() };
         let docs = generate(&p, None);
-        assert_eq!(generate(&p, None).iter().map(|d| &d.text).collect::<Vec<_>>(), docs.iter().map(|d| &d.text).collect::<Vec<_>>());
+        assert_eq!(
+            generate(&p, None).iter().map(|d| &d.text).collect::<Vec<_>>(),
+            docs.iter().map(|d| &d.text).collect::<Vec<_>>()
+        );
         for mode in ["original", "edited", "truncated", "embedded", "reordered"] {
             assert!(docs.iter().any(|d| d.mode == mode), "no {mode} document");
         }
@@ -573,10 +1148,215 @@ mod tests {
         }
     }
 
+    /// The generator before it streamed, word by word: the references the faster code must
+    /// match draw for draw and byte for byte.
+    mod reference {
+        use super::*;
+
+        pub fn word(v: &Vocabulary, rng: &mut Rng) -> String {
+            let u = rng.unit();
+            let i = v.cumulative.partition_point(|&c| c < u).min(v.words.len() - 1);
+            v.words[i].clone()
+        }
+
+        pub fn article(v: &Vocabulary, rng: &mut Rng, mean_words: usize) -> String {
+            let target = mean_words / 2 + rng.below(mean_words + 1);
+            let mut out = String::new();
+            let mut n = 0;
+            while n < target {
+                let sentence_len = 8 + rng.below(18);
+                let mut sentence: Vec<String> = (0..sentence_len).map(|_| word(v, rng)).collect();
+                if let Some(first) = sentence.first_mut() {
+                    *first = capitalise(first);
+                }
+                out.push_str(&sentence.join(" "));
+                out.push_str(". ");
+                n += sentence_len;
+                if rng.below(5) == 0 {
+                    out.push_str("\n\n");
+                }
+            }
+            out.trim_end().to_string()
+        }
+
+        pub fn edit_counted(text: &str, rate: f64, keep: f64, v: &Vocabulary, rng: &mut Rng) -> (String, usize) {
+            let words: Vec<&str> = text.split(' ').collect();
+            let kept = ((words.len() as f64 * keep).ceil() as usize).clamp(1, words.len());
+            let mut out: Vec<String> = Vec::new();
+            let mut new_words = 0;
+            for w in &words[..kept] {
+                if rng.unit() < rate {
+                    match rng.below(3) {
+                        0 => {
+                            out.push(word(v, rng));
+                            new_words += 1;
+                        }
+                        1 => {}
+                        _ => {
+                            out.push(w.to_string());
+                            out.push(word(v, rng));
+                            new_words += 1;
+                        }
+                    }
+                } else {
+                    out.push(w.to_string());
+                }
+            }
+            (out.join(" "), new_words)
+        }
+
+        pub fn local_words(words: usize, locals: &[String], v: &Vocabulary, rng: &mut Rng) -> String {
+            let mut out: Vec<String> = Vec::new();
+            let mut n = 0;
+            while n < words {
+                let piece =
+                    if locals.is_empty() { article(v, rng, 200) } else { locals[rng.below(locals.len())].clone() };
+                for w in piece.split(' ') {
+                    if n >= words {
+                        break;
+                    }
+                    n += crate::normalize::normalized_words(w).len();
+                    out.push(w.to_string());
+                }
+                out.push("\n\n".to_string());
+            }
+            out.join(" ").trim().to_string()
+        }
+    }
+
+    #[test]
+    fn random_stream_is_splitmix64_and_skips_exactly() {
+        for seed in [0, 1, 9, u64::MAX] {
+            let (mut ours, mut theirs) = (Rng::new(seed), crate::minhash::SplitMix64::new(seed));
+            for _ in 0..1000 {
+                assert_eq!(ours.next_u64(), theirs.next_u64());
+            }
+            for n in [0, 1, 17, 1 << 40] {
+                let (mut skipped, mut drawn) = (ours.clone(), ours.clone());
+                skipped.skip(n);
+                for _ in 0..n.min(1000) {
+                    drawn.next_u64();
+                }
+                if n <= 1000 {
+                    assert_eq!(skipped.next_u64(), drawn.next_u64(), "skip({n})");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn guided_word_is_the_binary_search_word() {
+        let v = Vocabulary::new(&mut Rng::new(1));
+        let (mut a, mut b) = (Rng::new(2), Rng::new(2));
+        for _ in 0..200_000 {
+            assert_eq!(v.word(&mut a), reference::word(&v, &mut b));
+        }
+        // The ends of the unit interval.
+        for draw in [0, 1 << 11, u64::MAX, u64::MAX << 11, 1 << 48, (1 << 48) - 1] {
+            let u = unit_of(draw);
+            let expected = v.cumulative.partition_point(|&c| c < u).min(v.words.len() - 1);
+            let bucket = (draw >> (64 - GUIDE_BITS)) as usize;
+            let (lo, hi) = (v.guide[bucket] as usize, v.guide[bucket + 1] as usize);
+            assert_eq!((lo + v.cumulative[lo..hi].partition_point(|&c| c < u)).min(v.words.len() - 1), expected);
+        }
+    }
+
+    #[test]
+    fn ascii_word_count_is_the_normalized_word_count() {
+        let reference = |s: &str| crate::normalize::normalized_words(s).len();
+        // Every string of up to five characters over one character of each word-break class
+        // (and some that always break).
+        let alphabet: Vec<char> = "aZ7_:.',; \n\r-\"".chars().collect();
+        let mut strings = vec![String::new()];
+        for _ in 0..5 {
+            strings = strings.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            for s in &strings {
+                assert_eq!(count_words(s), reference(s), "{s:?}");
+            }
+        }
+        // Longer random ASCII, biased towards the joining characters.
+        let mut rng = Rng::new(3);
+        let common = b"aB3_:.',; \n";
+        for _ in 0..20_000 {
+            let len = rng.below(40);
+            let s: String = (0..len)
+                .map(|_| {
+                    if rng.below(2) == 0 {
+                        common[rng.below(common.len())] as char
+                    } else {
+                        rng.below(128) as u8 as char
+                    }
+                })
+                .collect();
+            assert_eq!(count_words(&s), reference(&s), "{s:?}");
+        }
+        for s in ["U.S. grain", "155,221 bags", "3.5 pct, 1987;", "don't", "e.g.", "a_b _ __ _x", "x:y 1:2", ""] {
+            assert_eq!(count_words(s), reference(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn text_and_random_stream_match_the_reference() {
+        let v = Vocabulary::new(&mut Rng::new(5));
+        let mut seed_rng = Rng::new(8);
+        let odd = "  Two  spaces, a line\nbreak and  U.S. 1,000 ".to_string();
+        for round in 0..300 {
+            let seed = seed_rng.next_u64();
+            // Articles, whole and cut short.
+            let (mut a, mut b) = (Rng::new(seed), Rng::new(seed));
+            let text = v.article(&mut a, 300);
+            assert_eq!(text, reference::article(&v, &mut b, 300));
+            assert_eq!(a.state, b.state);
+            // Edits at every kind of rate and share kept.
+            let rate = [0.0, 0.01, 0.2, 1.0][round % 4];
+            let keep = [1.0, 0.5, 0.31, 0.0][round / 4 % 4];
+            for t in [&text, &odd] {
+                assert_eq!(edit_counted(t, rate, keep, &v, &mut a), reference::edit_counted(t, rate, keep, &v, &mut b));
+                assert_eq!(a.state, b.state);
+            }
+            // Local text, generated or taken from other texts.
+            let words = [0, 1, 3, 17, 250, 900][round % 6];
+            let locals = [text.clone(), odd.clone()];
+            for locals in [&[][..], &locals[..]] {
+                assert_eq!(local_words(words, locals, &v, &mut a), reference::local_words(words, locals, &v, &mut b));
+                assert_eq!(a.state, b.state);
+            }
+        }
+    }
+
+    #[test]
+    fn streaming_writes_what_generate_and_write_dump_write() {
+        let dir = std::env::temp_dir().join(format!("reprint-synth-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let bases: Vec<String> =
+            (0..40).map(|i| format!("Base text {i}, as of 1.5 pct.\n    Second line {i}.")).collect();
+        for (syndication, bases) in [(false, None), (true, None), (true, Some(&bases[..])), (false, Some(&bases[..]))] {
+            let p = GenParams { docs: 150, syndication, mean_words: 120, seed: 4, ..GenParams::default() };
+            let files = |name: &str| (dir.join(format!("{name}.jsonl")), dir.join(format!("{name}.labels")));
+            let (a, a_labels) = files("a");
+            let (b, b_labels) = files("b");
+            write_dump(&generate(&p, bases), &a, Some(&a_labels)).unwrap();
+            assert_eq!(write_generated(&p, bases, &b, Some(&b_labels)).unwrap(), 150);
+            assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+            assert_eq!(std::fs::read(&a_labels).unwrap(), std::fs::read(&b_labels).unwrap());
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn local_text_need_not_be_ascii() {
+        // Embedded copies cut local text in two near its middle byte, which must fall between
+        // characters.
+        let bases: Vec<String> = (0..40).map(|i| format!("Ça coûte {i} €, déjà ñandú “ok” — ÿ. ").repeat(20)).collect();
+        let p = GenParams { docs: 400, syndication: true, mean_words: 120, seed: 7, ..GenParams::default() };
+        let docs = generate(&p, Some(&bases));
+        assert!(docs.iter().any(|d| d.mode == "embedded"));
+    }
+
     #[test]
     fn copies_keep_most_words_at_low_rates() {
-        let v = Vocabulary::new(&mut Rng(SplitMix64::new(5)));
-        let mut rng = Rng(SplitMix64::new(6));
+        let v = Vocabulary::new(&mut Rng::new(5));
+        let mut rng = Rng::new(6);
         let text = v.article(&mut rng, 600);
         let copy = edit(&text, 0.0, 1.0, &v, &mut rng);
         assert_eq!(copy, text);
