@@ -283,7 +283,7 @@ fn main() -> ExitCode {
         // A closed stdout (`reprint scan | head`) is not a failure: the outputs are written.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("reprint: error: {err:#}");
+            eprintln!("reprint: error: {}", error_chain(&err));
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -343,6 +343,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::GenStories(args) => gen_stories(args, cli.global.quiet),
         Command::Show(args) => show_cluster(args),
     }
+}
+
+/// The error and its causes, each cause once: library messages often already end with their
+/// cause ("cannot read input x: No such file or directory"), which anyhow would repeat.
+fn error_chain(err: &anyhow::Error) -> String {
+    let mut msg = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if !msg.contains(&text) {
+            msg.push_str(": ");
+            msg.push_str(&text);
+        }
+    }
+    msg
 }
 
 /// Removes its file when dropped (the spooled copy of standard input).

@@ -355,3 +355,13 @@ fn regression_bands_times_rows_overflow_is_a_usage_error_not_a_panic() {
     let (code, _, stderr) = run(&["scan", p(&repo_root().join("corpus/seeds")), "-o", p(&out), "--story-window", "200000000000000d"]);
     assert_eq!(code, 2, "an overflowing window is refused: {stderr}");
 }
+
+#[test]
+fn regression_an_error_names_its_cause_once() {
+    let dir = tempdir();
+    let missing = dir.path().join("missing.jsonl");
+    let out = reprint().args(["scan", "-q", "-o"]).arg(dir.path().join("out")).arg(&missing).assert().code(1);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
+    assert_eq!(stderr.matches("os error 2").count(), 1, "{stderr}");
+}
