@@ -112,6 +112,8 @@ pub struct Facts<'a> {
     pub body_words: &'a [u32],
     /// Sorted shingle sets.
     pub sets: &'a [Vec<u64>],
+    /// Canonical URLs ([`canonical_url`]).
+    pub urls: &'a [Option<String>],
     /// The policy.
     pub policy: &'a DedupPolicy,
 }
@@ -180,8 +182,7 @@ pub fn decide(f: &Facts) -> Vec<Decision> {
     let mut first_of_cluster: BTreeMap<u32, usize> = BTreeMap::new();
     let mut first_of_text: BTreeMap<u64, usize> = BTreeMap::new();
     let mut first_of_url: BTreeMap<String, usize> = BTreeMap::new();
-    let urls: Vec<Option<String>> =
-        (0..n).map(|i| if live(i) { f.docs[i].url.as_deref().and_then(canonical_url) } else { None }).collect();
+    let urls = f.urls;
     for i in (0..n).filter(|&i| live(i)) {
         if let Some(c) = f.cluster_of[i] {
             uf.union(i as u32, *first_of_cluster.entry(c).or_insert(i) as u32);

@@ -392,9 +392,9 @@ fn page_data<'a>(r: &'a ScanResult, plan: &Plan, texts: &[std::result::Result<St
     for &id in &plan.clusters {
         needed.extend(r.clusters[id as usize].members.iter().copied());
     }
-    for &sid in &plan.stories {
-        let story = &r.stories[sid as usize];
-        needed.extend(story_members(r, story));
+    let story_docs = story_members(r, &plan.stories);
+    for (members, _) in story_docs.values() {
+        needed.extend(members.iter().copied());
     }
     let index: BTreeMap<u32, usize> = needed.iter().enumerate().map(|(k, &d)| (d, k)).collect();
     let text_of: BTreeMap<u32, &std::result::Result<String, Missing>> = plan.texts.iter().copied().zip(texts).collect();
@@ -490,15 +490,16 @@ fn page_data<'a>(r: &'a ScanResult, plan: &Plan, texts: &[std::result::Result<St
         .iter()
         .map(|&sid| {
             let s = &r.stories[sid as usize];
+            let (members, origin) = &story_docs[&sid];
             StoryData {
                 id: s.id,
                 size: s.size,
-                members: story_members(r, s).iter().map(|m| index[m]).collect(),
+                members: members.iter().map(|m| index[m]).collect(),
                 clusters: s.clusters.clone(),
                 outlets: s.outlets.iter().map(|o| o.as_deref().unwrap_or(NO_OUTLET)).collect(),
                 date_span: [s.date_span[0].as_deref(), s.date_span[1].as_deref()],
                 terms: &s.top_terms,
-                origin: r.docs.iter().position(|d| d.id == s.origin).and_then(|o| index.get(&(o as u32)).copied()),
+                origin: origin.and_then(|o| index.get(&o).copied()),
             }
         })
         .collect();
@@ -521,16 +522,20 @@ fn page_data<'a>(r: &'a ScanResult, plan: &Plan, texts: &[std::result::Result<St
     }
 }
 
-/// Document indices of a story's members placed on its time line.
-fn story_members(r: &ScanResult, s: &crate::pipeline::StoryLine) -> Vec<u32> {
-    let sid = s.id;
-    r.story_of
-        .iter()
-        .enumerate()
-        .filter(|&(_, st)| *st == Some(sid))
-        .map(|(i, _)| i as u32)
-        .take(STORY_MEMBERS_SHOWN)
-        .collect()
+/// Per shown story, in one pass over the documents: the members placed on its time line
+/// (the first [`STORY_MEMBERS_SHOWN`] in input order) and its origin document.
+fn story_members(r: &ScanResult, shown: &[u32]) -> BTreeMap<u32, (Vec<u32>, Option<u32>)> {
+    let mut out: BTreeMap<u32, (Vec<u32>, Option<u32>)> = shown.iter().map(|&s| (s, (Vec::new(), None))).collect();
+    for (i, story) in r.story_of.iter().enumerate() {
+        let Some((members, origin)) = story.and_then(|s| out.get_mut(&s)) else { continue };
+        if members.len() < STORY_MEMBERS_SHOWN {
+            members.push(i as u32);
+        }
+        if r.docs[i].id == r.stories[story.expect("in a story") as usize].origin {
+            *origin = Some(i as u32);
+        }
+    }
+    out
 }
 
 /// JSON safe inside `<script>`: `<`, `>` and `&` escaped (they only occur in strings).

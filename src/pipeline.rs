@@ -619,16 +619,21 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     // `reprint dedup` measures each removed article against the one kept in its place.
     // Only documents that can be in a group need their set: those in a verified pair, and
     // those whose address another document shares.
+    let urls: Vec<Option<String>> = if config.dedup.is_some() {
+        (0..n).map(|i| if skipped[i].is_none() { docs[i].url.as_deref().and_then(crate::dedup::canonical_url) } else { None }).collect()
+    } else {
+        Vec::new()
+    };
     let dedup_sets: Vec<Vec<u64>> = if config.dedup.is_some() {
         let mut needed = vec![false; n];
         for e in &edges {
             needed[e.a as usize] = true;
             needed[e.b as usize] = true;
         }
-        let mut by_url: AHashMap<String, usize> = AHashMap::new();
-        for (i, d) in docs.iter().enumerate() {
-            if let Some(u) = d.url.as_deref().and_then(crate::dedup::canonical_url) {
-                if let Some(&first) = by_url.get(&u) {
+        let mut by_url: AHashMap<&str, usize> = AHashMap::new();
+        for (i, u) in urls.iter().enumerate() {
+            if let Some(u) = u {
+                if let Some(&first) = by_url.get(u.as_str()) {
                     needed[first] = true;
                     needed[i] = true;
                 } else {
@@ -776,6 +781,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
             rank: &rank,
             body_words: &body_words,
             sets: &dedup_sets,
+            urls: &urls,
             policy,
         });
         drop(dedup_sets);

@@ -994,14 +994,7 @@ pub fn generate_stories(p: &StoryGenParams) -> Vec<StoryDoc> {
 /// JSONL (`id, story, topic, cluster` with `cluster` always null: no article is a copy of
 /// another). Both files are written atomically.
 pub fn write_story_dump(docs: &[StoryDoc], dump: &Path, labels: Option<&Path>) -> Result<()> {
-    #[derive(Serialize)]
-    struct DumpLine<'a> {
-        id: &'a str,
-        outlet: &'a str,
-        date: &'a str,
-        title: &'a str,
-        text: &'a str,
-    }
+    use crate::synth::DumpLine;
     #[derive(Serialize)]
     struct LabelLine<'a> {
         id: &'a str,

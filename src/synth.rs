@@ -943,14 +943,14 @@ struct LabelLine<'a> {
     furniture_words: usize,
 }
 
-/// One dump line.
+/// One dump line (also the story benchmark's).
 #[derive(Serialize)]
-struct DumpLine<'a> {
-    id: &'a str,
-    outlet: &'a str,
-    date: &'a str,
-    title: &'a str,
-    text: &'a str,
+pub(crate) struct DumpLine<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) outlet: &'a str,
+    pub(crate) date: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) text: &'a str,
 }
 
 fn write_dump_line(w: &mut impl Write, d: &GenDoc) -> std::io::Result<()> {
