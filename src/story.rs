@@ -179,63 +179,108 @@ pub fn weighted_jaccard(a: &[(u64, f64)], b: &[(u64, f64)]) -> f64 {
 /// Verified story edges: candidates sharing [`MIN_SHARED_TERMS`] terms, weighted Jaccard at
 /// least `threshold`, timestamps (when both known) at most `window` seconds apart.
 pub fn story_edges(terms: &[Vec<(u64, f64)>], timestamps: &[Option<i64>], threshold: f64, window: Option<i64>) -> Vec<StoryEdge> {
+    let n = terms.len();
     // Inverted index: per term, the documents carrying it (ascending), in one flat array.
-    let mut postings: Vec<(u64, u32)> =
-        terms.iter().enumerate().flat_map(|(i, t)| t.iter().map(move |&(h, _)| (h, i as u32))).collect();
-    postings.par_sort_unstable();
-    let mut lists: AHashMap<u64, (usize, usize)> = AHashMap::new();
+    let mut postings: Vec<(u64, u32, f32)> = terms
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| t.iter().map(move |&(h, w)| (h, i as u32, w as f32)))
+        .collect();
+    postings.par_sort_unstable_by_key(|&(h, d, _)| (h, d));
+    // Per document, each indexed term's stretch of *later* documents in `flat`, found while
+    // building the index (no lookup or search per document). A term's weight is the same in
+    // every document, so the shared weight of two documents is the sum over their shared
+    // terms; with each document's total weight that bounds the weighted Jaccard before any
+    // merge. Terms without a posting list (too common) are not counted, so their weight only
+    // loosens the bound: `loose` is a document's weight in them.
+    let flat: Vec<u32> = postings.iter().map(|p| p.1).collect();
+    let mut later: Vec<(u32, u32, u32, f32)> = Vec::new();
+    let mut loose = vec![0f32; n];
     let mut start = 0;
     for run in postings.chunk_by(|x, y| x.0 == y.0) {
+        let end = start + run.len();
         if run.len() > 1 && run.len() <= MAX_POSTING {
-            lists.insert(run[0].0, (start, start + run.len()));
+            for (k, &(_, d, w)) in run.iter().enumerate().take(run.len() - 1) {
+                later.push((d, (start + k + 1) as u32, end as u32, w));
+            }
+        } else {
+            for &(_, d, w) in run {
+                loose[d as usize] += w;
+            }
         }
-        start += run.len();
+        start = end;
     }
-    // Per document, count the later documents it shares terms with (a sparse counter per
-    // worker): no list of all co-occurring pairs is ever built, which on a dump with many
-    // mid-frequency terms would be billions of pairs.
-    let n = terms.len();
-    let shared: Vec<(u32, u32)> = (0..n)
+    drop(postings);
+    later.par_sort_unstable_by_key(|&(d, from, _, _)| (d, from));
+    let mut first = vec![0usize; n + 1];
+    for &(d, ..) in &later {
+        first[d as usize + 1] += 1;
+    }
+    for i in 0..n {
+        first[i + 1] += first[i];
+    }
+    let total: Vec<f32> = terms.par_iter().map(|t| t.iter().map(|&(_, w)| w as f32).sum()).collect();
+    thread_local! {
+        // One counter per worker thread, sized to the dump and left zeroed after each document.
+        static COUNTER: std::cell::RefCell<(Vec<(u16, f32)>, Vec<u32>)> = Default::default();
+    }
+    (0..n)
         .into_par_iter()
-        .map_init(
-            || (vec![0u8; n], Vec::<u32>::new()),
-            |(count, touched), a| {
-                for &(h, _) in &terms[a] {
-                    let Some(&(s, e)) = lists.get(&h) else { continue };
-                    let docs = &postings[s..e];
-                    let after = docs.partition_point(|&(_, d)| d as usize <= a);
-                    for &(_, b) in &docs[after..] {
+        .map(|a| {
+            COUNTER.with_borrow_mut(|(count, touched)| {
+                if count.len() < n {
+                    count.resize(n, (0, 0.0));
+                }
+                for &(_, from, to, w) in &later[first[a]..first[a + 1]] {
+                    for &b in &flat[from as usize..to as usize] {
                         let c = &mut count[b as usize];
-                        if *c == 0 {
+                        if c.0 == 0 {
                             touched.push(b);
                         }
-                        *c = c.saturating_add(1);
+                        c.0 += 1;
+                        c.1 += w;
                     }
                 }
-                let mut found: Vec<(u32, u32)> = Vec::new();
+                let mut found: Vec<StoryEdge> = Vec::new();
                 for &b in touched.iter() {
-                    if count[b as usize] as usize >= MIN_SHARED_TERMS {
-                        found.push((a as u32, b));
+                    let (shared, weight) = std::mem::take(&mut count[b as usize]);
+                    let b_ = b as usize;
+                    if (shared as usize) < MIN_SHARED_TERMS {
+                        continue;
                     }
-                    count[b as usize] = 0;
+                    if let (Some(w), Some(ta), Some(tb)) = (window, timestamps[a], timestamps[b_]) {
+                        if (ta - tb).abs() > w {
+                            continue;
+                        }
+                    }
+                    // Upper bound: every loose term shared as well. The margin keeps rounding
+                    // from rejecting a pair the exact merge would accept.
+                    let extra = loose[a].min(loose[b_]) as f64;
+                    let weight = weight as f64;
+                    let union = total[a] as f64 + total[b_] as f64 - weight - extra;
+                    let bound = (weight + extra) / union.max(f64::MIN_POSITIVE);
+                    if bound < threshold - BOUND_MARGIN {
+                        continue;
+                    }
+                    let weight = weighted_jaccard(&terms[a], &terms[b_]);
+                    if weight >= threshold {
+                        found.push(StoryEdge { a: a as u32, b, weight });
+                    }
                 }
                 touched.clear();
-                found.sort_unstable();
+                found.sort_unstable_by_key(|e| e.b);
                 found
-            },
-        )
-        .flatten()
-        .collect();
-    shared
-        .par_iter()
-        .filter(|&&(a, b)| match (window, timestamps[a as usize], timestamps[b as usize]) {
-            (Some(w), Some(ta), Some(tb)) => (ta - tb).abs() <= w,
-            _ => true,
+            })
         })
-        .map(|&(a, b)| StoryEdge { a, b, weight: weighted_jaccard(&terms[a as usize], &terms[b as usize]) })
-        .filter(|e| e.weight >= threshold)
+        .flatten()
         .collect()
 }
+
+/// Slack on the shared-weight bound of [`story_edges`]: the bound sums at most
+/// [`STORY_TERMS`] `f32` weights, so its sums are off by less than 200 x 2^-24 (about 1.2e-5)
+/// relative and the bound, at most 1, by a few 1e-5; a margin of 1e-3 can only let a few more
+/// pairs through to the exact merge, never keep one out. Edge weights come from the merge.
+const BOUND_MARGIN: f64 = 1e-3;
 
 /// Groups documents into stories (see the module docs).
 pub fn group(n: usize, clusters: &[Cluster], edges: Vec<StoryEdge>, terms: &[Vec<(u64, f64)>]) -> Stories {
