@@ -2,17 +2,39 @@
 //!
 //! Receives shingle sets and hands on fixed-length signatures whose per-position agreement
 //! rate estimates the Jaccard similarity of the sets (Broder, "On the resemblance and
-//! containment of documents", 1997). Position `i` applies the multiply-shift hash
-//! `h_i(x) = (a_i * x + b_i) mod 2^64 >> 32` (Dietzfelbinger et al., 1997), with odd `a_i`,
-//! to every shingle fingerprint and keeps the minimum. Coefficients come from SplitMix64
-//! (Steele et al., 2014) seeded with [`MINHASH_SEED`], never from a platform RNG, so the same
-//! text gives the same signature on every machine and release; golden tests pin them.
+//! containment of documents", 1997). The signature is a *one-permutation* MinHash (Li, Owen
+//! and Zhang, "One Permutation Hashing", 2012): every shingle fingerprint is hashed once with a
+//! fixed bijective mixer (SplitMix64's finaliser, Steele et al., 2014, keyed with
+//! [`MINHASH_SEED`]), its top bits choose one of the `perms` bins and each bin keeps its
+//! minimum; bins left empty (short texts) borrow the value of a non-empty bin chosen by a
+//! per-bin hash sequence, *optimal densification* (Shrivastava, "Optimal Densification for Fast
+//! and Accurate Minwise Hashing", 2017), so two signatures agree at a position with probability
+//! equal to the Jaccard similarity. One hash and one comparison per shingle instead of `perms`
+//! of each: signing costs about what hashing the shingles costs. Nothing depends on a platform
+//! RNG, so the same text gives the same signature on every machine and release; golden tests pin
+//! them, and tools/golden_reference.py recomputes them independently.
 
-/// Seed of the SplitMix64 stream that draws the permutation coefficients ("reprint", then 3).
+/// Key of the shingle hash ("reprint", then 3).
 pub const MINHASH_SEED: u64 = 0x7265_7072_696e_7403;
+
+/// Key of the densification sequences ("reprint", then 7).
+pub const DENSIFY_SEED: u64 = 0x7265_7072_696e_7407;
+
+/// Densification draws this many bins at random for an empty bin before it falls back to the
+/// next non-empty bin in order. A set of one shingle among 128 bins needs 128 draws on average;
+/// missing it 1,024 times running has probability (127/128)^1024, about 3e-4, and the fallback
+/// keeps even that case deterministic and finite.
+pub const DENSIFY_ATTEMPTS: u64 = 1024;
 
 /// One signature value: the top 32 bits of the minimum of a 64-bit multiply-shift hash.
 pub type SigValue = u32;
+
+/// SplitMix64's output function: a bijective mixer of 64-bit words.
+pub fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
 
 /// SplitMix64: a tiny, well-studied generator with a fixed, documented output sequence.
 #[derive(Debug, Clone)]
@@ -27,50 +49,60 @@ impl SplitMix64 {
     /// The next 64-bit output.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        mix(self.0)
     }
 }
 
-/// The hash family of a run: `perms` multiply-shift hashes.
+/// The signature scheme of a run: `perms` bins of one-permutation MinHash.
 #[derive(Debug, Clone)]
 pub struct MinHasher {
-    a: Vec<u64>,
-    b: Vec<u64>,
+    perms: usize,
 }
 
 impl MinHasher {
-    /// The family for `perms` permutations under [`MINHASH_SEED`].
+    /// The scheme for `perms` positions (bins).
     pub fn new(perms: usize) -> Self {
-        let mut rng = SplitMix64::new(MINHASH_SEED);
-        let mut a = Vec::with_capacity(perms);
-        let mut b = Vec::with_capacity(perms);
-        for _ in 0..perms {
-            a.push(rng.next_u64() | 1);
-            b.push(rng.next_u64());
-        }
-        MinHasher { a, b }
+        assert!(perms > 0 && perms <= u32::MAX as usize, "perms out of range");
+        MinHasher { perms }
     }
 
-    /// Number of permutations.
+    /// Number of positions.
     pub fn perms(&self) -> usize {
-        self.a.len()
+        self.perms
+    }
+
+    /// The bin of a 64-bit hash: its top 32 bits scaled to `perms` (no modulo bias to speak of,
+    /// no division).
+    fn bin(&self, h: u64) -> usize {
+        (((h >> 32) * self.perms as u64) >> 32) as usize
     }
 
     /// The signature of a set of shingle fingerprints (all `u32::MAX` for an empty set).
     pub fn signature(&self, shingles: &[u64]) -> Vec<SigValue> {
-        let mut mins = vec![u64::MAX; self.a.len()];
+        let mut mins = vec![u64::MAX; self.perms];
         for &x in shingles {
-            for ((m, &a), &b) in mins.iter_mut().zip(&self.a).zip(&self.b) {
-                let h = a.wrapping_mul(x).wrapping_add(b);
-                if h < *m {
-                    *m = h;
-                }
+            let h = mix(x ^ MINHASH_SEED);
+            let m = &mut mins[self.bin(h)];
+            if h < *m {
+                *m = h;
             }
         }
-        mins.into_iter().map(|m| (m >> 32) as SigValue).collect()
+        if shingles.is_empty() {
+            return vec![SigValue::MAX; self.perms];
+        }
+        // A bin holding exactly u64::MAX counts as empty: it borrows, deterministically.
+        let full = |j: usize| mins[j] != u64::MAX;
+        (0..self.perms)
+            .map(|i| {
+                let donor = if full(i) {
+                    Some(i)
+                } else {
+                    (0..DENSIFY_ATTEMPTS).map(|t| self.bin(mix(DENSIFY_SEED ^ ((i as u64) << 32 | t)))).find(|&j| full(j))
+                };
+                let j = donor.or_else(|| (1..self.perms).map(|d| (i + d) % self.perms).find(|&j| full(j)));
+                j.map_or(SigValue::MAX, |j| mins[j] as SigValue)
+            })
+            .collect()
     }
 }
 
@@ -99,7 +131,18 @@ mod tests {
         let set = shingle_set("Vietnam affirms strategic partnership with the United States", 5).unwrap();
         let sig = MinHasher::new(8).signature(&set.hashes);
         // Computed independently by tools/golden_reference.py.
-        assert_eq!(sig, vec![1255802744, 156084729, 2156535063, 1050951669, 682830194, 690645948, 1413613349, 495695378]);
+        // Four shingles in eight bins: four bins are filled by densification.
+        assert_eq!(sig, vec![2875160499, 3599524924, 1445906092, 3206612725, 3599524924, 1445906092, 3599524924, 1445906092]);
+    }
+
+    #[test]
+    fn one_shingle_fills_every_bin_and_empty_sets_stay_empty() {
+        let h = MinHasher::new(128);
+        let sig = h.signature(&[42]);
+        assert!(sig.iter().all(|&v| v == sig[0]));
+        assert_eq!(h.signature(&[]), vec![SigValue::MAX; 128]);
+        // Disjoint one-shingle sets never agree.
+        assert_eq!(estimate_jaccard(&sig, &h.signature(&[43])), 0.0);
     }
 
     #[test]

@@ -4,8 +4,10 @@
 Recomputes, outside Rust, the values that the golden tests in src/shingle.rs,
 src/minhash.rs and src/normalize.rs pin: word fingerprints = xxh3_64(word UTF-8, TOKEN_SEED); shingle
 fingerprint = xxh3_64(concatenated little-endian u64 word fingerprints, SHINGLE_SEED);
-MinHash coefficients from SplitMix64(MINHASH_SEED), a_i = next | 1, b_i = next;
-signature value = top 32 bits of min over shingles of (a_i * x + b_i) mod 2^64.
+one-permutation MinHash: h = mix(x ^ MINHASH_SEED) (mix = SplitMix64's output function),
+bin = ((h >> 32) * perms) >> 32, a bin's value = low 32 bits of its least h; an empty bin i
+borrows from bin(mix(DENSIFY_SEED ^ (i << 32 | t))) for the first non-empty draw t < 1024, else
+from the next non-empty bin after i.
 Only for ASCII lowercase input (normalisation is not reimplemented here).
 """
 import struct
@@ -15,18 +17,16 @@ import xxhash
 TOKEN_SEED = 0x7265_7072_696E_7401
 SHINGLE_SEED = 0x7265_7072_696E_7402
 MINHASH_SEED = 0x7265_7072_696E_7403
+DENSIFY_SEED = 0x7265_7072_696E_7407
+DENSIFY_ATTEMPTS = 1024
 TEXT_SEED = 0x7265_7072_696E_7406
 MASK = (1 << 64) - 1
 
 
-def splitmix64(seed):
-    state = seed
-    while True:
-        state = (state + 0x9E3779B97F4A7C15) & MASK
-        z = state
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
-        yield z ^ (z >> 31)
+def mix(z):
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
 
 
 def shingles(words, k):
@@ -39,9 +39,27 @@ def shingles(words, k):
 
 
 def signature(hashes, perms):
-    rng = splitmix64(MINHASH_SEED)
-    coeffs = [(next(rng) | 1, next(rng)) for _ in range(perms)]
-    return [min((a * x + b) & MASK for x in hashes) >> 32 for a, b in coeffs]
+    def bin_of(h):
+        return ((h >> 32) * perms) >> 32
+    mins = [None] * perms
+    for x in hashes:
+        h = mix(x ^ MINHASH_SEED)
+        b = bin_of(h)
+        if mins[b] is None or h < mins[b]:
+            mins[b] = h
+    out = []
+    for i in range(perms):
+        donor = i if mins[i] is not None else None
+        for t in range(DENSIFY_ATTEMPTS):
+            if donor is not None:
+                break
+            j = bin_of(mix(DENSIFY_SEED ^ ((i << 32) | t)))
+            if mins[j] is not None:
+                donor = j
+        if donor is None:
+            donor = next(j for j in ((i + d) % perms for d in range(1, perms)) if mins[j] is not None)
+        out.append(mins[donor] & 0xFFFFFFFF)
+    return out
 
 
 def text_fingerprint(words):
