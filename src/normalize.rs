@@ -232,7 +232,8 @@ fn ascii_piece(piece: &str, out: &mut Tokens, scratch: &mut String, state: &mut 
         if alnum {
             let word = &piece[start..i];
             scratch.clear();
-            scratch.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+            scratch.push_str(word);
+            scratch.make_ascii_lowercase();
             if state.new_line {
                 out.line_starts.push(out.tokens.len() as u32);
                 state.new_line = false;

@@ -52,17 +52,52 @@ fn cover(s: &Shingle, k: usize, n_tokens: usize) -> Range<u32> {
     s.start..(s.start as usize + k).min(n_tokens) as u32
 }
 
+/// A document's shingle sequence indexed for alignment: `(fingerprint, position)`, sorted.
+pub fn index(seq: &[Shingle]) -> Vec<(u64, u32)> {
+    let mut index: Vec<(u64, u32)> = seq.iter().enumerate().map(|(j, s)| (s.hash, j as u32)).collect();
+    index.sort_unstable();
+    index
+}
+
 /// Shared passages of two documents, ordered by their start in `a`.
 pub fn align(a_tokens: &[Token], a_seq: &[Shingle], b_tokens: &[Token], b_seq: &[Shingle], k: usize) -> Vec<Passage> {
-    // Positions of each fingerprint in b, sorted for binary search.
-    let mut b_index: Vec<(u64, u32)> = b_seq.iter().enumerate().map(|(j, s)| (s.hash, j as u32)).collect();
-    b_index.sort_unstable();
+    align_indexed(Side { tokens: a_tokens, seq: a_seq, index: &index(a_seq) }, Side { tokens: b_tokens, seq: b_seq, index: &index(b_seq) }, k)
+}
+
+/// One document as [`align_indexed`] takes it: tokens, shingle sequence and its [`index`].
+#[derive(Clone, Copy)]
+pub struct Side<'a> {
+    /// The document's tokens.
+    pub tokens: &'a [Token],
+    /// Its shingle sequence.
+    pub seq: &'a [Shingle],
+    /// [`index`] of `seq`.
+    pub index: &'a [(u64, u32)],
+}
+
+/// [`align`] with both indexes built beforehand (a document in many pairs is indexed once):
+/// matching shingles are found by merging the two sorted indexes.
+pub fn align_indexed(a: Side<'_>, b: Side<'_>, k: usize) -> Vec<Passage> {
+    let (a_tokens, a_seq, b_tokens, b_seq) = (a.tokens, a.seq, b.tokens, b.seq);
     // Every matching (i, j), then runs along diagonals of consecutive shingles.
     let mut matches: Vec<(i64, u32, u32)> = Vec::new();
-    for (i, s) in a_seq.iter().enumerate() {
-        let from = b_index.partition_point(|&(h, _)| h < s.hash);
-        for &(_, j) in b_index[from..].iter().take_while(|&&(h, _)| h == s.hash) {
-            matches.push((j as i64 - i as i64, i as u32, j));
+    let (ia, ib) = (a.index, b.index);
+    let (mut x, mut y) = (0, 0);
+    while x < ia.len() && y < ib.len() {
+        let (h, g) = (ia[x].0, ib[y].0);
+        if h < g {
+            x += 1;
+        } else if g < h {
+            y += 1;
+        } else {
+            let x_end = x + ia[x..].iter().take_while(|e| e.0 == h).count();
+            let y_end = y + ib[y..].iter().take_while(|e| e.0 == h).count();
+            for &(_, i) in &ia[x..x_end] {
+                for &(_, j) in &ib[y..y_end] {
+                    matches.push((j as i64 - i as i64, i, j));
+                }
+            }
+            (x, y) = (x_end, y_end);
         }
     }
     matches.sort_unstable();

@@ -44,10 +44,10 @@ use crate::input::{read_inputs_spooled, DocMeta, InputFile, InputIssue, InputSum
 use crate::lsh::{self, anchor_candidates, candidates, winnow, Provenance, ANCHOR_WINDOW};
 use crate::minhash::{MinHasher, SigValue, MINHASH_SEED};
 use crate::normalize::{text_fingerprint, tokenize_with, Tokens};
-use crate::passage::{align, Passage};
+use crate::passage::{align_indexed, Passage, Side};
 use crate::progress::{Progress, Unit};
 use crate::reuse::{self, DocReuse, DocShape, OriginKey, Role};
-use crate::shingle::{shingle_sequence, ShingleSet, SHINGLE_SEED, TOKEN_SEED};
+use crate::shingle::{shingle_sequence, Shingle, ShingleSet, SHINGLE_SEED, TOKEN_SEED};
 use crate::story;
 use crate::verify::{classify, verify, Edge, EdgeKind};
 
@@ -61,6 +61,10 @@ const READ_AHEAD_BATCHES: usize = 2;
 
 /// Documents tokenised per parallel task; each task also collects the words it saw.
 const VOCABULARY_CHUNK_DOCS: usize = 64;
+/// Most pairs aligned by one task of the passage stage: enough to tokenise most documents of
+/// a component once, few enough that a component of thousands of pairs (a daily market report
+/// repeated for months) is shared among the threads.
+const PASSAGE_PIECE_EDGES: usize = 256;
 
 /// Seconds in a day, for the furniture rule's day numbers.
 const SECONDS_PER_DAY: i64 = 86_400;
@@ -457,12 +461,12 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
                 .chunks(VOCABULARY_CHUNK_DOCS)
                 .map(|records| {
                     let mut scratch = String::new();
+                    let mut tokens = Tokens::default();
                     let mut words: AHashMap<u64, Box<str>> = AHashMap::new();
                     let parsed = records
                         .into_iter()
                         .map(|rec| {
                             let body = rec.body.and_then(|text| {
-                                let mut tokens = Tokens::default();
                                 tokenize_with(&text, &mut tokens, &mut scratch, |h, w| {
                                     words.entry(h).or_insert_with(|| w.into());
                                 });
@@ -651,8 +655,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     let t = Instant::now();
     progress.begin("passages", Some(edges.len() as u64), Unit::Pairs);
     // Passages need each word's place in the text, which no stage keeps (16 bytes a word of
-    // every document): the texts of the documents in a verified pair are read again and
-    // tokenised per pair, each `a` once for all its pairs.
+    // every document): the texts of the documents in a verified pair are read again.
     let mut in_edge = vec![false; n];
     for e in &edges {
         in_edge[e.a as usize] = true;
@@ -671,36 +674,63 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
             }
         }
     }
-    let by_a: Vec<&[Edge]> = edges.chunk_by(|x, y| x.a == y.a).collect();
-    let aligned: Vec<(Edge, Vec<Passage>)> = by_a
+    // Pairs are aligned component by component of the pair graph (split into pieces of at
+    // most PASSAGE_PIECE_EDGES pairs, so one huge component does not hold up a thread), each
+    // document tokenised once per piece instead of once per pair; results go back to edge order.
+    let mut uf = crate::cluster::UnionFind::new(n);
+    for e in &edges {
+        uf.union(e.a, e.b);
+    }
+    let mut by_component: Vec<(u32, u32)> = edges.iter().enumerate().map(|(i, e)| (uf.find(e.a), i as u32)).collect();
+    by_component.sort_unstable();
+    let pieces: Vec<&[(u32, u32)]> = by_component
+        .chunk_by(|x, y| x.0 == y.0)
+        .flat_map(|component| component.chunks(PASSAGE_PIECE_EDGES))
+        .collect();
+    type Prepared = (Tokens, Vec<Shingle>, Vec<(u64, u32)>);
+    let mut aligned: Vec<(u32, Edge, Vec<Passage>)> = pieces
         .par_iter()
         .map_init(
-            || (Tokens::default(), Tokens::default(), String::new()),
-            |(ta, tb, scratch), group| {
-                let a = group[0].a as usize;
-                tokenize_with(texts[a].as_deref().unwrap_or(""), ta, scratch, |_, _| {});
-                let seq_a = shingle_sequence(&ta.tokens, &furn.ranges[a], k).0;
-                group
+            || (AHashMap::<u32, Prepared>::new(), Vec::<Prepared>::new(), String::new()),
+            |(prepared, spare, scratch), piece| {
+                let mut prepare = |d: usize, prepared: &mut AHashMap<u32, Prepared>| {
+                    prepared.entry(d as u32).or_insert_with(|| {
+                        let (mut tokens, ..) = spare.pop().unwrap_or_default();
+                        tokenize_with(texts[d].as_deref().unwrap_or(""), &mut tokens, scratch, |_, _| {});
+                        let seq = shingle_sequence(&tokens.tokens, &furn.ranges[d], k).0;
+                        let index = crate::passage::index(&seq);
+                        (tokens, seq, index)
+                    });
+                };
+                let out = piece
                     .iter()
-                    .map(|e| {
-                        let b = e.b as usize;
-                        tokenize_with(texts[b].as_deref().unwrap_or(""), tb, scratch, |_, _| {});
-                        let seq_b = shingle_sequence(&tb.tokens, &furn.ranges[b], k).0;
-                        let mut passages = align(&ta.tokens, &seq_a, &tb.tokens, &seq_b, k);
+                    .map(|&(_, i)| {
+                        let mut e = edges[i as usize];
+                        let (a, b) = (e.a as usize, e.b as usize);
+                        prepare(a, prepared);
+                        prepare(b, prepared);
+                        let side = |d: u32| {
+                            let (tokens, seq, index) = &prepared[&d];
+                            Side { tokens: &tokens.tokens, seq, index }
+                        };
+                        let mut passages = align_indexed(side(e.a), side(e.b), k);
                         for p in &mut passages {
                             p.words = covered_words(std::iter::once(&p.a_tokens), &furn.ranges[a]);
                         }
-                        let mut e = *e;
                         e.a_words = covered_words(passages.iter().map(|p| &p.a_tokens), &furn.ranges[a]);
                         e.b_words = covered_words(passages.iter().map(|p| &p.b_tokens), &furn.ranges[b]);
                         progress.advance(1);
-                        (e, passages)
+                        (i, e, passages)
                     })
-                    .collect::<Vec<_>>()
+                    .collect::<Vec<_>>();
+                spare.extend(prepared.drain().map(|(_, p)| p));
+                out
             },
         )
         .flatten()
         .collect();
+    aligned.sort_unstable_by_key(|&(i, ..)| i);
+    let aligned = aligned.into_iter().map(|(_, e, p)| (e, p));
     drop(texts);
     progress.end();
     let (mut edges, mut passages): (Vec<Edge>, Vec<Vec<Passage>>) = (Vec::new(), Vec::new());
