@@ -176,15 +176,28 @@ enum Class {
     Other,
 }
 
-fn class(b: u8) -> Class {
-    match b {
-        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
-        b'0'..=b'9' => Class::Digit,
-        b'_' => Class::Connector,
-        b':' | b'.' | b'\'' => Class::MidLetter,
-        b',' | b';' => Class::MidNum,
-        _ => Class::Other,
+/// [`Class`] of every byte value, built at compile time (the scanner's one lookup per byte).
+static CLASSES: [Class; 256] = {
+    let mut table = [Class::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+            b'0'..=b'9' => Class::Digit,
+            b'_' => Class::Connector,
+            b':' | b'.' | b'\'' => Class::MidLetter,
+            b',' | b';' => Class::MidNum,
+            _ => Class::Other,
+        };
+        b += 1;
     }
+    table
+};
+
+#[inline]
+fn class(b: u8) -> Class {
+    CLASSES[b as usize]
 }
 
 /// The ASCII fast path: the same words, offsets and line starts as [`unicode_piece`] on an
