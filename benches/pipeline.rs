@@ -5,8 +5,11 @@
 //! `Throughput::Bytes` to the article text it stands for, so criterion reports MB/s of input
 //! text and the stages can be compared directly:
 //!
+//! - `bytes` — xxh3 of every text: the floor, what touching and hashing the bytes once costs;
 //! - `normalize` — `normalize::normalize_into` into a reused buffer, then counting
 //!   `normalize::words`, over every text;
+//! - `tokenize` — `normalize::tokenize` (words with their offsets and line starts, the reading
+//!   stage's main cost) into a reused `Tokens` and scratch `String`, over every text;
 //! - `shingle` — `shingle::Shingler::shingle` with k = 5 (normalising, tokenising, hashing,
 //!   sorting and deduplicating), over every text, with one reused `Shingler`;
 //! - `minhash` — `minhash::MinHasher::new(128).signature` over the precomputed shingle sets;
@@ -17,13 +20,26 @@
 //! - `verify` — `verify::verify` at threshold 0.5 over the LSH candidate pairs of the sample
 //!   plus every pair among the first 200 documents (mostly non-duplicates, so the exact
 //!   Jaccard merge runs to the end); throughput is the corpus text bytes;
-//! - `end_to_end` — `pipeline::scan` on the whole `corpus/` directory with the default
-//!   `ScanConfig` and `NoProgress` (reading, decoding, signing, exact duplicates, LSH, verify,
-//!   cluster; `scan` writes no files); throughput is the bytes of the JSONL and `.txt` files
-//!   under `corpus/` that the scan reads.
+//! - `passages` — `passage::align_indexed` with k = 5 over the pairs the pipeline would align:
+//!   the pairs `verify` keeps (Jaccard at 0.5, or an anchor window of shared shingles, as
+//!   `scan` does) among the `verify` group's pairs plus every pair of seed articles; each text
+//!   is tokenised, shingled (`shingle::shingle_sequence`) and indexed (`passage::index`) once
+//!   beforehand, as `scan` does per document; throughput is the text bytes of both documents
+//!   of each pair, summed over the pairs;
+//! - `stories` — `story::story_terms` (`terms`) and `story::story_edges` at the default story
+//!   threshold with no timestamps and no window (`edges`, over the precomputed terms), from
+//!   each text's sorted distinct word fingerprints; throughput is the corpus text bytes;
+//! - `end_to_end` — `pipeline::scan` with the default `ScanConfig` and `NoProgress` (reading,
+//!   decoding, signing, exact duplicates, LSH, verify, passages, clusters, stories; `scan`
+//!   writes no files): `scan_corpus_dir` on the whole `corpus/` directory, throughput the
+//!   bytes of the JSONL and `.txt` files under it that the scan reads;
+//!   `scan_generated_syndication` on a dump written once beforehand by `synth::write_generated`
+//!   (what `reprint gen --syndication --docs 2000 --seed 7` writes: copies edited, truncated,
+//!   embedded and reordered, each outlet's page furniture around its articles), throughput the
+//!   dump's bytes.
 //!
-//! Sample sizes and measurement times are kept small: the whole suite runs in about a minute
-//! and a half on two cores once built, `--quick` in about ten seconds.
+//! Sample sizes and measurement times are kept small: the whole suite runs in a few minutes
+//! on two cores once built, `--quick` in well under a minute.
 //!
 //! Run everything with `cargo bench` (or `cargo bench --bench pipeline`), one group with a
 //! filter such as `cargo bench -- shingle`, and a faster, rougher pass with
@@ -34,15 +50,20 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::measurement::WallTime;
-use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
+use criterion::{
+    criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode, Throughput,
+};
 
 use reprint::config::{InputSpec, ScanConfig};
-use reprint::lsh::{candidates, optimal_banding};
+use reprint::lsh::{candidates, optimal_banding, ANCHOR_WINDOW};
 use reprint::minhash::{MinHasher, SigValue};
-use reprint::normalize::{normalize_into, words};
+use reprint::normalize::{normalize_into, tokenize, words, Tokens};
+use reprint::passage::{align_indexed, index, Side};
 use reprint::pipeline::scan;
 use reprint::progress::NoProgress;
-use reprint::shingle::Shingler;
+use reprint::shingle::{shingle_sequence, Shingle, Shingler};
+use reprint::story::{story_edges, story_terms, DEFAULT_STORY_THRESHOLD};
+use reprint::synth::{write_generated, GenParams};
 use reprint::verify::verify;
 
 const SHINGLE: usize = 5;
@@ -50,13 +71,27 @@ const PERMS: usize = 128;
 const THRESHOLD: f64 = 0.5;
 const REPLICAS: usize = 20;
 const ALL_PAIRS_DOCS: usize = 200;
+/// Articles in the generated dump: about 10 MB of text, enough for every stage to see
+/// thousands of copies, small enough that one scan takes 0.4-0.9 s on two cores (measured).
+const GEN_DOCS: usize = 2000;
+/// Seed of the generated dump, so every run times the same bytes.
+const GEN_SEED: u64 = 7;
+/// Samples of `scan_generated_syndication`, one scan each (flat sampling): at under a second a
+/// scan, ten fit in [`GEN_MEASUREMENT`].
+const GEN_SAMPLES: usize = 10;
+/// Measurement time of `scan_generated_syndication`: room for its ten one-scan samples.
+const GEN_MEASUREMENT: Duration = Duration::from_secs(8);
+
+/// A document's shingle sequence and its `passage::index`, as `scan` prepares it for alignment.
+type Indexed = (Vec<Shingle>, Vec<(u64, u32)>);
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
 }
 
-/// The Reuters `text` fields followed by the seed articles, in a fixed order.
-fn load_texts() -> Vec<String> {
+/// The Reuters `text` fields followed by the seed articles, in a fixed order, and the number
+/// of seed articles (the last ones).
+fn load_texts() -> (Vec<String>, usize) {
     let dir = corpus_dir();
     let jsonl = std::fs::read_to_string(dir.join("reuters-sample.jsonl"))
         .expect("read corpus/reuters-sample.jsonl");
@@ -77,6 +112,7 @@ fn load_texts() -> Vec<String> {
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
     seeds.sort();
+    let n_seeds = seeds.len();
     for p in seeds {
         let bytes = std::fs::read(&p).expect("read seed article");
         texts.push(String::from_utf8_lossy(&bytes).into_owned());
@@ -86,7 +122,7 @@ fn load_texts() -> Vec<String> {
         "corpus unexpectedly small: {} texts",
         texts.len()
     );
-    texts
+    (texts, n_seeds)
 }
 
 /// Bytes of the JSONL and `.txt` files under `dir` (what `scan` reads from `corpus/`).
@@ -136,8 +172,18 @@ fn replicate(sigs: &[Vec<SigValue>]) -> Vec<Vec<SigValue>> {
 }
 
 fn benches(c: &mut Criterion) {
-    let texts = load_texts();
+    let (texts, n_seeds) = load_texts();
     let text_bytes: u64 = texts.iter().map(|t| t.len() as u64).sum();
+
+    // bytes: the floor every stage is measured against — touching and hashing the text
+    // bytes once (xxh3 of each text), what reading alone would cost
+    {
+        let mut group = configure(c, "bytes", text_bytes);
+        group.bench_function("xxh3_of_text", |b| {
+            b.iter(|| texts.iter().map(|t| xxhash_rust::xxh3::xxh3_64(black_box(t.as_bytes()))).fold(0u64, |a, h| a ^ h))
+        });
+        group.finish();
+    }
 
     // normalize
     {
@@ -149,6 +195,33 @@ fn benches(c: &mut Criterion) {
                 for t in &texts {
                     normalize_into(black_box(t), &mut buf);
                     n += words(&buf).count();
+                }
+                black_box(n)
+            })
+        });
+        group.finish();
+    }
+
+    // tokenize
+    let mut scratch = String::new();
+    let tokens: Vec<Tokens> = texts
+        .iter()
+        .map(|t| {
+            let mut tk = Tokens::default();
+            tokenize(t, &mut tk, &mut scratch);
+            tk
+        })
+        .collect();
+    {
+        let mut group = configure(c, "tokenize", text_bytes);
+        group.bench_function("tokenize", |b| {
+            let mut out = Tokens::default();
+            let mut scratch = String::new();
+            b.iter(|| {
+                let mut n = 0usize;
+                for t in &texts {
+                    tokenize(black_box(t), &mut out, &mut scratch);
+                    n += out.tokens.len();
                 }
                 black_box(n)
             })
@@ -259,7 +332,110 @@ fn benches(c: &mut Criterion) {
     {
         let mut group = configure(c, "verify", text_bytes);
         group.bench_function("candidates+first200_all_pairs", |b| {
-            b.iter(|| black_box(verify(black_box(&pairs), &sets, THRESHOLD, usize::MAX, &|_| {})).len())
+            b.iter(|| {
+                black_box(verify(
+                    black_box(&pairs),
+                    &sets,
+                    THRESHOLD,
+                    usize::MAX,
+                    &|_| {},
+                ))
+                .len()
+            })
+        });
+        group.finish();
+    }
+
+    // passages
+    let mut align_pairs = pairs.clone();
+    let seeds_from = (texts.len() - n_seeds) as u32;
+    for i in seeds_from..texts.len() as u32 {
+        for j in i + 1..texts.len() as u32 {
+            align_pairs.push((i, j));
+        }
+    }
+    align_pairs.sort_unstable();
+    align_pairs.dedup();
+    let align_pairs: Vec<(u32, u32)> =
+        verify(&align_pairs, &sets, THRESHOLD, ANCHOR_WINDOW, &|_| {})
+            .iter()
+            .map(|e| (e.a, e.b))
+            .collect();
+    let prepared: Vec<Indexed> = tokens
+        .iter()
+        .map(|tk| {
+            let seq = shingle_sequence(&tk.tokens, &[], SHINGLE).0;
+            let idx = index(&seq);
+            (seq, idx)
+        })
+        .collect();
+    let side = |d: u32| {
+        let (seq, index) = &prepared[d as usize];
+        Side {
+            tokens: &tokens[d as usize].tokens,
+            seq,
+            index,
+        }
+    };
+    let pair_bytes: u64 = align_pairs
+        .iter()
+        .map(|&(a, b)| (texts[a as usize].len() + texts[b as usize].len()) as u64)
+        .sum();
+    let found: usize = align_pairs
+        .iter()
+        .map(|&(a, b)| align_indexed(side(a), side(b), SHINGLE).len())
+        .sum();
+    eprintln!(
+        "passages: {} pairs kept by verify (anchor window {ANCHOR_WINDOW}), {found} passages, {pair_bytes} pair text bytes",
+        align_pairs.len()
+    );
+    {
+        let mut group = configure(c, "passages", pair_bytes);
+        group.bench_function("verified_pairs", |b| {
+            b.iter(|| {
+                let mut n = 0usize;
+                for &(a, bd) in black_box(&align_pairs) {
+                    n += align_indexed(side(a), side(bd), SHINGLE).len();
+                }
+                black_box(n)
+            })
+        });
+        group.finish();
+    }
+
+    // stories
+    let doc_words: Vec<Vec<u64>> = tokens
+        .iter()
+        .map(|tk| {
+            let mut w: Vec<u64> = tk.tokens.iter().map(|t| t.hash).collect();
+            w.sort_unstable();
+            w.dedup();
+            w
+        })
+        .collect();
+    let timestamps: Vec<Option<i64>> = vec![None; doc_words.len()];
+    let terms = story_terms(&doc_words);
+    let story_edge_count = story_edges(&terms, &timestamps, DEFAULT_STORY_THRESHOLD, None).len();
+    eprintln!(
+        "stories: {} docs, {} terms, {story_edge_count} story edges at {DEFAULT_STORY_THRESHOLD}",
+        terms.len(),
+        terms.iter().map(Vec::len).sum::<usize>()
+    );
+    {
+        let mut group = configure(c, "stories", text_bytes);
+        group.bench_function("terms", |b| {
+            b.iter(|| black_box(story_terms(black_box(&doc_words))).len())
+        });
+        group.bench_function("edges", |b| {
+            b.iter(|| {
+                black_box(story_edges(
+                    black_box(&terms),
+                    &timestamps,
+                    DEFAULT_STORY_THRESHOLD,
+                    None,
+                ))
+                .len()
+            })
         });
         group.finish();
     }
@@ -281,6 +457,44 @@ fn benches(c: &mut Criterion) {
         group.bench_function("scan_corpus_dir", |b| {
             b.iter(|| {
                 black_box(scan(black_box(&config), &NoProgress).expect("scan succeeds"))
+                    .clusters
+                    .len()
+            })
+        });
+
+        let tmp = tempfile::tempdir().expect("create temp dir");
+        let dump = tmp.path().join("syndication.jsonl");
+        let params = GenParams {
+            docs: GEN_DOCS,
+            seed: GEN_SEED,
+            syndication: true,
+            ..GenParams::default()
+        };
+        let written = write_generated(&params, None, &dump, None).expect("generate dump");
+        let dump_bytes = std::fs::metadata(&dump).expect("stat dump").len();
+        let gen_config = ScanConfig {
+            inputs: vec![InputSpec::Path(dump.clone())],
+            // Never written by `scan`; kept inside the temp dir all the same.
+            outdir: tmp.path().join("out"),
+            ..ScanConfig::default()
+        };
+        let t = std::time::Instant::now();
+        let probe = scan(&gen_config, &NoProgress).expect("scan of the generated dump succeeds");
+        eprintln!(
+            "end_to_end: generated {written} syndication articles (seed {GEN_SEED}), {dump_bytes} bytes; {} documents, {} candidate pairs, {} clusters; one scan {:.2?}",
+            probe.run.counts.documents,
+            probe.run.counts.candidate_pairs,
+            probe.run.counts.clusters,
+            t.elapsed()
+        );
+        group
+            .sample_size(GEN_SAMPLES)
+            .sampling_mode(SamplingMode::Flat)
+            .measurement_time(GEN_MEASUREMENT);
+        group.throughput(Throughput::Bytes(dump_bytes));
+        group.bench_function("scan_generated_syndication", |b| {
+            b.iter(|| {
+                black_box(scan(black_box(&gen_config), &NoProgress).expect("scan succeeds"))
                     .clusters
                     .len()
             })

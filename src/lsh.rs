@@ -195,9 +195,9 @@ fn is_template(docs: &[(u64, u32)], provenance: &[Provenance]) -> bool {
 }
 
 /// Candidate pairs of documents sharing an anchor (see the module docs for what is left out).
-pub fn anchor_candidates(anchors: &[Vec<u64>], provenance: &[Provenance]) -> AnchorPairs {
+pub fn anchor_candidates<A: AsRef<[u64]>>(anchors: &[A], provenance: &[Provenance]) -> AnchorPairs {
     let mut postings: Vec<(u64, u32)> =
-        anchors.iter().enumerate().flat_map(|(i, a)| a.iter().map(move |&h| (h, i as u32))).collect();
+        anchors.iter().enumerate().flat_map(|(i, a)| a.as_ref().iter().map(move |&h| (h, i as u32))).collect();
     postings.par_sort_unstable();
     let mut out = AnchorPairs::default();
     for docs in postings.chunk_by(|x, y| x.0 == y.0) {

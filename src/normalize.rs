@@ -91,34 +91,29 @@ pub fn tokenize_with(text: &str, out: &mut Tokens, scratch: &mut String, mut on_
     let mut state = Cursor { chars: 0, new_line: true };
     let bytes = text.as_bytes();
     let n = bytes.len();
-    // `start..` is the piece being built; `cut` its last piece boundary so far.
     let mut start = 0;
-    let mut cut = 0;
-    let mut i = 0;
-    while i < n {
-        if bytes[i].is_ascii() {
-            i += 1;
-            if i < n && is_cut(bytes[i - 1], bytes[i]) {
-                cut = i;
-            }
-            continue;
-        }
-        // A non-ASCII byte: the ASCII pieces before the last boundary go the fast way, and
+    while start < n {
+        // All ASCII from here (the usual case for English text): one fast piece.
+        let Some(off) = bytes[start..].iter().position(|b| !b.is_ascii()) else {
+            ascii_piece(&text[start..], out, scratch, &mut state, &mut on_word);
+            break;
+        };
+        // A non-ASCII byte: the ASCII text before the last boundary goes the fast way, and
         // the general path takes from there to the next boundary.
+        let bad = start + off;
+        let mut cut = bad;
+        while cut > start && !is_cut(bytes[cut - 1], bytes[cut]) {
+            cut -= 1;
+        }
         if cut > start {
             ascii_piece(&text[start..cut], out, scratch, &mut state, &mut on_word);
-            start = cut;
         }
-        i += 1;
-        while i < n && !is_cut(bytes[i - 1], bytes[i]) {
-            i += 1;
+        let mut end = bad + 1;
+        while end < n && !is_cut(bytes[end - 1], bytes[end]) {
+            end += 1;
         }
-        unicode_piece(&text[start..i], out, scratch, &mut state, &mut on_word);
-        start = i;
-        cut = i;
-    }
-    if start < n {
-        ascii_piece(&text[start..], out, scratch, &mut state, &mut on_word);
+        unicode_piece(&text[cut..end], out, scratch, &mut state, &mut on_word);
+        start = end;
     }
 }
 
@@ -159,36 +154,36 @@ fn unicode_piece(piece: &str, out: &mut Tokens, scratch: &mut String, state: &mu
     }
 }
 
-/// Word-break class of an ASCII byte under UAX #29 (only the classes ASCII has).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Class {
-    /// ALetter: `A-Z a-z`.
-    Letter,
-    /// Numeric: `0-9`.
-    Digit,
-    /// ExtendNumLet: `_`.
-    Connector,
-    /// MidLetter `:`, MidNumLet `.`, Single_Quote `'`: join letter-letter (WB6/7); `.` and `'`
-    /// also join digit-digit (WB11/12).
-    MidLetter,
-    /// MidNum `,` `;`: join digit-digit only (WB11/12).
-    MidNum,
-    Other,
+/// Word-break classes of ASCII bytes under UAX #29 (only the classes ASCII has), as bit flags.
+mod class {
+    /// Joins any other word byte: ALetter `A-Z a-z`, Numeric `0-9`, ExtendNumLet `_` (WB5,
+    /// WB8-10, WB13a/b).
+    pub const WORD: u8 = 1;
+    /// ALetter.
+    pub const LETTER: u8 = 2;
+    /// Numeric.
+    pub const DIGIT: u8 = 4;
+    /// Joins two letters around it: MidLetter `:`, MidNumLet `.`, Single_Quote `'` (WB6/7).
+    pub const MID_LETTER: u8 = 8;
+    /// Joins two digits around it: MidNum `,` `;`, MidNumLet `.`, Single_Quote `'` (WB11/12).
+    pub const MID_NUM: u8 = 16;
 }
 
-/// [`Class`] of every byte value, built at compile time (the scanner's one lookup per byte).
-static CLASSES: [Class; 256] = {
-    let mut table = [Class::Other; 256];
+/// The classes of every byte value, built at compile time (one lookup per byte, no branch per
+/// class).
+static CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
         table[b] = match c {
-            b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
-            b'0'..=b'9' => Class::Digit,
-            b'_' => Class::Connector,
-            b':' | b'.' | b'\'' => Class::MidLetter,
-            b',' | b';' => Class::MidNum,
-            _ => Class::Other,
+            b'a'..=b'z' | b'A'..=b'Z' => class::WORD | class::LETTER,
+            b'0'..=b'9' => class::WORD | class::DIGIT,
+            b'_' => class::WORD,
+            b':' => class::MID_LETTER,
+            b'.' | b'\'' => class::MID_LETTER | class::MID_NUM,
+            b',' | b';' => class::MID_NUM,
+            _ => 0,
         };
         b += 1;
     }
@@ -196,7 +191,7 @@ static CLASSES: [Class; 256] = {
 };
 
 #[inline]
-fn class(b: u8) -> Class {
+fn class(b: u8) -> u8 {
     CLASSES[b as usize]
 }
 
@@ -209,53 +204,50 @@ fn ascii_piece(piece: &str, out: &mut Tokens, scratch: &mut String, state: &mut 
     let n = b.len();
     let mut i = 0;
     while i < n {
-        let c = class(b[i]);
-        if !matches!(c, Class::Letter | Class::Digit | Class::Connector) {
+        // Between words: only line breaks matter.
+        while i < n && class(b[i]) & class::WORD == 0 {
             if b[i] == b'\n' {
                 state.new_line = true;
             }
             i += 1;
-            continue;
+        }
+        if i == n {
+            break;
         }
         let start = i;
-        let mut alnum = c != Class::Connector;
-        let mut prev = c;
-        i += 1;
-        while i < n {
-            let c = class(b[i]);
-            match c {
-                Class::Letter | Class::Digit | Class::Connector => {
-                    alnum |= c != Class::Connector;
-                    prev = c;
-                    i += 1;
-                }
-                Class::MidLetter | Class::MidNum if i + 1 < n => {
-                    let next = class(b[i + 1]);
-                    let joins = (prev == Class::Letter && next == Class::Letter && c == Class::MidLetter)
-                        || (prev == Class::Digit && next == Class::Digit && (c == Class::MidNum || b[i] != b':'));
-                    if !joins {
-                        break;
-                    }
-                    prev = next;
+        loop {
+            while i < n && class(b[i]) & class::WORD != 0 {
+                i += 1;
+            }
+            // A middle character joins the bytes either side of it when both are letters
+            // (`:` `.` `'`) or both digits (`,` `;` `.` `'`).
+            if i + 1 < n {
+                let (before, mid, after) = (class(b[i - 1]), class(b[i]), class(b[i + 1]));
+                let letters = before & after & class::LETTER != 0 && mid & class::MID_LETTER != 0;
+                let digits = before & after & class::DIGIT != 0 && mid & class::MID_NUM != 0;
+                if letters || digits {
                     i += 2;
+                    continue;
                 }
-                _ => break,
             }
+            break;
         }
-        if alnum {
-            let word = &piece[start..i];
-            scratch.clear();
-            scratch.push_str(word);
-            scratch.make_ascii_lowercase();
-            if state.new_line {
-                out.line_starts.push(out.tokens.len() as u32);
-                state.new_line = false;
-            }
-            let hash = word_hash(scratch);
-            on_word(hash, scratch);
-            let s = state.chars + start as u32;
-            out.tokens.push(Token { hash, start: s, end: s + (i - start) as u32 });
+        let word = &piece[start..i];
+        // A run of `_` alone is not a word.
+        if word.bytes().all(|c| c == b'_') {
+            continue;
         }
+        scratch.clear();
+        scratch.push_str(word);
+        scratch.make_ascii_lowercase();
+        if state.new_line {
+            out.line_starts.push(out.tokens.len() as u32);
+            state.new_line = false;
+        }
+        let hash = word_hash(scratch);
+        on_word(hash, scratch);
+        let s = state.chars + start as u32;
+        out.tokens.push(Token { hash, start: s, end: s + (i - start) as u32 });
     }
     state.chars += n as u32;
 }

@@ -588,13 +588,19 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     progress.begin("lsh", Some(banding.bands as u64), Unit::Bands);
     let cand = candidates(&rep_sigs, banding, &|| progress.advance(1));
     progress.end();
-    let rep_anchors: Vec<Vec<u64>> = representatives.iter().map(|&i| sketches[i as usize].anchors.clone()).collect();
+    let rep_anchors: Vec<&[u64]> = representatives.iter().map(|&i| sketches[i as usize].anchors.as_slice()).collect();
     let provenance: Vec<Provenance> = representatives
         .iter()
         .map(|&i| Provenance { day: docs[i as usize].timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY)) })
         .collect();
     let anchored = anchor_candidates(&rep_anchors, &provenance);
     drop(rep_anchors);
+    drop(rep_sigs);
+    // Anchors and signatures have done their work: only the sets are verified.
+    for s in &mut sketches {
+        s.anchors = Vec::new();
+        s.signature = Vec::new();
+    }
     let (anchor_pairs, crowded) = (anchored.pairs, anchored.crowded);
     counts.template_anchors = anchored.templates;
     counts.band_collisions = cand.band_collisions;

@@ -237,9 +237,11 @@ pub fn story_edges(terms: &[Vec<(u64, f64)>], timestamps: &[Option<i64>], thresh
         first[i + 1] += first[i];
     }
     let total: Vec<f32> = terms.par_iter().map(|t| t.iter().map(|&(_, w)| w as f32).sum()).collect();
+    /// Per document: (terms shared, their weight); and the documents touched.
+    type Counter = (Vec<(u16, f32)>, Vec<u32>);
     thread_local! {
         // One counter per worker thread, sized to the dump and left zeroed after each document.
-        static COUNTER: std::cell::RefCell<(Vec<(u16, f32)>, Vec<u32>)> = Default::default();
+        static COUNTER: std::cell::RefCell<Counter> = Default::default();
     }
     (0..n)
         .into_par_iter()

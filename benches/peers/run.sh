@@ -2,10 +2,12 @@
 # Peer comparison: reprint against datasketch, rensa and gaoya on one generated dump with one
 # set of settings (word 5-grams, 128 permutations, threshold 0.5, exact Jaccard verification,
 # union-find, 2 workers). Prints wall time, MB/s, peak RSS and pairwise precision/recall/F1,
-# and writes the table to target/peers-data/results-N.md. See benches/peers/README.md.
+# and writes the table to target/peers-data/results-N-seed42-editR.md. See benches/peers/README.md.
 #
-# Usage: benches/peers/run.sh [--docs N] [--only name[,name]] [--reprint PATH] [--keep]
+# Usage: benches/peers/run.sh [--docs N] [--max-edit-rate R] [--only name[,name]] [--reprint PATH] [--keep]
 #   --docs N        articles in the generated dump (default 100000; seed 42)
+#   --max-edit-rate R  highest per-word edit rate of a copy (the generator's default 0.2;
+#                   at 0.1 most copies stay above Jaccard 0.5, as in FIELD.md's dump)
 #   --only LIST     comma-separated subset of: reprint,datasketch,rensa,gaoya
 #   --reprint PATH  reprint binary (default target/release/reprint, built if missing)
 #   --keep          keep each run's output directory under target/peers-data/
@@ -16,6 +18,7 @@ root=$(cd "$here/../.." && pwd)
 all_peers=(reprint datasketch rensa gaoya)
 seed=42
 docs=100000
+edit=0.2
 only=""
 reprint=""
 keep=0
@@ -25,16 +28,20 @@ while [ $# -gt 0 ]; do
   case $1 in
     --docs) [ $# -ge 2 ] || die "--docs needs a value"; docs=$2; shift 2 ;;
     --docs=*) docs=${1#*=}; shift ;;
+    --max-edit-rate) [ $# -ge 2 ] || die "--max-edit-rate needs a value"; edit=$2; shift 2 ;;
+    --max-edit-rate=*) edit=${1#*=}; shift ;;
     --only) [ $# -ge 2 ] || die "--only needs a value"; only=$2; shift 2 ;;
     --only=*) only=${1#*=}; shift ;;
     --reprint) [ $# -ge 2 ] || die "--reprint needs a value"; reprint=$2; shift 2 ;;
     --reprint=*) reprint=${1#*=}; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (try --help)" ;;
   esac
 done
 [[ $docs =~ ^[1-9][0-9]*$ ]] || die "--docs must be a positive integer, got '$docs'"
+[[ $edit =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || die "--max-edit-rate must be a number from 0 to 1, got '$edit'"
+tag=$docs-seed$seed-edit$edit
 
 peers=()
 if [ -z "$only" ]; then
@@ -107,13 +114,13 @@ else
 fi
 
 # --- the dump ------------------------------------------------------------------------------
-dump=$data/gen-$docs-seed$seed.jsonl
-labels=$data/gen-$docs-seed$seed.labels.jsonl
+dump=$data/gen-$tag.jsonl
+labels=$data/gen-$tag.labels.jsonl
 if [ -s "$dump" ] && [ -s "$labels" ]; then
   echo "== reusing $dump"
 else
-  echo "== generating $dump ($docs articles, seed $seed)"
-  "$reprint" gen --docs "$docs" --seed "$seed" -o "$dump.tmp" --labels "$labels.tmp" -q
+  echo "== generating $dump ($docs articles, seed $seed, max edit rate $edit)"
+  "$reprint" gen --docs "$docs" --seed "$seed" --max-edit-rate "$edit" -o "$dump.tmp" --labels "$labels.tmp" -q
   mv "$labels.tmp" "$labels"
   mv "$dump.tmp" "$dump"
 fi
@@ -122,10 +129,10 @@ echo "== dump: $docs articles, $bytes bytes"
 
 # --- the runs ------------------------------------------------------------------------------
 rows=()
-log_dir=$data/logs-$docs
+log_dir=$data/logs-$tag
 mkdir -p "$log_dir"
 for p in "${peers[@]}"; do
-  out=$data/out-$docs-$p
+  out=$data/out-$tag-$p
   log=$log_dir/$p.log
   tfile=$log_dir/$p.time
   rm -rf "$out"
@@ -169,10 +176,10 @@ PY
 done
 
 # --- the table -----------------------------------------------------------------------------
-results=$data/results-$docs.md
+results=$data/results-$tag.md
 {
   echo "Peer comparison, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, repo commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "Dump: reprint gen --docs $docs --seed $seed ($bytes bytes, $(awk -v b="$bytes" 'BEGIN{printf "%.0f", b/1e6}') MB)"
+  echo "Dump: reprint gen --docs $docs --seed $seed --max-edit-rate $edit ($bytes bytes, $(awk -v b="$bytes" 'BEGIN{printf "%.0f", b/1e6}') MB)"
   echo "Settings: word 5-gram shingles, 128 permutations, threshold 0.5, exact Jaccard verification, union-find, 2 workers"
   echo
   echo "| peer | version | wall s | MB/s | peak RSS GB | precision | recall | F1 |"
