@@ -61,6 +61,10 @@ const READ_AHEAD_BATCHES: usize = 2;
 
 /// Documents tokenised per parallel task; each task also collects the words it saw.
 const VOCABULARY_CHUNK_DOCS: usize = 64;
+/// Slots of the direct-mapped cache of recently recorded words in front of the vocabulary
+/// table (a power of two): 4,096 fingerprints (32 KB) hold a text's frequent words, so most
+/// words cost one load instead of a hash-table lookup.
+const VOCABULARY_CACHE: usize = 4096;
 /// Most pairs aligned by one task of the passage stage: enough to tokenise most documents of
 /// a component once, few enough that a component of thousands of pairs (a daily market report
 /// repeated for months) is shared among the threads.
@@ -463,12 +467,19 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
                     let mut scratch = String::new();
                     let mut tokens = Tokens::default();
                     let mut words: AHashMap<u64, Box<str>> = AHashMap::new();
+                    // Words recorded lately, by the low bits of their fingerprint: frequent words
+                    // are found here and skip the table.
+                    let mut recent = vec![0u64; VOCABULARY_CACHE];
                     let parsed = records
                         .into_iter()
                         .map(|rec| {
                             let body = rec.body.and_then(|text| {
                                 tokenize_with(&text, &mut tokens, &mut scratch, |h, w| {
-                                    words.entry(h).or_insert_with(|| w.into());
+                                    let slot = &mut recent[h as usize & (VOCABULARY_CACHE - 1)];
+                                    if *slot != h {
+                                        *slot = h;
+                                        words.entry(h).or_insert_with(|| w.into());
+                                    }
                                 });
                                 if tokens.tokens.is_empty() {
                                     return Err(SkipReason::NoWords);
