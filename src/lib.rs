@@ -7,7 +7,7 @@
 //! 2. [`normalize`] — NFKC, case folding, Latin diacritics, Unicode word segmentation;
 //!    [`furniture`] — page furniture learned from the dump and set aside;
 //! 3. [`shingle`] — word k-gram fingerprint sequences and sets (xxh3, fixed seeds);
-//! 4. [`minhash`] — MinHash signatures (multiply-shift, SplitMix64 coefficients);
+//! 4. [`minhash`] — MinHash signatures (one-permutation MinHash, optimal densification);
 //! 5. [`lsh`] — candidate pairs: banding (bands and rows derived from the threshold) and
 //!    winnowed anchors (asymmetric copies, shared passages);
 //! 6. [`verify`] — exact Jaccard and containment of every candidate, edge kinds;

@@ -26,7 +26,7 @@ pub const DENSIFY_SEED: u64 = 0x7265_7072_696e_7407;
 /// keeps even that case deterministic and finite.
 pub const DENSIFY_ATTEMPTS: u64 = 1024;
 
-/// One signature value: the top 32 bits of the minimum of a 64-bit multiply-shift hash.
+/// One signature value: the low 32 bits of the least 64-bit shingle hash in a bin.
 pub type SigValue = u32;
 
 /// SplitMix64's output function: a bijective mixer of 64-bit words.
