@@ -409,6 +409,38 @@ mod tests {
     use super::*;
     use crate::verify::{Edge, EdgeKind};
 
+    /// Every pair, the slow way: shared terms counted directly, the exact weighted Jaccard.
+    fn brute_force(terms: &[Vec<(u64, f64)>], threshold: f64) -> Vec<StoryEdge> {
+        let mut out = Vec::new();
+        for a in 0..terms.len() {
+            for b in a + 1..terms.len() {
+                let shared = terms[a].iter().filter(|(h, _)| terms[b].iter().any(|(g, _)| g == h)).count();
+                let weight = weighted_jaccard(&terms[a], &terms[b]);
+                if shared >= MIN_SHARED_TERMS && weight >= threshold {
+                    out.push(StoryEdge { a: a as u32, b: b as u32, weight });
+                }
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// The shared-weight bound never loses an edge the exact comparison would keep (small
+        /// dumps: every shared term is indexed, as no term reaches MAX_POSTING documents).
+        #[test]
+        fn story_edges_match_brute_force(
+            docs in proptest::collection::vec(proptest::collection::btree_set(0u64..40, 0..12), 2..40),
+            threshold in 0.05f64..0.6,
+        ) {
+            // A term's weight depends only on the term, as in `story_terms`.
+            let weight = |t: u64| 1.0 + (t % 7) as f64 * 0.37;
+            let terms: Vec<Vec<(u64, f64)>> =
+                docs.iter().map(|d| d.iter().map(|&t| (t, weight(t))).collect()).collect();
+            let none = vec![None; terms.len()];
+            proptest::prop_assert_eq!(story_edges(&terms, &none, threshold, None), brute_force(&terms, threshold));
+        }
+    }
+
     #[test]
     fn weighted_jaccard_counts_rare_terms_more() {
         let a = [(1, 5.0), (2, 1.0)];
