@@ -237,9 +237,7 @@ fn ascii_piece(piece: &str, out: &mut Tokens, scratch: &mut String, state: &mut 
         if word.bytes().all(|c| c == b'_') {
             continue;
         }
-        scratch.clear();
-        scratch.push_str(word);
-        scratch.make_ascii_lowercase();
+        normalize_into(word, scratch);
         if state.new_line {
             out.line_starts.push(out.tokens.len() as u32);
             state.new_line = false;
@@ -258,7 +256,8 @@ pub fn normalize_into(text: &str, out: &mut String) {
     if text.is_ascii() {
         // ASCII is already NFKC; its full case folding is plain lowercasing; it has no
         // diacritics and no curly quotes.
-        out.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+        out.push_str(text);
+        out.make_ascii_lowercase();
         return;
     }
     // NFKC, then full case folding (ß -> ss, ﬁ -> fi), then NFD so diacritics become separate
