@@ -15,7 +15,9 @@
 //! - **Candidates**: pairs sharing at least [`MIN_SHARED_TERMS`] story terms, from an inverted
 //!   index over the terms (terms in more than [`MAX_POSTING`] documents make no pairs).
 //! - **Verification**: the exact weighted Jaccard of the two term sets must reach the story
-//!   threshold; with a time window, both dated articles must lie within it.
+//!   threshold; with a time window, both dated articles must lie within it. Candidates are
+//!   counted per document with their shared weight, which bounds the weighted Jaccard, so
+//!   only pairs that can reach the threshold are merged exactly (no candidate list is built).
 //! - **Grouping**: every copy cluster starts as one group, so each copy cluster lies inside one
 //!   story; edges are taken strongest first; two articles may pair on one edge, but anything
 //!   joining a group of two or more needs at least two edges into it (or one of
