@@ -14,6 +14,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -150,6 +151,61 @@ pub struct Record {
     pub body: std::result::Result<String, SkipReason>,
 }
 
+/// A document as the reader found it, before its JSON is parsed (see [`read_inputs_unparsed`]):
+/// parsing is most of the cost of reading, so a pipeline parses on its worker threads and
+/// leaves the reading thread only the bytes to split.
+#[derive(Debug)]
+pub enum Unparsed {
+    /// A document that needed no parsing (a `.txt` article).
+    Ready(Record),
+    /// One JSONL line, without its line break (and a leading byte-order mark).
+    Line {
+        /// The line's bytes.
+        raw: Vec<u8>,
+        /// Where it was read.
+        location: Location,
+        /// Its length as read, line break included.
+        bytes: u64,
+        /// The file's name as displayed, for the fallback id `FILE:LINE`.
+        file: Arc<str>,
+    },
+}
+
+impl Unparsed {
+    /// Bytes of input this document took.
+    pub fn bytes(&self) -> u64 {
+        match self {
+            Unparsed::Ready(rec) => rec.meta.bytes,
+            Unparsed::Line { bytes, .. } => *bytes,
+        }
+    }
+
+    /// The record, as [`read_inputs`] would have handed it.
+    pub fn parse(self, fields: &FieldMap) -> Record {
+        match self {
+            Unparsed::Ready(rec) => rec,
+            Unparsed::Line { raw, location, bytes, file } => parse_json_line(&raw, fields, location, bytes, &file),
+        }
+    }
+}
+
+/// What the reader hands its sink: a finished `.txt` record, or a JSONL line borrowed from the
+/// reader's buffer, parsed by the sink (or sent on unparsed).
+enum Item<'l> {
+    Txt(Record),
+    Line { raw: &'l [u8], location: Location, bytes: u64, file: &'l Arc<str> },
+}
+
+impl<'l> Item<'l> {
+    /// The record, with the raw line it came from (`None` for `.txt` articles).
+    fn parse(self, fields: &FieldMap) -> (Record, Option<&'l [u8]>) {
+        match self {
+            Item::Txt(rec) => (rec, None),
+            Item::Line { raw, location, bytes, file } => (parse_json_line(raw, fields, location, bytes, file), Some(raw)),
+        }
+    }
+}
+
 /// A problem with an input that is not about one document.
 #[derive(Debug, Clone, Serialize)]
 pub struct InputIssue {
@@ -204,20 +260,49 @@ pub fn read_inputs(
     exclude: &[PathBuf],
     sink: &mut dyn FnMut(Record),
 ) -> Result<InputSummary> {
-    read_with(inputs, fields, exclude, Stdin::Live, None, &mut |rec, _| sink(rec))
+    read_with(inputs, exclude, Stdin::Live, None, &mut |item| sink(item.parse(fields).0))
 }
 
-/// Like [`read_inputs`], but standard input is read from `stdin_copy` when given (a copy
-/// made beforehand by a command that reads its inputs twice); it is still named `-`.
-pub fn read_inputs_spooled(
+/// Like [`read_inputs`], but JSONL lines are handed on unparsed, for a caller that parses them
+/// in parallel ([`Unparsed::parse`] gives the same records, in the same order); and standard
+/// input is read from `stdin_copy` when given (a copy made beforehand by a command that reads
+/// its inputs twice), still named `-`.
+pub fn read_inputs_unparsed(
     inputs: &[InputSpec],
-    fields: &FieldMap,
     exclude: &[PathBuf],
     stdin_copy: Option<&Path>,
-    sink: &mut dyn FnMut(Record),
+    sink: &mut dyn FnMut(Unparsed),
 ) -> Result<InputSummary> {
-    let stdin = stdin_copy.map_or(Stdin::Live, Stdin::Copy);
-    read_with(inputs, fields, exclude, stdin, None, &mut |rec, _| sink(rec))
+    unparsed_with(inputs, exclude, stdin_copy.map_or(Stdin::Live, Stdin::Copy), None, sink)
+}
+
+/// Reads the inputs again like [`reread_raw`] (only the lines `want` names), handing on the
+/// documents unparsed like [`read_inputs_unparsed`].
+pub fn reread_unparsed(
+    inputs: &[InputSpec],
+    exclude: &[PathBuf],
+    stdin_copy: Option<&Path>,
+    want: &dyn Fn(Location) -> bool,
+    sink: &mut dyn FnMut(Unparsed),
+) -> Result<InputSummary> {
+    unparsed_with(inputs, exclude, stdin_copy.map_or(Stdin::Gone, Stdin::Copy), Some(want), sink)
+}
+
+fn unparsed_with(
+    inputs: &[InputSpec],
+    exclude: &[PathBuf],
+    stdin: Stdin,
+    want: Option<&dyn Fn(Location) -> bool>,
+    sink: &mut dyn FnMut(Unparsed),
+) -> Result<InputSummary> {
+    read_with(inputs, exclude, stdin, want, &mut |item| {
+        sink(match item {
+            Item::Txt(rec) => Unparsed::Ready(rec),
+            Item::Line { raw, location, bytes, file } => {
+                Unparsed::Line { raw: raw.to_vec(), location, bytes, file: Arc::clone(file) }
+            }
+        })
+    })
 }
 
 /// Where standard input comes from.
@@ -240,7 +325,7 @@ pub fn reread_inputs(
     exclude: &[PathBuf],
     sink: &mut dyn FnMut(Record),
 ) -> Result<InputSummary> {
-    read_with(inputs, fields, exclude, Stdin::Gone, None, &mut |rec, _| sink(rec))
+    read_with(inputs, exclude, Stdin::Gone, None, &mut |item| sink(item.parse(fields).0))
 }
 
 /// Reads the inputs again like [`reread_inputs`], handing each record with its raw JSONL line
@@ -258,16 +343,18 @@ pub fn reread_raw(
     want: Option<&dyn Fn(Location) -> bool>,
     sink: &mut dyn FnMut(Record, Option<&[u8]>),
 ) -> Result<InputSummary> {
-    read_with(inputs, fields, exclude, stdin_copy.map_or(Stdin::Gone, Stdin::Copy), want, sink)
+    read_with(inputs, exclude, stdin_copy.map_or(Stdin::Gone, Stdin::Copy), want, &mut |item| {
+        let (rec, raw) = item.parse(fields);
+        sink(rec, raw)
+    })
 }
 
 fn read_with(
     inputs: &[InputSpec],
-    fields: &FieldMap,
     exclude: &[PathBuf],
     stdin: Stdin,
     want: Option<&dyn Fn(Location) -> bool>,
-    sink: &mut dyn FnMut(Record, Option<&[u8]>),
+    sink: &mut dyn FnMut(Item<'_>),
 ) -> Result<InputSummary> {
     // Every named path must exist before anything is read.
     let mut metas = Vec::with_capacity(inputs.len());
@@ -280,7 +367,7 @@ fn read_with(
         });
     }
     let exclude: Vec<PathBuf> = exclude.iter().filter_map(|p| p.canonicalize().ok()).collect();
-    let mut reader = Reader { fields, summary: InputSummary::default(), sink, want, exclude, manifests: BTreeMap::new() };
+    let mut reader = Reader { summary: InputSummary::default(), sink, want, exclude, manifests: BTreeMap::new() };
     for (input, meta) in inputs.iter().zip(metas) {
         match (input, meta) {
             (InputSpec::Stdin, _) | (_, None) => match stdin {
@@ -323,9 +410,8 @@ struct ManifestEntry {
 }
 
 struct Reader<'a> {
-    fields: &'a FieldMap,
     summary: InputSummary,
-    sink: &'a mut dyn FnMut(Record, Option<&[u8]>),
+    sink: &'a mut dyn FnMut(Item<'_>),
     /// Locations whose JSONL lines are parsed (all when `None`).
     want: Option<&'a dyn Fn(Location) -> bool>,
     /// Canonical paths of directories not to walk into.
@@ -486,7 +572,7 @@ impl Reader<'_> {
             bytes: bytes.len() as u64,
         };
         let body = if text.trim().is_empty() { Err(SkipReason::EmptyText) } else { Ok(text) };
-        (self.sink)(Record { meta, body }, None);
+        (self.sink)(Item::Txt(Record { meta, body }));
     }
 
     /// Reads JSONL from a stream, transparently decompressing gzip (all members) or zstd.
@@ -517,6 +603,7 @@ impl Reader<'_> {
     fn read_lines<R: BufRead>(&mut self, mut stream: R, file: u32, display: &str, codec: &str) {
         let mut buf = Vec::new();
         let mut line_no = 0u64;
+        let file_name: Arc<str> = Arc::from(display);
         loop {
             buf.clear();
             match stream.read_until(b'\n', &mut buf) {
@@ -547,8 +634,7 @@ impl Reader<'_> {
             if self.want.is_some_and(|want| !want(location)) {
                 continue;
             }
-            let record = parse_json_line(&buf, self.fields, location, raw_len, display);
-            (self.sink)(record, Some(&buf));
+            (self.sink)(Item::Line { raw: &buf, location, bytes: raw_len, file: &file_name });
         }
     }
 }
@@ -573,7 +659,7 @@ fn parse_json_line(line: &[u8], fields: &FieldMap, location: Location, bytes: u6
         Ok(v) => v,
         Err(e) => return Record { meta, body: Err(SkipReason::MalformedJson(e.to_string())) },
     };
-    let Value::Object(obj) = value else {
+    let Value::Object(mut obj) = value else {
         return Record { meta, body: Err(SkipReason::NotAnObject) };
     };
     if let Some(id) = pick(&obj, fields.id.as_deref(), DEFAULT_ID_FIELDS).and_then(scalar_string) {
@@ -588,19 +674,18 @@ fn parse_json_line(line: &[u8], fields: &FieldMap, location: Location, bytes: u6
     meta.outlet = pick(&obj, fields.outlet.as_deref(), DEFAULT_OUTLET_FIELDS)
         .and_then(outlet_value)
         .or_else(|| meta.url.as_deref().and_then(url_host));
-    let body = match pick_named(&obj, fields.text.as_deref(), DEFAULT_TEXT_FIELDS) {
+    let text = pick_named(&obj, fields.text.as_deref(), DEFAULT_TEXT_FIELDS).map(|(name, v)| (name, v.is_string()));
+    let body = match text {
         None => Err(SkipReason::MissingText(match &fields.text {
             Some(f) => format!("`{f}`"),
             None => DEFAULT_TEXT_FIELDS.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
         })),
-        Some((_, Value::String(s))) => {
-            if s.trim().is_empty() {
-                Err(SkipReason::EmptyText)
-            } else {
-                Ok(s.clone())
-            }
-        }
-        Some((name, _)) => Err(SkipReason::TextNotString(name.to_string())),
+        // The text is moved out of the parsed object, not copied.
+        Some((name, true)) => match obj.remove(name) {
+            Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),
+            _ => Err(SkipReason::EmptyText),
+        },
+        Some((name, false)) => Err(SkipReason::TextNotString(name.to_string())),
     };
     Record { meta, body }
 }
@@ -756,6 +841,27 @@ mod tests {
         assert_eq!(parse(r#"{"title":"t"}"#).body.unwrap_err().code(), "missing_text");
         let bad = parse_json_line(b"{\"text\":\"a\xffb\"}", &FieldMap::default(), Location { file: 0, line: 1 }, 0, "f");
         assert_eq!(bad.body.unwrap_err(), SkipReason::InvalidUtf8(10));
+    }
+
+    #[test]
+    fn unparsed_documents_parse_to_the_records_read_inputs_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let dump = dir.path().join("d.jsonl");
+        let lines = "\u{feff}{\"id\":\"a\",\"text\":\"one two\"}\r\n{broken\n\n{\"text\":\"  \"}\n{\"id\":3,\"body\":\"x\"}";
+        std::fs::write(&dump, lines).unwrap();
+        let txt = dir.path().join("outlet");
+        std::fs::create_dir(&txt).unwrap();
+        std::fs::write(txt.join("story.txt"), b"Headline\n\nCaf\xe9 text").unwrap();
+        let inputs = [InputSpec::Path(dump), InputSpec::Path(txt)];
+        let fields = FieldMap::default();
+        let mut direct = Vec::new();
+        let summary = read_inputs(&inputs, &fields, &[], &mut |rec| direct.push(format!("{rec:?}"))).unwrap();
+        let mut deferred = Vec::new();
+        let again = read_inputs_unparsed(&inputs, &[], None, &mut |doc| deferred.push(doc)).unwrap();
+        let deferred: Vec<String> = deferred.into_iter().map(|doc| format!("{:?}", doc.parse(&fields))).collect();
+        assert_eq!(direct.len(), 5);
+        assert_eq!(deferred, direct);
+        assert_eq!(format!("{again:?}"), format!("{summary:?}"));
     }
 
     #[test]

@@ -124,18 +124,21 @@ pub fn candidates(signatures: &[&[SigValue]], banding: Banding, on_band: &(dyn F
         let seed = BAND_SEED.wrapping_add(band as u64);
         let range = band * banding.rows..(band + 1) * banding.rows;
         keys.clear();
-        keys.par_extend(signatures.par_iter().enumerate().map(|(i, sig)| {
-            let mut bytes = Vec::with_capacity(banding.rows * 4);
-            for v in &sig[range.clone()] {
-                bytes.extend_from_slice(&v.to_le_bytes());
-            }
-            (xxh3_64_with_seed(&bytes, seed), i as u32)
-        }));
+        keys.par_extend(signatures.par_iter().enumerate().map_init(
+            || Vec::with_capacity(banding.rows * 4),
+            |bytes, (i, sig)| {
+                bytes.clear();
+                for v in &sig[range.clone()] {
+                    bytes.extend_from_slice(&v.to_le_bytes());
+                }
+                (xxh3_64_with_seed(bytes, seed), i as u32)
+            },
+        ));
         keys.par_sort_unstable();
-        for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
-            out.largest_bucket = out.largest_bucket.max(bucket.len());
-            push_all_pairs(bucket, &mut out.pairs); // keys sort by index within a run: i < j
-        }
+        let buckets = keys.par_chunk_by(|x, y| x.0 == y.0);
+        out.largest_bucket = out.largest_bucket.max(buckets.clone().map(<[_]>::len).max().unwrap_or(0));
+        // Keys sort by index within a run, so each pair comes out as (i, j) with i < j.
+        out.pairs.par_extend(buckets.filter(|b| b.len() > 1).flat_map_iter(all_pairs));
         out.band_collisions = out.pairs.len() as u64;
         on_band();
     }
@@ -158,10 +161,8 @@ pub fn winnow(seq: &[u64], window: usize) -> Vec<u64> {
 }
 
 /// Every pair `(i, j)` of the documents in a run of `(key, document)` sorted by document.
-fn push_all_pairs(run: &[(u64, u32)], pairs: &mut Vec<(u32, u32)>) {
-    for (x, &(_, i)) in run.iter().enumerate() {
-        pairs.extend(run[x + 1..].iter().map(|&(_, j)| (i, j)));
-    }
+fn all_pairs(run: &[(u64, u32)]) -> impl Iterator<Item = (u32, u32)> + '_ {
+    run.iter().enumerate().flat_map(move |(x, &(_, i))| run[x + 1..].iter().map(move |&(_, j)| (i, j)))
 }
 
 /// When a document appeared, for recognising template anchors.
@@ -195,20 +196,30 @@ fn is_template(docs: &[(u64, u32)], provenance: &[Provenance]) -> bool {
 }
 
 /// Candidate pairs of documents sharing an anchor (see the module docs for what is left out).
-pub fn anchor_candidates<A: AsRef<[u64]>>(anchors: &[A], provenance: &[Provenance]) -> AnchorPairs {
-    let mut postings: Vec<(u64, u32)> =
-        anchors.iter().enumerate().flat_map(|(i, a)| a.as_ref().iter().map(move |&h| (h, i as u32))).collect();
+pub fn anchor_candidates<A: AsRef<[u64]> + Sync>(anchors: &[A], provenance: &[Provenance]) -> AnchorPairs {
+    let mut postings: Vec<(u64, u32)> = anchors
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, a)| a.as_ref().iter().map(move |&h| (h, i as u32)))
+        .collect();
     postings.par_sort_unstable();
-    let mut out = AnchorPairs::default();
-    for docs in postings.chunk_by(|x, y| x.0 == y.0) {
-        if docs.len() > MAX_ANCHOR_DOCS {
-            out.crowded += 1;
-        } else if is_template(docs, provenance) {
-            out.templates += 1;
-        } else {
-            push_all_pairs(docs, &mut out.pairs);
-        }
-    }
+    let mut out = postings
+        .par_chunk_by(|x, y| x.0 == y.0)
+        .filter(|docs| docs.len() > 1)
+        .fold(AnchorPairs::default, |mut out, docs| {
+            if docs.len() > MAX_ANCHOR_DOCS {
+                out.crowded += 1;
+            } else if is_template(docs, provenance) {
+                out.templates += 1;
+            } else {
+                out.pairs.extend(all_pairs(docs));
+            }
+            out
+        })
+        .reduce(AnchorPairs::default, |mut a, mut b| {
+            a.pairs.append(&mut b.pairs);
+            AnchorPairs { pairs: a.pairs, crowded: a.crowded + b.crowded, templates: a.templates + b.templates }
+        });
     out.pairs.par_sort_unstable();
     out.pairs.dedup();
     out

@@ -3,10 +3,11 @@
 //! [`scan`] runs the modules in data-flow order and returns a [`ScanResult`] of plain data;
 //! [`run_scan`] also writes it. Stages:
 //!
-//! 1. **read + tokenize** — a reader thread streams [`Record`]s from the inputs in batches of
-//!    [`BATCH_DOCS`]; the rayon pool tokenises each batch (words with their offsets, lines)
-//!    while the next one is read. Texts are dropped once tokenised. Document numbers are
-//!    input order, assigned before any parallel work.
+//! 1. **read + tokenize** — a reader thread splits the inputs into documents (JSONL lines
+//!    unparsed, [`Unparsed`]) in batches of [`BATCH_DOCS`]; the rayon pool parses and tokenises
+//!    each batch (words with their offsets, lines) while the next one is read. Texts are
+//!    dropped once tokenised. Document numbers are input order, assigned before any parallel
+//!    work.
 //! 2. **furniture** — lines recurring as page furniture are found across the dump and set
 //!    aside ([`crate::furniture`]).
 //! 3. **sign** — shingle sets, winnowed anchors and MinHash signatures of the bodies.
@@ -40,7 +41,7 @@ use crate::cluster::{cluster, Cluster};
 use crate::config::{FieldMap, InputSpec, ScanConfig};
 use crate::error::{Error, Result};
 use crate::furniture::{self, DocLines, LineFeature};
-use crate::input::{read_inputs_spooled, DocMeta, InputFile, InputIssue, InputSummary, Record, SkipReason};
+use crate::input::{read_inputs_unparsed, DocMeta, InputFile, InputIssue, InputSummary, SkipReason, Unparsed};
 use crate::lsh::{self, anchor_candidates, candidates, winnow, Provenance, ANCHOR_WINDOW};
 use crate::minhash::{MinHasher, SigValue, MINHASH_SEED};
 use crate::normalize::{text_fingerprint, tokenize_with, Tokens};
@@ -441,11 +442,11 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     let mut vocabulary: AHashMap<u64, Box<str>> = AHashMap::new();
     progress.begin("read", None, Unit::Bytes);
     let summary = std::thread::scope(|scope| -> Result<InputSummary> {
-        let (tx, rx) = mpsc::sync_channel::<Vec<Record>>(READ_AHEAD_BATCHES);
+        let (tx, rx) = mpsc::sync_channel::<Vec<Unparsed>>(READ_AHEAD_BATCHES);
         let exclude = std::slice::from_ref(&config.outdir);
         let reader = scope.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH_DOCS);
-            let summary = read_inputs_spooled(&config.inputs, &config.fields, exclude, config.stdin_copy.as_deref(), &mut |rec| {
+            let summary = read_inputs_unparsed(&config.inputs, exclude, config.stdin_copy.as_deref(), &mut |rec| {
                 batch.push(rec);
                 if batch.len() == BATCH_DOCS {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_DOCS));
@@ -458,7 +459,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
             summary
         });
         for batch in rx {
-            let bytes: u64 = batch.iter().map(|r| r.meta.bytes).sum();
+            let bytes: u64 = batch.iter().map(Unparsed::bytes).sum();
             type Parsed = Vec<(DocMeta, std::result::Result<Body, SkipReason>)>;
             let chunks: Vec<(Parsed, AHashMap<u64, Box<str>>)> = batch
                 .into_par_iter()
@@ -473,12 +474,17 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
                     let parsed = records
                         .into_iter()
                         .map(|rec| {
+                            let rec = rec.parse(&config.fields);
                             let body = rec.body.and_then(|text| {
                                 tokenize_with(&text, &mut tokens, &mut scratch, |h, w| {
                                     let slot = &mut recent[h as usize & (VOCABULARY_CACHE - 1)];
                                     if *slot != h {
                                         *slot = h;
-                                        words.entry(h).or_insert_with(|| w.into());
+                                        // The vocabulary of earlier batches is only read here;
+                                        // new words are merged in after the batch.
+                                        if !vocabulary.contains_key(&h) {
+                                            words.entry(h).or_insert_with(|| w.into());
+                                        }
                                     }
                                 });
                                 if tokens.tokens.is_empty() {

@@ -13,7 +13,12 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{FieldMap, InputSpec};
 use crate::error::Result;
-use crate::input::{reread_raw, InputFile, Location};
+use rayon::prelude::*;
+
+use crate::input::{reread_unparsed, InputFile, Location, Record, Unparsed};
+
+/// Wanted lines parsed together, in parallel: a few megabytes of news text.
+const PARSE_BATCH: usize = 1024;
 
 /// Why a wanted text could not be fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,15 +64,27 @@ pub fn fetch(
     }
     if !by_location.is_empty() {
         let want = |loc: Location| by_location.contains_key(&key(loc));
-        reread_raw(inputs, fields, exclude, stdin_copy, Some(&want), &mut |rec, _| {
-            let Some(slots) = by_location.get(&key(rec.meta.location)) else { return };
-            let Ok(text) = rec.body else { return };
-            for &slot in slots {
-                if wanted[slot].1 == rec.meta.bytes {
-                    out[slot] = Ok(text.clone());
+        // Lines are parsed in parallel, a batch at a time, while reading waits.
+        let mut batch: Vec<Unparsed> = Vec::with_capacity(PARSE_BATCH);
+        let mut place = |batch: &mut Vec<Unparsed>| {
+            let parsed: Vec<Record> = batch.par_drain(..).map(|doc| doc.parse(fields)).collect();
+            for rec in parsed {
+                let Some(slots) = by_location.get(&key(rec.meta.location)) else { continue };
+                let Ok(text) = rec.body else { continue };
+                for &slot in slots {
+                    if wanted[slot].1 == rec.meta.bytes {
+                        out[slot] = Ok(text.clone());
+                    }
                 }
             }
+        };
+        reread_unparsed(inputs, exclude, stdin_copy, &want, &mut |doc| {
+            batch.push(doc);
+            if batch.len() == PARSE_BATCH {
+                place(&mut batch);
+            }
         })?;
+        place(&mut batch);
     }
     Ok(out)
 }
