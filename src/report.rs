@@ -13,6 +13,7 @@ use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -127,23 +128,28 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path, page: Option<&Page>) ->
         fs::remove_dir_all(&staging).map_err(out_err(&staging))?;
     }
     fs::create_dir(&staging).map_err(out_err(&staging))?;
-    let written = (|| -> Result<Vec<PathBuf>> {
-        let mut files = vec![
-            write_file(&staging, DOCUMENTS_FILE, |w| write_documents(result, w))?,
-            write_file(&staging, CLUSTERS_FILE, |w| write_clusters(result, w))?,
-            write_file(&staging, PASSAGES_FILE, |w| write_passages(result, w))?,
-            write_file(&staging, OUTLETS_FILE, |w| write_lines(&result.outlets, w))?,
-            write_file(&staging, STORIES_FILE, |w| write_lines(&result.stories, w))?,
-            write_file(&staging, RUN_FILE, |w| {
+    // The files are independent: they are written in parallel (the first error in this order
+    // is the one reported).
+    type Body<'r> = Box<dyn Fn(&mut BufWriter<File>) -> std::io::Result<()> + Sync + 'r>;
+    let mut jobs: Vec<(&str, Body)> = vec![
+        (DOCUMENTS_FILE, Box::new(|w| write_documents(result, w))),
+        (CLUSTERS_FILE, Box::new(|w| write_clusters(result, w))),
+        (PASSAGES_FILE, Box::new(|w| write_passages(result, w))),
+        (OUTLETS_FILE, Box::new(|w| write_lines(&result.outlets, w))),
+        (STORIES_FILE, Box::new(|w| write_lines(&result.stories, w))),
+        (
+            RUN_FILE,
+            Box::new(|w| {
                 serde_json::to_writer_pretty(&mut *w, &result.run)?;
                 writeln!(w)
-            })?,
-        ];
-        if let Some(page) = page {
-            files.push(write_file(&staging, REPORT_FILE, |w| html::write_report(result, &page.plan, &page.texts, w))?);
-        }
-        Ok(files)
-    })();
+            }),
+        ),
+    ];
+    if let Some(page) = page {
+        jobs.push((REPORT_FILE, Box::new(|w| html::write_report(result, &page.plan, &page.texts, w))));
+    }
+    let written: Result<Vec<PathBuf>> =
+        jobs.into_par_iter().map(|(name, body)| write_file(&staging, name, body)).collect::<Vec<_>>().into_iter().collect();
     let written = match written {
         Ok(w) => w,
         Err(e) => {
