@@ -150,13 +150,23 @@ pub fn candidates(signatures: &[&[SigValue]], banding: Banding, on_band: &(dyn F
 /// The winnowed anchors of a shingle fingerprint sequence: the minimum of every window of
 /// `window` consecutive values (the whole sequence when shorter), sorted and distinct.
 pub fn winnow(seq: &[u64], window: usize) -> Vec<u64> {
-    let mut out: Vec<u64> = if seq.len() <= window {
-        seq.iter().min().into_iter().copied().collect()
+    let mut out: Vec<u64> = Vec::new();
+    if seq.len() <= window {
+        out.extend(seq.iter().min());
     } else {
-        seq.windows(window).map(|w| *w.iter().min().expect("non-empty window")).collect()
-    };
+        for w in seq.windows(window) {
+            let min = *w.iter().min().expect("non-empty window");
+            // Neighbouring windows mostly share their minimum: keep each run of it once.
+            if out.last() != Some(&min) {
+                out.push(min);
+            }
+        }
+    }
     out.sort_unstable();
     out.dedup();
+    // Anchors are about a fifth of the windows and are kept for every document until the
+    // candidate stage: hand back the rest of the room.
+    out.shrink_to_fit();
     out
 }
 

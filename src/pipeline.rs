@@ -948,7 +948,7 @@ fn story_lines(
     let (story_reuse, origins) = reuse::score(shapes, &as_groups, &found.story_of, edges, passages, rank, group_rank);
     found
         .stories
-        .iter()
+        .par_iter()
         .map(|s| {
             let mut outlets: Vec<Option<String>> = s.members.iter().map(|&m| docs[m as usize].outlet.clone()).collect();
             outlets.sort();
@@ -1025,6 +1025,8 @@ fn body_word_set(words: &[u64], furniture: &[Range<usize>]) -> Vec<u64> {
     }
     w.sort_unstable();
     w.dedup();
+    // Kept until the story stage: hand back the room of the repeated words.
+    w.shrink_to_fit();
     w
 }
 

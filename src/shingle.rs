@@ -36,6 +36,7 @@ impl ShingleSet {
         let mut hashes: Vec<u64> = seq.iter().map(|s| s.hash).collect();
         hashes.sort_unstable();
         hashes.dedup();
+        hashes.shrink_to_fit(); // kept until verification, for every document
         ShingleSet { hashes, words }
     }
 

@@ -201,9 +201,9 @@ pub fn story_edges(terms: &[Vec<(u64, f64)>], timestamps: &[Option<i64>], thresh
     let n = terms.len();
     // Inverted index: per term, the documents carrying it (ascending), in one flat array.
     let mut postings: Vec<(u64, u32, f32)> = terms
-        .iter()
+        .par_iter()
         .enumerate()
-        .flat_map(|(i, t)| t.iter().map(move |&(h, w)| (h, i as u32, w as f32)))
+        .flat_map_iter(|(i, t)| t.iter().map(move |&(h, w)| (h, i as u32, w as f32)))
         .collect();
     postings.par_sort_unstable_by_key(|&(h, d, _)| (h, d));
     // Per document, each indexed term's stretch of *later* documents in `flat`, found while
@@ -212,7 +212,7 @@ pub fn story_edges(terms: &[Vec<(u64, f64)>], timestamps: &[Option<i64>], thresh
     // terms; with each document's total weight that bounds the weighted Jaccard before any
     // merge. Terms without a posting list (too common) are not counted, so their weight only
     // loosens the bound: `loose` is a document's weight in them.
-    let flat: Vec<u32> = postings.iter().map(|p| p.1).collect();
+    let flat: Vec<u32> = postings.par_iter().map(|p| p.1).collect();
     let mut later: Vec<(u32, u32, u32, f32)> = Vec::new();
     let mut loose = vec![0f32; n];
     let mut start = 0;
@@ -366,7 +366,7 @@ pub fn group(n: usize, clusters: &[Cluster], edges: Vec<StoryEdge>, terms: &[Vec
         stories[id as usize].members.push(i);
         story_of[i as usize] = Some(id);
     }
-    for s in &mut stories {
+    stories.par_iter_mut().for_each(|s| {
         // Terms most members share come first (what the tellings have in common), then the
         // rarer among them; a rare word of a single telling does not define the story.
         let mut weight: AHashMap<u64, (u32, f64)> = AHashMap::new();
@@ -380,7 +380,7 @@ pub fn group(n: usize, clusters: &[Cluster], edges: Vec<StoryEdge>, terms: &[Vec
         let mut ranked: Vec<(u64, (u32, f64))> = weight.into_iter().filter(|&(_, (_, w))| w > 0.0).collect();
         ranked.sort_by(|x, y| y.1 .0.cmp(&x.1 .0).then(y.1 .1.total_cmp(&x.1 .1)).then(x.0.cmp(&y.0)));
         s.top_terms = ranked.into_iter().take(TOP_TERMS_SHOWN).map(|(t, _)| t).collect();
-    }
+    });
     let mut edges = edges;
     edges.sort_by_key(|e| (e.a, e.b));
     bridges.sort_by_key(|e| (e.a, e.b));
