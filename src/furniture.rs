@@ -28,6 +28,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::normalize::Tokens;
@@ -259,85 +260,89 @@ pub fn detect(docs: &[DocLines<'_>]) -> Furniture {
             *outlet_ids.entry(d.outlet).or_insert(next)
         })
         .collect();
-    // (line, outlet, document) once per document, sorted.
-    let mut entries: Vec<(u64, u32, u32)> = Vec::new();
-    let mut words_of_line: BTreeMap<u64, usize> = BTreeMap::new();
+    // (line, outlet, document, words of the line) once per document, sorted; a document with
+    // the same lines as an earlier one is left out. The fingerprints are taken in parallel,
+    // the earlier-document check in input order.
+    type Entry = (u64, u32, u32, u32);
+    let per_doc: Vec<(u64, Vec<Entry>)> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let mut fps: Vec<u64> = d.lines.iter().map(|l| l.fp).collect();
+            fps.sort_unstable();
+            let bytes: Vec<u8> = fps.iter().flat_map(|f| f.to_le_bytes()).collect();
+            let mut lines: Vec<Entry> =
+                d.lines.iter().map(|l| (l.fp, outlet_of[i], i as u32, l.tokens.end - l.tokens.start)).collect();
+            lines.sort_unstable();
+            lines.dedup_by_key(|l| l.0);
+            (xxh3_64_with_seed(&bytes, LINE_SEED), lines)
+        })
+        .collect();
     let mut seen_docs: ahash::AHashSet<u64> = ahash::AHashSet::with_capacity(docs.len());
-    for (i, d) in docs.iter().enumerate() {
-        let mut fps: Vec<u64> = d.lines.iter().map(|l| l.fp).collect();
-        fps.sort_unstable();
-        let bytes: Vec<u8> = fps.iter().flat_map(|f| f.to_le_bytes()).collect();
-        if !seen_docs.insert(xxh3_64_with_seed(&bytes, LINE_SEED)) {
-            continue; // the same lines as an earlier document
+    let mut entries: Vec<Entry> = Vec::new();
+    for (doc_lines, lines) in per_doc {
+        if seen_docs.insert(doc_lines) {
+            entries.extend(lines);
         }
-        let start = entries.len();
-        for l in d.lines {
-            entries.push((l.fp, outlet_of[i], i as u32));
-            words_of_line.entry(l.fp).or_insert((l.tokens.end - l.tokens.start) as usize);
-        }
-        entries[start..].sort_unstable();
-        let mut kept = start;
-        for j in start..entries.len() {
-            if j == start || entries[j].0 != entries[kept - 1].0 {
-                entries[kept] = entries[j];
-                kept += 1;
-            }
-        }
-        entries.truncate(kept);
     }
-    entries.sort_unstable();
-    let mut furniture: BTreeMap<(u64, u32), ()> = BTreeMap::new(); // (line, outlet) set aside
-    let mut distinct = 0;
-    for group in entries.chunk_by(|x, y| x.0 == y.0) {
-        let fp = group[0].0;
-        if group.len() < MIN_RECURRENCE {
-            continue;
-        }
-        let short = words_of_line[&fp] <= SHORT_LINE_WORDS;
-        let mut all = Spread::default();
-        let mut per_outlet: BTreeMap<u32, Spread> = BTreeMap::new();
-        for &(_, o, d) in group {
-            all.add(docs[d as usize].day);
-            per_outlet.entry(o).or_default().add(docs[d as usize].day);
-        }
-        let cross = per_outlet.len() >= MIN_RECURRENCE && all.is_shared_furniture(short);
-        let mut any = false;
-        for (o, spread) in &per_outlet {
-            if cross || spread.is_outlet_furniture(short) {
-                furniture.insert((fp, *o), ());
-                any = true;
+    entries.par_sort_unstable();
+    // (line, outlet) pairs set aside, and whether each distinct line had any.
+    let judged: Vec<(Vec<(u64, u32)>, bool)> = entries
+        .par_chunk_by(|x, y| x.0 == y.0)
+        .filter(|group| group.len() >= MIN_RECURRENCE)
+        .map(|group| {
+            let fp = group[0].0;
+            // A line's words are the same wherever its fingerprint is.
+            let short = group[0].3 as usize <= SHORT_LINE_WORDS;
+            let mut all = Spread::default();
+            let mut per_outlet: BTreeMap<u32, Spread> = BTreeMap::new();
+            for &(_, o, d, _) in group {
+                all.add(docs[d as usize].day);
+                per_outlet.entry(o).or_default().add(docs[d as usize].day);
             }
-        }
-        distinct += usize::from(any);
-    }
-    let mut out = Furniture { distinct_lines: distinct, ..Furniture::default() };
-    for (i, d) in docs.iter().enumerate() {
-        let flagged: Vec<bool> =
-            d.lines.iter().map(|l| l.labelled || furniture.contains_key(&(l.fp, outlet_of[i]))).collect();
-        // A line goes only with its whole paragraph (labelled teasers always go).
-        let mut whole = BTreeMap::new();
-        for (l, &f) in d.lines.iter().zip(&flagged) {
-            let all = whole.entry(l.paragraph).or_insert(true);
-            *all &= f;
-        }
-        let mut ranges: Vec<Range<usize>> = Vec::new();
-        for (l, &f) in d.lines.iter().zip(&flagged) {
-            if l.labelled || (f && whole[&l.paragraph]) {
-                let r = l.tokens.start as usize..l.tokens.end as usize;
-                match ranges.last_mut() {
-                    Some(last) if last.end == r.start => last.end = r.end,
-                    _ => ranges.push(r),
+            let cross = per_outlet.len() >= MIN_RECURRENCE && all.is_shared_furniture(short);
+            let set_aside: Vec<(u64, u32)> = per_outlet
+                .iter()
+                .filter(|(_, spread)| cross || spread.is_outlet_furniture(short))
+                .map(|(&o, _)| (fp, o))
+                .collect();
+            let any = !set_aside.is_empty();
+            (set_aside, any)
+        })
+        .collect();
+    drop(entries);
+    let distinct = judged.iter().filter(|(_, any)| *any).count();
+    let furniture: ahash::AHashSet<(u64, u32)> = judged.into_iter().flat_map(|(set_aside, _)| set_aside).collect();
+    let (words, ranges): (Vec<u32>, Vec<Vec<Range<usize>>>) = docs
+        .par_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let flagged: Vec<bool> =
+                d.lines.iter().map(|l| l.labelled || furniture.contains(&(l.fp, outlet_of[i]))).collect();
+            // A line goes only with its whole paragraph (labelled teasers always go).
+            let mut whole = BTreeMap::new();
+            for (l, &f) in d.lines.iter().zip(&flagged) {
+                let all = whole.entry(l.paragraph).or_insert(true);
+                *all &= f;
+            }
+            let mut ranges: Vec<Range<usize>> = Vec::new();
+            for (l, &f) in d.lines.iter().zip(&flagged) {
+                if l.labelled || (f && whole[&l.paragraph]) {
+                    let r = l.tokens.start as usize..l.tokens.end as usize;
+                    match ranges.last_mut() {
+                        Some(last) if last.end == r.start => last.end = r.end,
+                        _ => ranges.push(r),
+                    }
                 }
             }
-        }
-        let set_aside: u32 = ranges.iter().map(|r| r.len() as u32).sum();
-        if d.words.saturating_sub(set_aside) < MIN_BODY_WORDS {
-            ranges.clear(); // see MIN_BODY_WORDS
-        }
-        out.words.push(ranges.iter().map(|r| r.len() as u32).sum());
-        out.ranges.push(ranges);
-    }
-    out
+            let set_aside: u32 = ranges.iter().map(|r| r.len() as u32).sum();
+            if d.words.saturating_sub(set_aside) < MIN_BODY_WORDS {
+                ranges.clear(); // see MIN_BODY_WORDS
+            }
+            (ranges.iter().map(|r| r.len() as u32).sum::<u32>(), ranges)
+        })
+        .unzip();
+    Furniture { distinct_lines: distinct, words, ranges }
 }
 
 #[cfg(test)]
