@@ -207,17 +207,53 @@ fn write_file(
     Ok(path)
 }
 
-fn write_lines<T: Serialize>(items: &[T], w: &mut impl Write) -> std::io::Result<()> {
-    for item in items {
-        serde_json::to_writer(&mut *w, item)?;
-        w.write_all(b"\n")?;
+/// Items serialised together by one task of [`write_blocks`].
+const BLOCK_ITEMS: usize = 2048;
+/// Blocks serialised before they are written: bounds the bytes held (tens of megabytes).
+const BLOCKS_AT_ONCE: usize = 64;
+
+/// Writes the lines of items `0..count`, serialised by `item` in parallel blocks and written
+/// in order, so the bytes are those of a plain loop.
+fn write_blocks(
+    count: usize,
+    w: &mut impl Write,
+    item: impl Fn(usize, &mut Vec<u8>) -> std::io::Result<()> + Sync,
+) -> std::io::Result<()> {
+    let blocks: Vec<std::ops::Range<usize>> =
+        (0..count).step_by(BLOCK_ITEMS).map(|s| s..(s + BLOCK_ITEMS).min(count)).collect();
+    for wave in blocks.chunks(BLOCKS_AT_ONCE) {
+        let serialised: Vec<std::io::Result<Vec<u8>>> = wave
+            .par_iter()
+            .map(|block| {
+                let mut buf = Vec::new();
+                for i in block.clone() {
+                    item(i, &mut buf)?;
+                }
+                Ok(buf)
+            })
+            .collect();
+        for buf in serialised {
+            w.write_all(&buf?)?;
+        }
     }
     Ok(())
 }
 
+/// One JSON line into `buf`.
+fn json_line(buf: &mut Vec<u8>, value: &impl Serialize) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *buf, value)?;
+    buf.push(b'\n');
+    Ok(())
+}
+
+fn write_lines<T: Serialize + Sync>(items: &[T], w: &mut impl Write) -> std::io::Result<()> {
+    write_blocks(items.len(), w, |i, buf| json_line(buf, &items[i]))
+}
+
 fn write_passages(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
-    for (e, ps) in r.edges.iter().zip(&r.passages) {
-        for p in ps {
+    write_blocks(r.edges.len(), w, |i, buf| {
+        let e = &r.edges[i];
+        for p in &r.passages[i] {
             let line = PassageLine {
                 a: &r.docs[e.a as usize].id,
                 b: &r.docs[e.b as usize].id,
@@ -228,15 +264,15 @@ fn write_passages(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
                 b_end: p.b_end,
                 words: p.words,
             };
-            serde_json::to_writer(&mut *w, &line)?;
-            w.write_all(b"\n")?;
+            json_line(buf, &line)?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn write_documents(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
-    for (i, doc) in r.docs.iter().enumerate() {
+    write_blocks(r.docs.len(), w, |i, buf| {
+        let doc = &r.docs[i];
         let reuse = r.reuse[i].as_ref();
         let (furniture, words) = r.furniture[i];
         let line = DocumentLine {
@@ -255,10 +291,8 @@ fn write_documents(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
             input: r.inputs.locate(doc.location),
             bytes: doc.bytes,
         };
-        serde_json::to_writer(&mut *w, &line)?;
-        w.write_all(b"\n")?;
-    }
-    Ok(())
+        json_line(buf, &line)
+    })
 }
 
 fn edge_line<'a>(r: &'a ScanResult, e: &Edge) -> EdgeLine<'a> {
@@ -275,7 +309,8 @@ fn edge_line<'a>(r: &'a ScanResult, e: &Edge) -> EdgeLine<'a> {
 }
 
 fn write_clusters(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
-    for c in &r.clusters {
+    write_blocks(r.clusters.len(), w, |i, buf| {
+        let c = &r.clusters[i];
         let weakest = c.weakest_edge();
         let line = ClusterLine {
             id: c.id,
@@ -287,8 +322,6 @@ fn write_clusters(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
             weakest_edge: edge_line(r, weakest),
             edges: c.edges.iter().map(|e| edge_line(r, e)).collect(),
         };
-        serde_json::to_writer(&mut *w, &line)?;
-        w.write_all(b"\n")?;
-    }
-    Ok(())
+        json_line(buf, &line)
+    })
 }

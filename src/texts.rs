@@ -19,6 +19,8 @@ use crate::input::{reread_unparsed, InputFile, Location, Record, Unparsed};
 
 /// Wanted lines parsed together, in parallel: a few megabytes of news text.
 const PARSE_BATCH: usize = 1024;
+/// Batches the reading thread may run ahead of the parsing: bounds the texts in flight.
+const READ_AHEAD_BATCHES: usize = 2;
 
 /// Why a wanted text could not be fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,28 +65,37 @@ pub fn fetch(
         }
     }
     if !by_location.is_empty() {
-        let want = |loc: Location| by_location.contains_key(&key(loc));
-        // Lines are parsed in parallel, a batch at a time, while reading waits.
-        let mut batch: Vec<Unparsed> = Vec::with_capacity(PARSE_BATCH);
-        let mut place = |batch: &mut Vec<Unparsed>| {
-            let parsed: Vec<Record> = batch.par_drain(..).map(|doc| doc.parse(fields)).collect();
-            for rec in parsed {
-                let Some(slots) = by_location.get(&key(rec.meta.location)) else { continue };
-                let Ok(text) = rec.body else { continue };
-                for &slot in slots {
-                    if wanted[slot].1 == rec.meta.bytes {
-                        out[slot] = Ok(text.clone());
+        // A reading thread hands batches of wanted lines over; they are parsed in parallel
+        // while the next batch is read.
+        std::thread::scope(|scope| -> Result<()> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Unparsed>>(READ_AHEAD_BATCHES);
+            let by_location = &by_location;
+            let reader = scope.spawn(move || {
+                let want = |loc: Location| by_location.contains_key(&key(loc));
+                let mut batch: Vec<Unparsed> = Vec::with_capacity(PARSE_BATCH);
+                let read = reread_unparsed(inputs, exclude, stdin_copy, &want, &mut |doc| {
+                    batch.push(doc);
+                    if batch.len() == PARSE_BATCH {
+                        let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(PARSE_BATCH)));
+                    }
+                });
+                let _ = tx.send(batch);
+                read.map(drop)
+            });
+            for batch in rx {
+                let parsed: Vec<Record> = batch.into_par_iter().map(|doc| doc.parse(fields)).collect();
+                for rec in parsed {
+                    let Some(slots) = by_location.get(&key(rec.meta.location)) else { continue };
+                    let Ok(text) = rec.body else { continue };
+                    for &slot in slots {
+                        if wanted[slot].1 == rec.meta.bytes {
+                            out[slot] = Ok(text.clone());
+                        }
                     }
                 }
             }
-        };
-        reread_unparsed(inputs, exclude, stdin_copy, &want, &mut |doc| {
-            batch.push(doc);
-            if batch.len() == PARSE_BATCH {
-                place(&mut batch);
-            }
+            reader.join().expect("the text reader thread panicked")
         })?;
-        place(&mut batch);
     }
     Ok(out)
 }
