@@ -151,7 +151,7 @@ pub struct Record {
     pub body: std::result::Result<String, SkipReason>,
 }
 
-/// A document as the reader found it, before its JSON is parsed (see [`read_inputs_unparsed`]):
+/// A document as the reader found it, before its JSON is parsed (see [`read_in_batches`]):
 /// parsing is most of the cost of reading, so a pipeline parses on its worker threads and
 /// leaves the reading thread only the bytes to split.
 #[derive(Debug)]
@@ -263,29 +263,58 @@ pub fn read_inputs(
     read_with(inputs, exclude, Stdin::Live, None, &mut |item| sink(item.parse(fields).0))
 }
 
-/// Like [`read_inputs`], but JSONL lines are handed on unparsed, for a caller that parses them
-/// in parallel ([`Unparsed::parse`] gives the same records, in the same order); and standard
-/// input is read from `stdin_copy` when given (a copy made beforehand by a command that reads
-/// its inputs twice), still named `-`.
-pub fn read_inputs_unparsed(
-    inputs: &[InputSpec],
-    exclude: &[PathBuf],
-    stdin_copy: Option<&Path>,
-    sink: &mut dyn FnMut(Unparsed),
-) -> Result<InputSummary> {
-    unparsed_with(inputs, exclude, stdin_copy.map_or(Stdin::Live, Stdin::Copy), None, sink)
+/// How [`read_in_batches`] hands documents over.
+#[derive(Debug, Clone, Copy)]
+pub struct Batching {
+    /// Documents per batch.
+    pub docs: usize,
+    /// Batches the reading thread may run ahead of their receiver (bounds the texts in flight).
+    pub ahead: usize,
 }
 
-/// Reads the inputs again like [`reread_raw`] (only the lines `want` names), handing on the
-/// documents unparsed like [`read_inputs_unparsed`].
-pub fn reread_unparsed(
+/// Reads the inputs on a thread of its own and hands `on_batch`, on the calling thread, the
+/// documents in input order and in batches, unparsed (JSONL lines are left to the receiver,
+/// which can parse them in parallel; [`Unparsed::parse`] gives the records [`read_inputs`]
+/// would), while the next batch is read.
+///
+/// `again`: the inputs were read before, so standard input is passed over (it keeps its place
+/// in the file list) unless `stdin_copy` holds a copy of it, which is read in its place either
+/// way. With `want`, only the JSONL lines at those locations are handed over.
+pub fn read_in_batches(
     inputs: &[InputSpec],
     exclude: &[PathBuf],
     stdin_copy: Option<&Path>,
-    want: &dyn Fn(Location) -> bool,
-    sink: &mut dyn FnMut(Unparsed),
+    again: bool,
+    want: Option<&(dyn Fn(Location) -> bool + Sync)>,
+    batching: Batching,
+    on_batch: &mut dyn FnMut(Vec<Unparsed>),
 ) -> Result<InputSummary> {
-    unparsed_with(inputs, exclude, stdin_copy.map_or(Stdin::Gone, Stdin::Copy), Some(want), sink)
+    let stdin = match (stdin_copy, again) {
+        (Some(copy), _) => Stdin::Copy(copy),
+        (None, false) => Stdin::Live,
+        (None, true) => Stdin::Gone,
+    };
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Unparsed>>(batching.ahead);
+        let reader = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(batching.docs);
+            let want = want.map(|w| w as &dyn Fn(Location) -> bool);
+            let summary = unparsed_with(inputs, exclude, stdin, want, &mut |doc| {
+                batch.push(doc);
+                if batch.len() == batching.docs {
+                    let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(batching.docs)));
+                }
+            });
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+            summary
+        });
+        for batch in rx {
+            on_batch(batch);
+        }
+        reader.join().expect("the input reader thread panicked")
+    })
 }
 
 fn unparsed_with(
@@ -857,7 +886,8 @@ mod tests {
         let mut direct = Vec::new();
         let summary = read_inputs(&inputs, &fields, &[], &mut |rec| direct.push(format!("{rec:?}"))).unwrap();
         let mut deferred = Vec::new();
-        let again = read_inputs_unparsed(&inputs, &[], None, &mut |doc| deferred.push(doc)).unwrap();
+        let batching = Batching { docs: 2, ahead: 1 };
+        let again = read_in_batches(&inputs, &[], None, false, None, batching, &mut |batch| deferred.extend(batch)).unwrap();
         let deferred: Vec<String> = deferred.into_iter().map(|doc| format!("{:?}", doc.parse(&fields))).collect();
         assert_eq!(direct.len(), 5);
         assert_eq!(deferred, direct);

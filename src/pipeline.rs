@@ -30,7 +30,6 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::mpsc;
 use std::time::Instant;
 
 use ahash::{AHashMap, AHashSet};
@@ -41,7 +40,7 @@ use crate::cluster::{cluster, Cluster};
 use crate::config::{FieldMap, InputSpec, ScanConfig};
 use crate::error::{Error, Result};
 use crate::furniture::{self, DocLines, LineFeature};
-use crate::input::{read_inputs_unparsed, DocMeta, InputFile, InputIssue, InputSummary, SkipReason, Unparsed};
+use crate::input::{read_in_batches, Batching, DocMeta, InputFile, InputIssue, InputSummary, SkipReason, Unparsed};
 use crate::lsh::{self, anchor_candidates, candidates, winnow, Provenance, ANCHOR_WINDOW};
 use crate::minhash::{MinHasher, SigValue, MINHASH_SEED};
 use crate::normalize::{text_fingerprint, tokenize_with, Tokens};
@@ -441,24 +440,10 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     // Every distinct word, for naming the terms that define a story.
     let mut vocabulary: AHashMap<u64, Box<str>> = AHashMap::new();
     progress.begin("read", None, Unit::Bytes);
-    let summary = std::thread::scope(|scope| -> Result<InputSummary> {
-        let (tx, rx) = mpsc::sync_channel::<Vec<Unparsed>>(READ_AHEAD_BATCHES);
-        let exclude = std::slice::from_ref(&config.outdir);
-        let reader = scope.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH_DOCS);
-            let summary = read_inputs_unparsed(&config.inputs, exclude, config.stdin_copy.as_deref(), &mut |rec| {
-                batch.push(rec);
-                if batch.len() == BATCH_DOCS {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_DOCS));
-                    let _ = tx.send(full);
-                }
-            });
-            if !batch.is_empty() {
-                let _ = tx.send(batch);
-            }
-            summary
-        });
-        for batch in rx {
+    let exclude = std::slice::from_ref(&config.outdir);
+    let batching = Batching { docs: BATCH_DOCS, ahead: READ_AHEAD_BATCHES };
+    let summary =
+        read_in_batches(&config.inputs, exclude, config.stdin_copy.as_deref(), false, None, batching, &mut |batch| {
             let bytes: u64 = batch.iter().map(Unparsed::bytes).sum();
             type Parsed = Vec<(DocMeta, std::result::Result<Body, SkipReason>)>;
             let chunks: Vec<(Parsed, AHashMap<u64, Box<str>>)> = batch
@@ -512,9 +497,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
                 }
             }
             progress.advance(bytes);
-        }
-        reader.join().expect("the input reader thread panicked")
-    })?;
+        })?;
     progress.end();
     seconds.read_and_tokenize = t.elapsed().as_secs_f64();
     let n = docs.len();

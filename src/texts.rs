@@ -11,11 +11,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::config::{FieldMap, InputSpec};
-use crate::error::Result;
 use rayon::prelude::*;
 
-use crate::input::{reread_unparsed, InputFile, Location, Record, Unparsed};
+use crate::config::{FieldMap, InputSpec};
+use crate::error::Result;
+use crate::input::{read_in_batches, Batching, InputFile, Location, Record};
 
 /// Wanted lines parsed together, in parallel: a few megabytes of news text.
 const PARSE_BATCH: usize = 1024;
@@ -65,36 +65,20 @@ pub fn fetch(
         }
     }
     if !by_location.is_empty() {
-        // A reading thread hands batches of wanted lines over; they are parsed in parallel
-        // while the next batch is read.
-        std::thread::scope(|scope| -> Result<()> {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Unparsed>>(READ_AHEAD_BATCHES);
-            let by_location = &by_location;
-            let reader = scope.spawn(move || {
-                let want = |loc: Location| by_location.contains_key(&key(loc));
-                let mut batch: Vec<Unparsed> = Vec::with_capacity(PARSE_BATCH);
-                let read = reread_unparsed(inputs, exclude, stdin_copy, &want, &mut |doc| {
-                    batch.push(doc);
-                    if batch.len() == PARSE_BATCH {
-                        let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(PARSE_BATCH)));
-                    }
-                });
-                let _ = tx.send(batch);
-                read.map(drop)
-            });
-            for batch in rx {
-                let parsed: Vec<Record> = batch.into_par_iter().map(|doc| doc.parse(fields)).collect();
-                for rec in parsed {
-                    let Some(slots) = by_location.get(&key(rec.meta.location)) else { continue };
-                    let Ok(text) = rec.body else { continue };
-                    for &slot in slots {
-                        if wanted[slot].1 == rec.meta.bytes {
-                            out[slot] = Ok(text.clone());
-                        }
+        // Batches of the wanted lines are parsed in parallel while the next is read.
+        let want = |loc: Location| by_location.contains_key(&key(loc));
+        let batching = Batching { docs: PARSE_BATCH, ahead: READ_AHEAD_BATCHES };
+        read_in_batches(inputs, exclude, stdin_copy, true, Some(&want), batching, &mut |batch| {
+            let parsed: Vec<Record> = batch.into_par_iter().map(|doc| doc.parse(fields)).collect();
+            for rec in parsed {
+                let Some(slots) = by_location.get(&key(rec.meta.location)) else { continue };
+                let Ok(text) = rec.body else { continue };
+                for &slot in slots {
+                    if wanted[slot].1 == rec.meta.bytes {
+                        out[slot] = Ok(text.clone());
                     }
                 }
             }
-            reader.join().expect("the text reader thread panicked")
         })?;
     }
     Ok(out)
