@@ -206,12 +206,12 @@ fn is_template(docs: &[(u64, u32)], provenance: &[Provenance]) -> bool {
 }
 
 /// Candidate pairs of documents sharing an anchor (see the module docs for what is left out).
-pub fn anchor_candidates<A: AsRef<[u64]> + Sync>(anchors: &[A], provenance: &[Provenance]) -> AnchorPairs {
-    let mut postings: Vec<(u64, u32)> = anchors
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, a)| a.as_ref().iter().map(move |&h| (h, i as u32)))
-        .collect();
+///
+/// The anchors are consumed: they are freed once the postings are built, before the pairs.
+pub fn anchor_candidates(anchors: Vec<Vec<u64>>, provenance: &[Provenance]) -> AnchorPairs {
+    let mut postings: Vec<(u64, u32)> =
+        anchors.par_iter().enumerate().flat_map_iter(|(i, a)| a.iter().map(move |&h| (h, i as u32))).collect();
+    drop(anchors);
     postings.par_sort_unstable();
     let mut out = postings
         .par_chunk_by(|x, y| x.0 == y.0)
@@ -250,7 +250,7 @@ mod tests {
         assert!(wa.iter().any(|h| wb.binary_search(h).is_ok()));
         assert!(wb.len() < b.len() / 3);
         let undated = Provenance { day: None };
-        let found = anchor_candidates(&[wa, vec![1, 2], wb], &[undated; 3]);
+        let found = anchor_candidates(vec![wa, vec![1, 2], wb], &[undated; 3]);
         assert_eq!((found.pairs, found.crowded), (vec![(0, 2)], 0));
     }
 
@@ -259,12 +259,12 @@ mod tests {
         let docs: Vec<Vec<u64>> = (0..12).map(|i| vec![7, 100 + i]).collect();
         // Twelve articles sharing anchor 7 over twelve days: a template.
         let daily: Vec<Provenance> = (0..12).map(|d| Provenance { day: Some(d) }).collect();
-        let found = anchor_candidates(&docs, &daily);
+        let found = anchor_candidates(docs.clone(), &daily);
         assert!(found.pairs.is_empty());
         assert_eq!(found.templates, 1);
         // The same anchor in twelve articles within two days: syndication, paired.
         let wire: Vec<Provenance> = (0..12).map(|o| Provenance { day: Some(o as i64 % 2) }).collect();
-        assert_eq!(anchor_candidates(&docs, &wire).pairs.len(), 66);
+        assert_eq!(anchor_candidates(docs, &wire).pairs.len(), 66);
     }
 
     #[test]

@@ -588,19 +588,22 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     progress.begin("lsh", Some(banding.bands as u64), Unit::Bands);
     let cand = candidates(&rep_sigs, banding, &|| progress.advance(1));
     progress.end();
-    let rep_anchors: Vec<&[u64]> = representatives.iter().map(|&i| sketches[i as usize].anchors.as_slice()).collect();
-    let provenance: Vec<Provenance> = representatives
-        .iter()
-        .map(|&i| Provenance { day: docs[i as usize].timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY)) })
-        .collect();
-    let anchored = anchor_candidates(&rep_anchors, &provenance);
-    drop(rep_anchors);
     drop(rep_sigs);
-    // Anchors and signatures have done their work: only the sets are verified.
+    // Signatures and then anchors are freed as soon as their route is done: only the sets are
+    // verified. The representatives' anchors go to the anchor route, which frees them.
+    let mut rep_anchors: Vec<Vec<u64>> = Vec::with_capacity(representatives.len());
+    for &i in &representatives {
+        rep_anchors.push(std::mem::take(&mut sketches[i as usize].anchors));
+    }
     for s in &mut sketches {
         s.anchors = Vec::new();
         s.signature = Vec::new();
     }
+    let provenance: Vec<Provenance> = representatives
+        .iter()
+        .map(|&i| Provenance { day: docs[i as usize].timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY)) })
+        .collect();
+    let anchored = anchor_candidates(rep_anchors, &provenance);
     let (anchor_pairs, crowded) = (anchored.pairs, anchored.crowded);
     counts.template_anchors = anchored.templates;
     counts.band_collisions = cand.band_collisions;
