@@ -66,6 +66,12 @@ use reprint::story::{story_edges, story_terms, DEFAULT_STORY_THRESHOLD};
 use reprint::synth::{write_generated, GenParams};
 use reprint::verify::verify;
 
+/// The allocator the `reprint` binary uses (see `src/main.rs`), so the end-to-end groups
+/// measure what the command does.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 const SHINGLE: usize = 5;
 const PERMS: usize = 128;
 const THRESHOLD: f64 = 0.5;
