@@ -1019,7 +1019,8 @@ fn body_word_set(words: &[u64], furniture: &[Range<usize>]) -> Vec<u64> {
     }
     w.sort_unstable();
     w.dedup();
-    // Kept until the story stage: hand back the room of the repeated words.
+    // Kept until the story terms are taken, after verification: hand back the room of the
+    // repeated words.
     w.shrink_to_fit();
     w
 }

@@ -156,7 +156,7 @@ pub fn story_terms(words: &[Vec<u64>]) -> Vec<Vec<(u64, f64)>> {
             terms.truncate(STORY_TERMS);
             let mut out: Vec<(u64, f64)> = terms.into_iter().map(|(t, d)| (t, (n as f64 / d as f64).ln())).collect();
             out.sort_unstable_by_key(|&(t, _)| t);
-            out.shrink_to_fit(); // kept from signing to the story stage
+            out.shrink_to_fit(); // kept from before the passage stage to the story stage
             out
         })
         .collect()

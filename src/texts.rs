@@ -72,11 +72,12 @@ pub fn fetch(
             let parsed: Vec<Record> = batch.into_par_iter().map(|doc| doc.parse(fields)).collect();
             for rec in parsed {
                 let Some(slots) = by_location.get(&key(rec.meta.location)) else { continue };
-                let Ok(text) = rec.body else { continue };
-                for &slot in slots {
-                    if wanted[slot].1 == rec.meta.bytes {
-                        out[slot] = Ok(text.clone());
-                    }
+                let Ok(mut text) = rec.body else { continue };
+                let mut matching = slots.iter().filter(|&&slot| wanted[slot].1 == rec.meta.bytes).peekable();
+                // A document asked for more than once gets copies; the last (usually the only)
+                // slot takes the text itself.
+                while let Some(&slot) = matching.next() {
+                    out[slot] = Ok(if matching.peek().is_some() { text.clone() } else { std::mem::take(&mut text) });
                 }
             }
         })?;

@@ -229,6 +229,9 @@ fn a_file_changed_after_the_scan_is_not_shown_wrongly() {
     let wanted: Vec<_> = metas.iter().map(|m| (m.location, m.bytes)).collect();
     let before = fetch(&inputs, &FieldMap::default(), &[], None, &summary.files, &wanted).unwrap();
     assert!(before[0].as_ref().unwrap().starts_with("The central bank"));
+    // A document asked for twice comes back in both places.
+    let twice = fetch(&inputs, &FieldMap::default(), &[], None, &summary.files, &[wanted[0], wanted[0]]).unwrap();
+    assert_eq!(twice, vec![before[0].clone(), before[0].clone()]);
     // Rewrite the first line with other text of another length.
     let text = std::fs::read_to_string(&dump).unwrap();
     std::fs::write(&dump, text.replacen("The central bank held", "The central bank kept", 1).replacen("4.25", "4.5", 1)).unwrap();
