@@ -152,6 +152,13 @@ impl Default for DedupPolicy {
     }
 }
 
+/// Largest record read by default (`--max-doc-bytes`), in bytes: 8 MiB. A news article is
+/// rarely over 100 KB and the longest real ones (live blogs, full reports) stay under a few
+/// megabytes; what scraped dumps hold above that is concatenated pages or binary junk, and
+/// one such record of gigabytes would hold its words (about 16 bytes each while tokenised)
+/// in memory. Larger records are skipped as `too_large` without being read into memory.
+pub const DEFAULT_MAX_DOC_BYTES: u64 = 8 << 20;
+
 /// Clusters shown in the review report by default: the page opens at once with this many and
 /// stays a few megabytes for news-length articles; the JSONL outputs always list them all.
 pub const DEFAULT_REPORT_LIMIT: usize = 1000;
@@ -185,6 +192,9 @@ pub struct ScanConfig {
     /// Any skipped document or unreadable input is an error, and nothing is written
     /// (`--strict`).
     pub strict: bool,
+    /// Records (JSONL lines, `.txt` files) larger than this many bytes are skipped as
+    /// `too_large` (`--max-doc-bytes`).
+    pub max_doc_bytes: u64,
     /// Most clusters shown in `report.html` (`--report-limit`); 0 writes no report.
     pub report_limit: usize,
     /// Decide what `reprint dedup` keeps (`None` for a plain scan).
@@ -209,6 +219,7 @@ impl Default for ScanConfig {
             story_threshold: crate::story::DEFAULT_STORY_THRESHOLD,
             story_window: None,
             strict: false,
+            max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
             report_limit: DEFAULT_REPORT_LIMIT,
             dedup: None,
             stdin_copy: None,

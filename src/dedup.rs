@@ -28,6 +28,7 @@ use serde_json::{Map, Value};
 use crate::cluster::UnionFind;
 use crate::config::{DedupPolicy, KeepRule, OutletScope, ScanConfig};
 use crate::error::{Error, Result};
+use crate::interrupt::{self, Hold, Pending};
 use crate::input::{reread_raw, DocMeta, SkipReason};
 use crate::pipeline::{role_name, ScanResult};
 use crate::progress::{Progress, Unit};
@@ -371,6 +372,9 @@ struct Staged {
     target: PathBuf,
     temp: PathBuf,
     sink: Option<Sink>,
+    /// The temporary file, removed if the run is interrupted.
+    pending: Option<Pending>,
+    committed: bool,
 }
 
 impl Staged {
@@ -381,29 +385,42 @@ impl Staged {
         };
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let pending = Pending::new(&temp);
         let err = |source| Error::Output { path: target.to_path_buf(), source };
         let file = File::create(&temp).map_err(err)?;
-        let sink = Sink::new(target, BufWriter::new(file)).map_err(err)?;
-        Ok(Staged { target: target.to_path_buf(), temp, sink: Some(sink) })
+        let mut staged =
+            Staged { target: target.to_path_buf(), temp, sink: None, pending: Some(pending), committed: false };
+        staged.sink = Some(Sink::new(target, BufWriter::new(file)).map_err(err)?);
+        Ok(staged)
     }
 
     fn write(&mut self, bytes: &[u8]) -> Result<()> {
-        let w = self.sink.as_mut().expect("open until committed").writer();
+        let w = self.sink.as_mut().expect("open until finished").writer();
         w.write_all(bytes).and_then(|_| w.write_all(b"\n")).map_err(|source| Error::Output { path: self.target.clone(), source })
     }
 
-    fn commit(mut self) -> Result<()> {
+    /// Ends the compressed stream, flushes and syncs the temporary file.
+    fn finish(&mut self) -> Result<()> {
         let err = |source| Error::Output { path: self.target.clone(), source };
-        let sink = self.sink.take().expect("committed once");
+        let sink = self.sink.take().expect("finished once");
         let file = sink.finish().map_err(err)?.into_inner().map_err(|e| err(e.into_error()))?;
-        file.sync_all().map_err(err)?;
-        std::fs::rename(&self.temp, &self.target).map_err(err)
+        file.sync_all().map_err(err)
+    }
+
+    /// Moves the finished file into place, under a held interruption registry.
+    fn commit(mut self, hold: &mut Hold) -> Result<()> {
+        std::fs::rename(&self.temp, &self.target).map_err(|source| Error::Output { path: self.target.clone(), source })?;
+        self.committed = true;
+        if let Some(p) = self.pending.take() {
+            p.done(hold);
+        }
+        Ok(())
     }
 }
 
 impl Drop for Staged {
     fn drop(&mut self) {
-        if self.sink.is_some() {
+        if !self.committed {
             let _ = std::fs::remove_file(&self.temp);
         }
     }
@@ -425,7 +442,7 @@ pub fn write(config: &ScanConfig, result: &ScanResult, outputs: &Outputs, progre
     let mut failure: Option<Error> = None;
     progress.begin("write", Some(result.run.counts.bytes), Unit::Bytes);
     let exclude: Vec<PathBuf> = Vec::new();
-    reread_raw(&config.inputs, &config.fields, &exclude, config.stdin_copy.as_deref(), None, &mut |rec, raw| {
+    reread_raw(&config.inputs, &config.fields, &exclude, config.stdin_copy.as_deref(), None, config.max_doc_bytes, &mut |rec, raw| {
         if failure.is_some() {
             return;
         }
@@ -466,9 +483,15 @@ pub fn write(config: &ScanConfig, result: &ScanResult, outputs: &Outputs, progre
             summary.skipped_total()
         )));
     }
-    out.commit()?;
+    out.finish()?;
+    if let Some(r) = removed.as_mut() {
+        r.finish()?;
+    }
+    // Both files are moved into place before an interruption can clean up.
+    let mut hold = interrupt::hold();
+    out.commit(&mut hold)?;
     if let Some(r) = removed {
-        r.commit()?;
+        r.commit(&mut hold)?;
     }
     Ok(summary)
 }
@@ -539,6 +562,11 @@ fn route(
             skipped: skip.map(ToString::to_string),
         };
         let mark_value = serde_json::to_value(&fields).expect("serialises");
+        // A record over --max-doc-bytes was never held, so it cannot be copied; like a line
+        // that is not a JSON object it is counted and listed in REMOVED, not written.
+        if matches!(rec.body, Err(SkipReason::TooLarge { .. })) {
+            return Ok(());
+        }
         // Only records that are JSON objects (or .txt articles) can carry the fields.
         if let Some(mut obj) = record_object(rec, raw) {
             obj.insert("reprint".to_string(), mark_value);

@@ -110,6 +110,14 @@ pub enum SkipReason {
     EmptyText,
     /// The text has no words after normalisation (only punctuation or symbols).
     NoWords,
+    /// The record (JSONL line without its line break, or `.txt` file) is larger than
+    /// `--max-doc-bytes`; it was passed over without being held in memory.
+    TooLarge {
+        /// Its size in bytes.
+        bytes: u64,
+        /// The limit it is over.
+        limit: u64,
+    },
 }
 
 impl SkipReason {
@@ -123,6 +131,7 @@ impl SkipReason {
             SkipReason::TextNotString(_) => "text_not_string",
             SkipReason::EmptyText => "empty_text",
             SkipReason::NoWords => "no_words",
+            SkipReason::TooLarge { .. } => "too_large",
         }
     }
 }
@@ -138,6 +147,9 @@ impl fmt::Display for SkipReason {
             SkipReason::TextNotString(field) => write!(f, "{code}: field `{field}` is not a string"),
             SkipReason::EmptyText => write!(f, "{code}: the text is empty or whitespace"),
             SkipReason::NoWords => write!(f, "{code}: the text has no words"),
+            SkipReason::TooLarge { bytes, limit } => {
+                write!(f, "{code}: the record is {bytes} bytes, over the limit of {limit} (--max-doc-bytes)")
+            }
         }
     }
 }
@@ -194,6 +206,8 @@ impl Unparsed {
 enum Item<'l> {
     Txt(Record),
     Line { raw: &'l [u8], location: Location, bytes: u64, file: &'l Arc<str> },
+    /// A JSONL line over the size limit: only its size was kept.
+    TooLarge { location: Location, bytes: u64, size: u64, limit: u64, file: &'l Arc<str> },
 }
 
 impl<'l> Item<'l> {
@@ -202,6 +216,7 @@ impl<'l> Item<'l> {
         match self {
             Item::Txt(rec) => (rec, None),
             Item::Line { raw, location, bytes, file } => (parse_json_line(raw, fields, location, bytes, file), Some(raw)),
+            Item::TooLarge { location, bytes, size, limit, file } => (too_large(location, bytes, size, limit, file), None),
         }
     }
 }
@@ -254,13 +269,36 @@ impl InputSummary {
 ///
 /// Directories in `exclude` (the run's own output directory) are not walked, so a scan of a
 /// tree that contains its previous outputs does not read them as input.
+///
+/// Records larger than `max_doc_bytes` are handed over as skipped ([`SkipReason::TooLarge`])
+/// without being held in memory.
 pub fn read_inputs(
     inputs: &[InputSpec],
     fields: &FieldMap,
     exclude: &[PathBuf],
+    max_doc_bytes: u64,
     sink: &mut dyn FnMut(Record),
 ) -> Result<InputSummary> {
-    read_with(inputs, exclude, Stdin::Live, None, &mut |item| sink(item.parse(fields).0))
+    read_with(inputs, exclude, Stdin::Live, None, max_doc_bytes, &mut |item| sink(item.parse(fields).0))
+}
+
+/// Reads one JSONL dump (plain, gzip or zstd) from memory, named `name` in locations and
+/// fallback ids, as [`read_inputs`] reads a file: the records and what reading found. For
+/// tests and fuzzing of the reader without a file system.
+pub fn read_jsonl_bytes(data: &[u8], name: &str, fields: &FieldMap, max_doc_bytes: u64) -> (Vec<Record>, InputSummary) {
+    let mut records = Vec::new();
+    let mut sink = |item: Item<'_>| records.push(item.parse(fields).0);
+    let mut reader = Reader {
+        summary: InputSummary::default(),
+        sink: &mut sink,
+        want: None,
+        exclude: Vec::new(),
+        manifests: BTreeMap::new(),
+        max_doc_bytes,
+    };
+    reader.read_jsonl_stream(data, name.to_string(), data.len() as u64);
+    let summary = reader.summary;
+    (records, summary)
 }
 
 /// How [`read_in_batches`] hands documents over.
@@ -286,6 +324,7 @@ pub fn read_in_batches(
     stdin_copy: Option<&Path>,
     again: bool,
     want: Option<&(dyn Fn(Location) -> bool + Sync)>,
+    max_doc_bytes: u64,
     batching: Batching,
     on_batch: &mut dyn FnMut(Vec<Unparsed>),
 ) -> Result<InputSummary> {
@@ -299,7 +338,7 @@ pub fn read_in_batches(
         let reader = scope.spawn(move || {
             let mut batch = Vec::with_capacity(batching.docs);
             let want = want.map(|w| w as &dyn Fn(Location) -> bool);
-            let summary = unparsed_with(inputs, exclude, stdin, want, &mut |doc| {
+            let summary = unparsed_with(inputs, exclude, stdin, want, max_doc_bytes, &mut |doc| {
                 batch.push(doc);
                 if batch.len() == batching.docs {
                     let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(batching.docs)));
@@ -322,13 +361,17 @@ fn unparsed_with(
     exclude: &[PathBuf],
     stdin: Stdin,
     want: Option<&dyn Fn(Location) -> bool>,
+    max_doc_bytes: u64,
     sink: &mut dyn FnMut(Unparsed),
 ) -> Result<InputSummary> {
-    read_with(inputs, exclude, stdin, want, &mut |item| {
+    read_with(inputs, exclude, stdin, want, max_doc_bytes, &mut |item| {
         sink(match item {
             Item::Txt(rec) => Unparsed::Ready(rec),
             Item::Line { raw, location, bytes, file } => {
                 Unparsed::Line { raw: raw.to_vec(), location, bytes, file: Arc::clone(file) }
+            }
+            Item::TooLarge { location, bytes, size, limit, file } => {
+                Unparsed::Ready(too_large(location, bytes, size, limit, file))
             }
         })
     })
@@ -345,21 +388,12 @@ enum Stdin<'p> {
     Copy(&'p Path),
 }
 
-/// Reads the inputs again, as [`read_inputs`] did, to fetch texts after the fact. Standard
-/// input was consumed by the first reading, so it is passed over (it keeps its place in the
-/// file list, so every other document keeps its [`Location`]).
-pub fn reread_inputs(
-    inputs: &[InputSpec],
-    fields: &FieldMap,
-    exclude: &[PathBuf],
-    sink: &mut dyn FnMut(Record),
-) -> Result<InputSummary> {
-    read_with(inputs, exclude, Stdin::Gone, None, &mut |item| sink(item.parse(fields).0))
-}
-
-/// Reads the inputs again like [`reread_inputs`], handing each record with its raw JSONL line
-/// (without the line break and a leading byte-order mark; `None` for `.txt` articles), for
-/// writers that must reproduce the input records exactly.
+/// Reads the inputs again, handing each record with its raw JSONL line (without the line
+/// break and a leading byte-order mark; `None` for `.txt` articles and records over
+/// `max_doc_bytes`), for writers that must reproduce the input records exactly. Standard input
+/// was consumed by the first reading: it is read from `stdin_copy` when the caller spooled it,
+/// else passed over (it keeps its place in the file list, so every other document keeps its
+/// [`Location`]).
 ///
 /// With `want`, JSONL lines at other locations are passed over without being parsed (their
 /// sink is not called): fetching a few texts from a large dump costs little more than reading
@@ -370,9 +404,10 @@ pub fn reread_raw(
     exclude: &[PathBuf],
     stdin_copy: Option<&Path>,
     want: Option<&dyn Fn(Location) -> bool>,
+    max_doc_bytes: u64,
     sink: &mut dyn FnMut(Record, Option<&[u8]>),
 ) -> Result<InputSummary> {
-    read_with(inputs, exclude, stdin_copy.map_or(Stdin::Gone, Stdin::Copy), want, &mut |item| {
+    read_with(inputs, exclude, stdin_copy.map_or(Stdin::Gone, Stdin::Copy), want, max_doc_bytes, &mut |item| {
         let (rec, raw) = item.parse(fields);
         sink(rec, raw)
     })
@@ -383,6 +418,7 @@ fn read_with(
     exclude: &[PathBuf],
     stdin: Stdin,
     want: Option<&dyn Fn(Location) -> bool>,
+    max_doc_bytes: u64,
     sink: &mut dyn FnMut(Item<'_>),
 ) -> Result<InputSummary> {
     // Every named path must exist before anything is read.
@@ -396,7 +432,8 @@ fn read_with(
         });
     }
     let exclude: Vec<PathBuf> = exclude.iter().filter_map(|p| p.canonicalize().ok()).collect();
-    let mut reader = Reader { summary: InputSummary::default(), sink, want, exclude, manifests: BTreeMap::new() };
+    let mut reader =
+        Reader { summary: InputSummary::default(), sink, want, exclude, manifests: BTreeMap::new(), max_doc_bytes };
     for (input, meta) in inputs.iter().zip(metas) {
         match (input, meta) {
             (InputSpec::Stdin, _) | (_, None) => match stdin {
@@ -447,6 +484,8 @@ struct Reader<'a> {
     exclude: Vec<PathBuf>,
     /// Manifests read so far, by directory (each is read once).
     manifests: BTreeMap<PathBuf, BTreeMap<String, ManifestEntry>>,
+    /// Records larger than this are skipped unread ([`SkipReason::TooLarge`]).
+    max_doc_bytes: u64,
 }
 
 impl Reader<'_> {
@@ -575,6 +614,27 @@ impl Reader<'_> {
     /// it is in.
     fn read_txt(&mut self, path: &Path, id: String, outlet: Option<String>, m: Option<ManifestEntry>) {
         let display = path.display().to_string();
+        let m = m.unwrap_or_default();
+        let size = std::fs::metadata(path).map(|md| md.len());
+        if let Ok(size) = size.as_ref().copied() {
+            if size > self.max_doc_bytes {
+                let file = self.add_file(display, size, "txt");
+                let timestamp = m.date.as_deref().and_then(parse_date);
+                let meta = DocMeta {
+                    id,
+                    outlet: m.outlet.or(outlet),
+                    date: m.date,
+                    timestamp,
+                    title: m.title,
+                    url: m.url,
+                    location: Location { file, line: 1 },
+                    bytes: size,
+                };
+                let body = Err(SkipReason::TooLarge { bytes: size, limit: self.max_doc_bytes });
+                (self.sink)(Item::Txt(Record { meta, body }));
+                return;
+            }
+        }
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
@@ -587,7 +647,6 @@ impl Reader<'_> {
         if let Some(enc) = encoding {
             self.summary.decoded.push(format!("{display}: decoded from {enc}"));
         }
-        let m = m.unwrap_or_default();
         let title = m.title.or_else(|| first_line_title(&text));
         let timestamp = m.date.as_deref().and_then(parse_date);
         let meta = DocMeta {
@@ -633,11 +692,17 @@ impl Reader<'_> {
         let mut buf = Vec::new();
         let mut line_no = 0u64;
         let file_name: Arc<str> = Arc::from(display);
+        // Room for a record at the limit, a byte-order mark and a CRLF; the rest of a longer
+        // line is read and dropped.
+        let keep = usize::try_from(self.max_doc_bytes).unwrap_or(usize::MAX).saturating_add(UTF8_BOM.len() + 2);
         loop {
             buf.clear();
-            match stream.read_until(b'\n', &mut buf) {
-                Ok(0) => break,
-                Ok(_) => {}
+            let location = Location { file, line: line_no + 1 };
+            // Lines nobody asked for are not kept at all.
+            let wanted = self.want.is_none_or(|want| want(location));
+            let line = match read_line_capped(&mut stream, &mut buf, if wanted { keep } else { 0 }) {
+                Ok(line) if line.bytes == 0 => break,
+                Ok(line) => line,
                 Err(e) => {
                     let what = if codec == "plain" {
                         format!("read error: {e}")
@@ -647,11 +712,20 @@ impl Reader<'_> {
                     self.issue(display, Some(line_no + 1), what);
                     break;
                 }
-            }
+            };
             line_no += 1;
-            let raw_len = buf.len() as u64;
+            if !wanted {
+                continue;
+            }
+            let mut size = line.bytes - line.breaks;
             if line_no == 1 && buf.starts_with(UTF8_BOM) {
                 buf.drain(..UTF8_BOM.len()); // exported by some Windows tools; not part of the JSON
+                size -= UTF8_BOM.len() as u64;
+            }
+            if size > self.max_doc_bytes {
+                let limit = self.max_doc_bytes;
+                (self.sink)(Item::TooLarge { location, bytes: line.bytes, size, limit, file: &file_name });
+                continue;
             }
             while matches!(buf.last(), Some(b'\n' | b'\r')) {
                 buf.pop();
@@ -659,20 +733,56 @@ impl Reader<'_> {
             if buf.iter().all(u8::is_ascii_whitespace) {
                 continue; // a blank line is not a document
             }
-            let location = Location { file, line: line_no };
-            if self.want.is_some_and(|want| !want(location)) {
-                continue;
-            }
-            (self.sink)(Item::Line { raw: &buf, location, bytes: raw_len, file: &file_name });
+            (self.sink)(Item::Line { raw: &buf, location, bytes: line.bytes, file: &file_name });
         }
     }
 }
 
-/// Turns one JSONL line into a record.
-fn parse_json_line(line: &[u8], fields: &FieldMap, location: Location, bytes: u64, file: &str) -> Record {
-    let fallback_id = format!("{file}:{}", location.line);
-    let mut meta = DocMeta {
-        id: fallback_id,
+/// One line as [`read_line_capped`] read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LineRead {
+    /// Bytes the line took in the stream, line break included (0 at the end of the stream).
+    bytes: u64,
+    /// How many of them are the `\r` and `\n` bytes that end it.
+    breaks: u64,
+}
+
+/// Reads one line (up to and including `\n`, or to the end of the stream), appending at most
+/// `keep` of its bytes to `buf` and dropping the rest, so a line of any length costs at most
+/// `keep` bytes of memory.
+fn read_line_capped<R: BufRead>(stream: &mut R, buf: &mut Vec<u8>, keep: usize) -> io::Result<LineRead> {
+    let mut line = LineRead { bytes: 0, breaks: 0 };
+    loop {
+        let available = match stream.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(line);
+        }
+        let (chunk, done) = match memchr::memchr(b'\n', available) {
+            Some(i) => (&available[..=i], true),
+            None => (available, false),
+        };
+        let room = keep.saturating_sub(buf.len());
+        buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let trailing = chunk.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count() as u64;
+        line.breaks = if trailing == chunk.len() as u64 { line.breaks + trailing } else { trailing };
+        line.bytes += chunk.len() as u64;
+        let used = chunk.len();
+        stream.consume(used);
+        if done {
+            return Ok(line);
+        }
+    }
+}
+
+/// The metadata of a JSONL line before its fields are read: its place and its fallback id
+/// `FILE:LINE`.
+fn line_meta(location: Location, bytes: u64, file: &str) -> DocMeta {
+    DocMeta {
+        id: format!("{file}:{}", location.line),
         outlet: None,
         date: None,
         timestamp: None,
@@ -680,7 +790,17 @@ fn parse_json_line(line: &[u8], fields: &FieldMap, location: Location, bytes: u6
         url: None,
         location,
         bytes,
-    };
+    }
+}
+
+/// The record of a JSONL line over the size limit: its place, its fallback id, why.
+fn too_large(location: Location, bytes: u64, size: u64, limit: u64, file: &str) -> Record {
+    Record { meta: line_meta(location, bytes, file), body: Err(SkipReason::TooLarge { bytes: size, limit }) }
+}
+
+/// Turns one JSONL line into a record.
+fn parse_json_line(line: &[u8], fields: &FieldMap, location: Location, bytes: u64, file: &str) -> Record {
+    let mut meta = line_meta(location, bytes, file);
     if let Err(e) = std::str::from_utf8(line) {
         return Record { meta, body: Err(SkipReason::InvalidUtf8(e.valid_up_to())) };
     }
@@ -884,10 +1004,10 @@ mod tests {
         let inputs = [InputSpec::Path(dump), InputSpec::Path(txt)];
         let fields = FieldMap::default();
         let mut direct = Vec::new();
-        let summary = read_inputs(&inputs, &fields, &[], &mut |rec| direct.push(format!("{rec:?}"))).unwrap();
+        let summary = read_inputs(&inputs, &fields, &[], u64::MAX, &mut |rec| direct.push(format!("{rec:?}"))).unwrap();
         let mut deferred = Vec::new();
         let batching = Batching { docs: 2, ahead: 1 };
-        let again = read_in_batches(&inputs, &[], None, false, None, batching, &mut |batch| deferred.extend(batch)).unwrap();
+        let again = read_in_batches(&inputs, &[], None, false, None, u64::MAX, batching, &mut |batch| deferred.extend(batch)).unwrap();
         let deferred: Vec<String> = deferred.into_iter().map(|doc| format!("{:?}", doc.parse(&fields))).collect();
         assert_eq!(direct.len(), 5);
         assert_eq!(deferred, direct);
@@ -922,5 +1042,76 @@ mod tests {
     fn jsonl_names() {
         assert!(is_jsonl("a.jsonl") && is_jsonl("a.JSONL.gz") && is_jsonl("b.ndjson.zst"));
         assert!(!is_jsonl("manifest.json") && !is_jsonl("notes.md"));
+    }
+
+    /// Reads lines one byte at a time from the reader's point of view: every buffer refill
+    /// hands over at most `step` bytes, so lines span many refills.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl io::Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = out.len().min(self.step).min(self.data.len());
+            out[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn capped_lines_keep_at_most_their_cap_and_count_every_byte() {
+        let data = b"short\nthis line is long\r\n\r\nlast without break";
+        for step in [1, 2, 3, 7, 64] {
+            let mut stream = io::BufReader::with_capacity(step, Trickle { data, step });
+            let mut lines = Vec::new();
+            loop {
+                let mut buf = Vec::new();
+                let line = read_line_capped(&mut stream, &mut buf, 8).unwrap();
+                if line.bytes == 0 {
+                    break;
+                }
+                lines.push((buf, line.bytes, line.breaks));
+            }
+            let want: Vec<(Vec<u8>, u64, u64)> = vec![
+                (b"short\n".to_vec(), 6, 1),
+                (b"this lin".to_vec(), 19, 2),
+                (b"\r\n".to_vec(), 2, 2),
+                (b"last wit".to_vec(), 18, 0),
+            ];
+            assert_eq!(lines, want, "refills of {step} bytes");
+        }
+    }
+
+    #[test]
+    fn records_over_the_limit_are_skipped_with_their_size_and_the_rest_read() {
+        let small = r#"{"id":"a","text":"a few words"}"#;
+        let big = format!(r#"{{"id":"b","text":"{}"}}"#, "word ".repeat(100));
+        let data = format!("{small}\r\n{big}\r\n\n{small}");
+        let limit = small.len() as u64;
+        let (recs, summary) = read_jsonl_bytes(data.as_bytes(), "d.jsonl", &FieldMap::default(), limit);
+        assert!(summary.issues.is_empty());
+        let got: Vec<(String, u64, Result<String, SkipReason>)> =
+            recs.into_iter().map(|r| (r.meta.id, r.meta.location.line, r.body)).collect();
+        let too_large = SkipReason::TooLarge { bytes: big.len() as u64, limit };
+        assert_eq!(
+            got,
+            vec![
+                ("a".to_string(), 1, Ok("a few words".to_string())),
+                ("d.jsonl:2".to_string(), 2, Err(too_large.clone())),
+                ("a".to_string(), 4, Ok("a few words".to_string())),
+            ]
+        );
+        assert_eq!(
+            too_large.to_string(),
+            format!("too_large: the record is {} bytes, over the limit of {limit} (--max-doc-bytes)", big.len())
+        );
+        // A record exactly at the limit is read, a byte-order mark and CRLF not counted.
+        let at_limit = format!("\u{feff}{small}\r\n");
+        let (recs, _) = read_jsonl_bytes(at_limit.as_bytes(), "d.jsonl", &FieldMap::default(), limit);
+        assert_eq!(recs[0].body, Ok("a few words".to_string()));
+        let (recs, _) = read_jsonl_bytes(at_limit.as_bytes(), "d.jsonl", &FieldMap::default(), limit - 1);
+        assert_eq!(recs[0].body, Err(SkipReason::TooLarge { bytes: limit, limit: limit - 1 }));
     }
 }

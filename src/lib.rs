@@ -38,6 +38,7 @@
 pub mod error;
 pub mod config;
 pub mod progress;
+pub mod interrupt;
 
 pub mod input;
 pub mod normalize;

@@ -264,6 +264,10 @@ struct ParamArgs {
     /// Any skipped document or unreadable input is an error; nothing is written.
     #[arg(long)]
     strict: bool,
+    /// Skip records (JSONL lines, .txt files) larger than this, without reading them into
+    /// memory: bytes, or with a K, M or G suffix (KiB, MiB, GiB).
+    #[arg(long, value_name = "BYTES", default_value = "8M", value_parser = parse_bytes)]
+    max_doc_bytes: u64,
     /// JSON field holding the document id (default: id, _id, doc_id; else FILE:LINE).
     #[arg(long, value_name = "FIELD")]
     id_field: Option<String>,
@@ -288,6 +292,10 @@ struct ParamArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Before anything is written: an interrupted run removes what it had not finished.
+    if let Err(e) = reprint::interrupt::install() {
+        eprintln!("reprint: warning: cannot watch for interruptions ({e}); a killed run may leave hidden temporary files");
+    }
     match run(cli) {
         Ok(code) => code,
         // A closed stdout (`reprint scan | head`) is not a failure: the outputs are written.
@@ -369,8 +377,9 @@ fn error_chain(err: &anyhow::Error) -> String {
     msg
 }
 
-/// Removes its file when dropped (the spooled copy of standard input).
-struct TempFile(PathBuf);
+/// Removes its file when dropped (the spooled copy of standard input), and if the run is
+/// interrupted.
+struct TempFile(PathBuf, #[allow(dead_code)] reprint::interrupt::Pending);
 
 impl Drop for TempFile {
     fn drop(&mut self) {
@@ -386,8 +395,9 @@ fn spool_stdin(inputs: &[InputSpec], dir: &std::path::Path) -> anyhow::Result<Op
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join(format!(".reprint-stdin-{}.jsonl", std::process::id()));
+    let pending = reprint::interrupt::Pending::new(&path);
     let mut file = std::fs::File::create(&path).with_context(|| format!("cannot spool standard input to {}", path.display()))?;
-    let guard = TempFile(path);
+    let guard = TempFile(path, pending);
     std::io::copy(&mut std::io::stdin().lock(), &mut file).context("cannot read standard input")?;
     file.sync_all()?;
     Ok(Some(guard))
@@ -603,6 +613,26 @@ fn parse_window(s: &str) -> Result<i64, String> {
     reprint::story::parse_window(s).ok_or_else(|| format!("`{s}` is not a time window such as 7d, 36h or 90m"))
 }
 
+/// A size in bytes: digits, optionally followed by K, M or G (binary multiples, any case, an
+/// optional trailing `B` or `iB`).
+fn parse_bytes(s: &str) -> Result<u64, String> {
+    let bad = || format!("`{s}` is not a size such as 8M, 512K or 20000000");
+    let t = s.trim();
+    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix("ib")).or_else(|| t.strip_suffix(['B', 'b'])).unwrap_or(t);
+    let (digits, shift) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 10),
+        Some((i, 'm' | 'M')) => (&t[..i], 20),
+        Some((i, 'g' | 'G')) => (&t[..i], 30),
+        _ => (t, 0),
+    };
+    let n: u64 = digits.parse().map_err(|_| bad())?;
+    let bytes = n.checked_mul(1 << shift).ok_or_else(bad)?;
+    if bytes == 0 {
+        return Err("the size must be at least 1 byte".into());
+    }
+    Ok(bytes)
+}
+
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain()
         .any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
@@ -658,6 +688,7 @@ fn param_config(a: ParamArgs, inputs: Vec<InputSpec>, outdir: PathBuf) -> anyhow
         story_threshold: a.story_threshold,
         story_window: a.story_window,
         strict: a.strict,
+        max_doc_bytes: a.max_doc_bytes,
         report_limit: DEFAULT_REPORT_LIMIT,
         dedup: None,
         stdin_copy: None,

@@ -121,6 +121,8 @@ pub struct Parameters {
     pub fields: FieldMap,
     /// Whether `--strict` was given.
     pub strict: bool,
+    /// Records larger than this many bytes were skipped as `too_large`.
+    pub max_doc_bytes: u64,
 }
 
 /// Counts per stage, as recorded in `run.json`.
@@ -443,7 +445,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
     let exclude = std::slice::from_ref(&config.outdir);
     let batching = Batching { docs: BATCH_DOCS, ahead: READ_AHEAD_BATCHES };
     let summary =
-        read_in_batches(&config.inputs, exclude, config.stdin_copy.as_deref(), false, None, batching, &mut |batch| {
+        read_in_batches(&config.inputs, exclude, config.stdin_copy.as_deref(), false, None, config.max_doc_bytes, batching, &mut |batch| {
             let bytes: u64 = batch.iter().map(Unparsed::bytes).sum();
             type Parsed = Vec<(DocMeta, std::result::Result<Body, SkipReason>)>;
             let chunks: Vec<(Parsed, AHashMap<u64, Box<str>>)> = batch
@@ -889,6 +891,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
             seeds: Seeds { token: TOKEN_SEED, shingle: SHINGLE_SEED, minhash: MINHASH_SEED, band: lsh::BAND_SEED },
             fields: config.fields.clone(),
             strict: config.strict,
+            max_doc_bytes: config.max_doc_bytes,
         },
         threads: rayon::current_num_threads(),
         arguments: config.inputs.iter().map(InputSpec::display).collect(),

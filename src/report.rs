@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::html::{self, Page, REPORT_FILE};
+use crate::interrupt::{self, Pending};
 use crate::pipeline::{kind_name, role_name, ScanResult};
 use crate::verify::Edge;
 
@@ -124,6 +125,7 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path, page: Option<&Page>) ->
         }
     }
     let staging = outdir.join(format!(".reprint-staging-{}", std::process::id()));
+    let pending = Pending::new(&staging);
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(out_err(&staging))?;
     }
@@ -157,11 +159,15 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path, page: Option<&Page>) ->
             return Err(e);
         }
     };
+    // An interruption now waits for the last rename (see `crate::interrupt`).
+    let mut hold = interrupt::hold();
     for path in written {
         let target = outdir.join(path.file_name().expect("staged files have names"));
         fs::rename(&path, &target).map_err(out_err(&target))?;
     }
     fs::remove_dir(&staging).map_err(out_err(&staging))?;
+    pending.done(&mut hold);
+    drop(hold);
     if page.is_none() {
         let stale = outdir.join(REPORT_FILE);
         match fs::remove_file(&stale) {
@@ -185,11 +191,17 @@ pub fn write_atomic(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> std:
         source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"),
     })?;
     let tmp_name = format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id());
-    let staged = write_file(&dir, &tmp_name, body)?;
+    let pending = Pending::new(&dir.join(&tmp_name));
+    let staged = write_file(&dir, &tmp_name, body).inspect_err(|_| {
+        let _ = fs::remove_file(pending.path());
+    })?;
+    let mut hold = interrupt::hold();
     fs::rename(&staged, path).map_err(|source| {
         let _ = fs::remove_file(&staged);
         Error::Output { path: path.to_path_buf(), source }
-    })
+    })?;
+    pending.done(&mut hold);
+    Ok(())
 }
 
 fn write_file(

@@ -68,7 +68,8 @@ pub fn fetch(
         // Batches of the wanted lines are parsed in parallel while the next is read.
         let want = |loc: Location| by_location.contains_key(&key(loc));
         let batching = Batching { docs: PARSE_BATCH, ahead: READ_AHEAD_BATCHES };
-        read_in_batches(inputs, exclude, stdin_copy, true, Some(&want), batching, &mut |batch| {
+        // Only documents the scan read are wanted, all within its size limit: no other limit.
+        read_in_batches(inputs, exclude, stdin_copy, true, Some(&want), u64::MAX, batching, &mut |batch| {
             let parsed: Vec<Record> = batch.into_par_iter().map(|doc| doc.parse(fields)).collect();
             for rec in parsed {
                 let Some(slots) = by_location.get(&key(rec.meta.location)) else { continue };

@@ -225,7 +225,7 @@ fn a_file_changed_after_the_scan_is_not_shown_wrongly() {
     let dump = tiny_dump(dir.path(), false);
     let inputs = vec![InputSpec::Path(dump.clone())];
     let mut metas = Vec::new();
-    let summary = reprint::input::read_inputs(&inputs, &FieldMap::default(), &[], &mut |rec| metas.push(rec.meta)).unwrap();
+    let summary = reprint::input::read_inputs(&inputs, &FieldMap::default(), &[], reprint::config::DEFAULT_MAX_DOC_BYTES, &mut |rec| metas.push(rec.meta)).unwrap();
     let wanted: Vec<_> = metas.iter().map(|m| (m.location, m.bytes)).collect();
     let before = fetch(&inputs, &FieldMap::default(), &[], None, &summary.files, &wanted).unwrap();
     assert!(before[0].as_ref().unwrap().starts_with("The central bank"));

@@ -7,6 +7,7 @@ mod cli;
 mod dedup;
 mod determinism;
 mod formats;
+mod interrupt;
 mod malformed;
 mod oracle;
 mod report_html;
