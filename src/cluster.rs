@@ -71,8 +71,9 @@ impl Cluster {
 /// Groups `n` documents by `edges` into clusters of two or more.
 ///
 /// `rank[i]` orders documents by priority as a source (earliest first, see
-/// [`crate::reuse::origin_ranks`]); a partial edge attaches its later document to its
-/// earlier one. Returns the clusters (ordered by first member) and, per document, its
+/// [`crate::reuse::origin_ranks`]; the scan gives identical texts their group's best rank,
+/// so the result does not depend on which copy came first); a partial edge attaches its
+/// later document to its earlier one. Equal ranks order by document index. Returns the clusters (ordered by first member) and, per document, its
 /// cluster id. Each cluster keeps the edges between its members.
 pub fn cluster(n: usize, edges: &[Edge], rank: &[u32]) -> (Vec<Cluster>, Vec<Option<u32>>) {
     let mut edges = edges.to_vec();
@@ -96,7 +97,7 @@ pub fn cluster(n: usize, edges: &[Edge], rank: &[u32]) -> (Vec<Cluster>, Vec<Opt
         parents[later as usize].push((earlier, words));
     }
     let mut by_rank: Vec<u32> = (0..n as u32).collect();
-    by_rank.sort_unstable_by_key(|&i| rank[i as usize]);
+    by_rank.sort_unstable_by_key(|&i| (rank[i as usize], i));
     let mut attached = vec![false; n];
     for d in by_rank {
         let root = uf.find(d);

@@ -521,7 +521,13 @@ impl Reader<'_> {
                     continue;
                 }
             };
-            if !entry.file_type().is_file() {
+            let kind = entry.file_type();
+            if kind.is_dir() {
+                continue;
+            }
+            if !kind.is_file() {
+                // Named pipes, sockets, devices: reading one could block or never end.
+                self.summary.ignored_files.push(format!("{} (not a regular file)", entry.path().display()));
                 continue;
             }
             let path = entry.path();
@@ -714,8 +720,8 @@ impl Reader<'_> {
                 }
             };
             line_no += 1;
-            if !wanted {
-                continue;
+            if !wanted || line.blank {
+                continue; // a blank line is not a document, however long
             }
             let mut size = line.bytes - line.breaks;
             if line_no == 1 && buf.starts_with(UTF8_BOM) {
@@ -731,7 +737,7 @@ impl Reader<'_> {
                 buf.pop();
             }
             if buf.iter().all(u8::is_ascii_whitespace) {
-                continue; // a blank line is not a document
+                continue; // whitespace after a byte-order mark
             }
             (self.sink)(Item::Line { raw: &buf, location, bytes: line.bytes, file: &file_name });
         }
@@ -745,13 +751,15 @@ struct LineRead {
     bytes: u64,
     /// How many of them are the `\r` and `\n` bytes that end it.
     breaks: u64,
+    /// Every byte of it is ASCII whitespace (kept or not).
+    blank: bool,
 }
 
 /// Reads one line (up to and including `\n`, or to the end of the stream), appending at most
 /// `keep` of its bytes to `buf` and dropping the rest, so a line of any length costs at most
 /// `keep` bytes of memory.
 fn read_line_capped<R: BufRead>(stream: &mut R, buf: &mut Vec<u8>, keep: usize) -> io::Result<LineRead> {
-    let mut line = LineRead { bytes: 0, breaks: 0 };
+    let mut line = LineRead { bytes: 0, breaks: 0, blank: true };
     loop {
         let available = match stream.fill_buf() {
             Ok(b) => b,
@@ -765,6 +773,8 @@ fn read_line_capped<R: BufRead>(stream: &mut R, buf: &mut Vec<u8>, keep: usize) 
             Some(i) => (&available[..=i], true),
             None => (available, false),
         };
+        // Stops at the first byte that is not whitespace: the first of most lines.
+        line.blank = line.blank && chunk.iter().all(u8::is_ascii_whitespace);
         let room = keep.saturating_sub(buf.len());
         buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
         let trailing = chunk.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count() as u64;
@@ -939,22 +949,73 @@ fn first_line_title(text: &str) -> Option<String> {
     (line.chars().count() <= MAX_TXT_TITLE_CHARS).then(|| line.to_string())
 }
 
-/// Decodes a `.txt` article: a BOM decides; else UTF-8 if valid; else the encoding
-/// chardetng detects. Returns the text and, when it was not UTF-8, the encoding's name.
-pub fn decode_text(bytes: &[u8]) -> (String, Option<&'static str>) {
+/// Valid multi-byte UTF-8 characters per invalid byte above which a `.txt` file is taken as
+/// damaged UTF-8 (invalid bytes replaced by U+FFFD) rather than another encoding. In Latin-1,
+/// Windows-125x and the like, bytes above 0x7F almost never happen to form valid UTF-8 (a lead
+/// byte must be followed by the right number of 0x80-0xBF bytes, rare symbols there), so a
+/// file where valid multi-byte characters outnumber invalid bytes 4 to 1 is UTF-8 with a few
+/// stray bytes: decoding all of it as another encoding would garble every accented letter.
+const MOSTLY_UTF8_RATIO: usize = 4;
+
+/// Share of NUL bytes in one byte position (odd or even) of a file, and at most in the other,
+/// for a file without byte-order mark to be read as UTF-16: text in a Latin script has a NUL
+/// high byte in nearly every code unit, and no text encoding puts NULs in every other byte.
+const UTF16_NUL_SHARE: (f64, f64) = (0.3, 0.02);
+
+/// Decodes a `.txt` article: a BOM decides; else UTF-16 when every other byte is mostly NUL
+/// (a file saved as UTF-16 without a BOM); else UTF-8 if valid; else UTF-8 with its few
+/// invalid bytes replaced when it is mostly UTF-8 ([`MOSTLY_UTF8_RATIO`]); else the encoding
+/// chardetng detects. Returns the text and, unless it was clean UTF-8, how it was decoded.
+pub fn decode_text(bytes: &[u8]) -> (String, Option<String>) {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
-        let name = (enc != encoding_rs::UTF_8).then(|| enc.name());
+        let name = (enc != encoding_rs::UTF_8).then(|| enc.name().to_string());
         return (text.into_owned(), name);
+    }
+    if let Some(enc) = bomless_utf16(bytes) {
+        let (text, _) = enc.decode_without_bom_handling(bytes);
+        return (text.into_owned(), Some(format!("{} (no byte-order mark)", enc.name())));
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
         return (s.to_string(), None);
+    }
+    let (mut multibyte, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += chunk.invalid().len();
+    }
+    if multibyte >= MOSTLY_UTF8_RATIO * invalid {
+        let plural = if invalid == 1 { "byte" } else { "bytes" };
+        return (String::from_utf8_lossy(bytes).into_owned(), Some(format!("UTF-8, {invalid} invalid {plural} replaced by U+FFFD")));
     }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
     let enc = detector.guess(None, true);
     let (text, _, _) = enc.decode(bytes);
-    (text.into_owned(), Some(enc.name()))
+    (text.into_owned(), Some(enc.name().to_string()))
+}
+
+/// UTF-16LE or BE, when one byte position of the code units is mostly NUL and the other
+/// almost never ([`UTF16_NUL_SHARE`]).
+fn bomless_utf16(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let units = bytes.len() / 2;
+    if units < 2 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for pair in bytes.chunks_exact(2) {
+        even += usize::from(pair[0] == 0);
+        odd += usize::from(pair[1] == 0);
+    }
+    let share = |n: usize| n as f64 / units as f64;
+    let (many, few) = UTF16_NUL_SHARE;
+    if share(odd) >= many && share(even) <= few {
+        Some(encoding_rs::UTF_16LE)
+    } else if share(even) >= many && share(odd) <= few {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -1020,8 +1081,26 @@ mod tests {
         assert!(t.starts_with("Café crème"), "{t}");
         assert!(enc.is_some());
         let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("hé".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
-        assert_eq!(decode_text(&utf16), ("hé".to_string(), Some("UTF-16LE")));
+        assert_eq!(decode_text(&utf16), ("hé".to_string(), Some("UTF-16LE".to_string())));
         assert_eq!(decode_text("plain ünïcode".as_bytes()), ("plain ünïcode".to_string(), None));
+    }
+
+    #[test]
+    fn decodes_utf16_without_a_mark_and_damaged_utf8() {
+        let text = "Ministers met in Hanoi on Friday.\nThey said little.";
+        let le: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        assert!(std::str::from_utf8(&le).is_ok(), "valid UTF-8 too: the NUL pattern decides");
+        assert_eq!(decode_text(&le), (text.to_string(), Some("UTF-16LE (no byte-order mark)".to_string())));
+        assert_eq!(decode_text(&be), (text.to_string(), Some("UTF-16BE (no byte-order mark)".to_string())));
+        // One stray byte in accented UTF-8: UTF-8 with a replacement, not Windows-1252 mojibake.
+        let mut damaged = "Réforme économique à São Paulo: déjà approuvée.".as_bytes().to_vec();
+        damaged.extend(b" \xff");
+        let (t, how) = decode_text(&damaged);
+        assert_eq!(t, "Réforme économique à São Paulo: déjà approuvée. \u{fffd}");
+        assert_eq!(how.as_deref(), Some("UTF-8, 1 invalid byte replaced by U+FFFD"));
+        // A few NULs in a text are not UTF-16.
+        assert_eq!(decode_text(b"a\0b c d e f g"), ("a\0b c d e f g".to_string(), None));
     }
 
     #[test]
@@ -1072,13 +1151,13 @@ mod tests {
                 if line.bytes == 0 {
                     break;
                 }
-                lines.push((buf, line.bytes, line.breaks));
+                lines.push((buf, line.bytes, line.breaks, line.blank));
             }
-            let want: Vec<(Vec<u8>, u64, u64)> = vec![
-                (b"short\n".to_vec(), 6, 1),
-                (b"this lin".to_vec(), 19, 2),
-                (b"\r\n".to_vec(), 2, 2),
-                (b"last wit".to_vec(), 18, 0),
+            let want: Vec<(Vec<u8>, u64, u64, bool)> = vec![
+                (b"short\n".to_vec(), 6, 1, false),
+                (b"this lin".to_vec(), 19, 2, false),
+                (b"\r\n".to_vec(), 2, 2, true),
+                (b"last wit".to_vec(), 18, 0, false),
             ];
             assert_eq!(lines, want, "refills of {step} bytes");
         }
@@ -1088,7 +1167,9 @@ mod tests {
     fn records_over_the_limit_are_skipped_with_their_size_and_the_rest_read() {
         let small = r#"{"id":"a","text":"a few words"}"#;
         let big = format!(r#"{{"id":"b","text":"{}"}}"#, "word ".repeat(100));
-        let data = format!("{small}\r\n{big}\r\n\n{small}");
+        // A blank line longer than the limit is still a blank line, not a document.
+        let blank = " ".repeat(small.len() * 3);
+        let data = format!("{small}\r\n{big}\r\n{blank}\n{small}");
         let limit = small.len() as u64;
         let (recs, summary) = read_jsonl_bytes(data.as_bytes(), "d.jsonl", &FieldMap::default(), limit);
         assert!(summary.issues.is_empty());

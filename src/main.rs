@@ -699,12 +699,12 @@ fn param_config(a: ParamArgs, inputs: Vec<InputSpec>, outdir: PathBuf) -> anyhow
 /// Lists skipped documents and input problems on stderr.
 fn report_problems(r: &ScanResult) {
     for issue in &r.inputs.issues {
-        eprintln!("reprint: warning: {issue}");
+        eprintln!("reprint: warning: {}", show::terminal_safe(&issue.to_string()));
     }
     let skipped: Vec<usize> = (0..r.docs.len()).filter(|&i| r.skipped[i].is_some()).collect();
     for &i in skipped.iter().take(SKIPS_SHOWN) {
         let reason = r.skipped[i].as_ref().expect("filtered on is_some");
-        eprintln!("reprint: skipped {}: {reason}", r.inputs.locate(r.docs[i].location));
+        eprintln!("reprint: skipped {}: {reason}", show::terminal_safe(&r.inputs.locate(r.docs[i].location)));
     }
     if skipped.len() > SKIPS_SHOWN {
         eprintln!(
@@ -761,7 +761,7 @@ fn outlet_table(r: &ScanResult) -> Table {
     t.set_header(vec!["outlet", "docs", "reused", "copy", "partial", "origin", "furniture", "top source"]);
     let mut outlets: Vec<&reprint::pipeline::OutletStats> = r.outlets.iter().collect();
     outlets.sort_by(|a, b| b.reused_share.total_cmp(&a.reused_share).then_with(|| a.outlet.cmp(&b.outlet)));
-    let name = |o: &Option<String>| o.clone().unwrap_or_else(|| "(none)".into());
+    let name = |o: &Option<String>| o.as_deref().map_or_else(|| "(none)".into(), |n| show::terminal_safe(n).into_owned());
     for o in outlets.iter().take(OUTLETS_SHOWN) {
         let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
         t.add_row(vec![

@@ -783,19 +783,22 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         })
         .collect();
     let rank = reuse::origin_ranks(&keys);
-    let (clusters, cluster_of) = timed(&mut seconds.cluster, || cluster(n, &edges, &rank));
-    counts.clusters = clusters.len();
-    counts.documents_in_clusters = clusters.iter().map(|c| c.members.len()).sum();
-    counts.largest_cluster = clusters.iter().map(|c| c.members.len()).max().unwrap_or(0);
-
-    // 9. reuse
-    let t = Instant::now();
+    // Identical texts are one document to LSH: only the first of each group (in input order)
+    // has candidate edges. Where those edges point (which end copied) goes by the group's
+    // earliest member, so the clusters do not depend on which copy came first in the input.
     let mut group_rank = rank.clone();
     for i in 0..n {
         let h = group_head[i] as usize;
         group_rank[h] = group_rank[h].min(rank[i]);
     }
     let group_rank: Vec<u32> = (0..n).map(|i| group_rank[group_head[i] as usize]).collect();
+    let (clusters, cluster_of) = timed(&mut seconds.cluster, || cluster(n, &edges, &group_rank));
+    counts.clusters = clusters.len();
+    counts.documents_in_clusters = clusters.iter().map(|c| c.members.len()).sum();
+    counts.largest_cluster = clusters.iter().map(|c| c.members.len()).max().unwrap_or(0);
+
+    // 9. reuse
+    let t = Instant::now();
     let shapes: Vec<DocShape> = (0..n)
         .map(|i| DocShape { tokens: word_count[i] as usize, furniture: &furn.ranges[i], body: body_words[i] })
         .collect();

@@ -27,6 +27,27 @@ use crate::error::{Error, Result};
 use crate::input::{InputFile, Location};
 use crate::report::{CLUSTERS_FILE, DOCUMENTS_FILE, PASSAGES_FILE, RUN_FILE};
 
+/// Scraped text for a terminal: control characters that a terminal would act on (ESC starts
+/// sequences that can retitle or clear it, BEL rings, CR overwrites) become the visible
+/// Unicode control pictures (`␛`, `␇`, `␍`; C1 controls and DEL become `�` and `␡`), one
+/// character for one, so character offsets into the text still hold. Line breaks and tabs stay.
+pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| (c.is_control() && c != '\n' && c != '\t') || c == '\u{7f}';
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    s.chars()
+        .map(|c| match c as u32 {
+            0x0A | 0x09 => c,
+            n @ 0x00..=0x1F => char::from_u32(0x2400 + n).expect("control pictures are chars"),
+            0x7F => '\u{2421}',
+            0x80..=0x9F => '\u{FFFD}',
+            _ => c,
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// Members compared with their sources when no `--member` is named: a copy and its source
 /// fill a screen or two each, and three comparisons are enough to judge whether a cluster
 /// holds together; the members table lists every member.
@@ -375,7 +396,10 @@ pub fn load(outdir: &Path, id: u32) -> Result<ClusterView> {
     let tag = format!("\"cluster\":{id},");
     each_line(outdir, DOCUMENTS_FILE, |line, n| {
         if line.contains(&tag) {
-            let d: DocumentLine = parse(outdir, DOCUMENTS_FILE, line, n)?;
+            let mut d: DocumentLine = parse(outdir, DOCUMENTS_FILE, line, n)?;
+            for field in [&mut d.outlet, &mut d.title, &mut d.date].into_iter().flatten() {
+                *field = terminal_safe(field).into_owned();
+            }
             if d.cluster == Some(id) && wanted.contains(d.id.as_str()) {
                 found.insert(d.id.clone(), d);
             }
@@ -503,7 +527,7 @@ pub fn fetch_texts(view: &ClusterView, ids: &[&str]) -> Result<Texts> {
     let fetched =
         crate::texts::fetch(&inputs, &view.run.fields, std::slice::from_ref(&view.outdir), None, &view.run.files, &wanted)?;
     for (id, text) in asked.into_iter().zip(fetched) {
-        out.insert(id.to_string(), text.map_err(|m| m.explain().to_string()));
+        out.insert(id.to_string(), text.map(|t| terminal_safe(&t).into_owned()).map_err(|m| m.explain().to_string()));
     }
     Ok(out)
 }
@@ -1232,5 +1256,14 @@ mod tests {
         assert_eq!(locate(&files, "a.jsonl:3"), Some(Location { file: 0, line: 3 }));
         assert_eq!(locate(&files, "other.jsonl:3"), None);
         assert_eq!(locate(&files, "a.jsonl"), None);
+    }
+
+    #[test]
+    fn terminal_safe_shows_controls_one_for_one() {
+        let hostile = "Evil\u{1b}]0;pwned\u{7}\u{1b}[2J\r\u{7f}\u{85}\nnext\tcol";
+        let safe = terminal_safe(hostile);
+        assert_eq!(safe, "Evil\u{241b}]0;pwned\u{2407}\u{241b}[2J\u{240d}\u{2421}\u{fffd}\nnext\tcol");
+        assert_eq!(safe.chars().count(), hostile.chars().count());
+        assert!(matches!(terminal_safe("plain text\n"), std::borrow::Cow::Borrowed(_)));
     }
 }
