@@ -698,9 +698,18 @@ impl Reader<'_> {
         let mut buf = Vec::new();
         let mut line_no = 0u64;
         let file_name: Arc<str> = Arc::from(display);
-        // Room for a record at the limit, a byte-order mark and a CRLF; the rest of a longer
-        // line is read and dropped.
-        let keep = usize::try_from(self.max_doc_bytes).unwrap_or(usize::MAX).saturating_add(UTF8_BOM.len() + 2);
+        // Room for a record at the limit, a CRLF and a byte-order mark the stream's first
+        // refill was too short to show; the rest of a longer line is read and dropped.
+        let keep = usize::try_from(self.max_doc_bytes).unwrap_or(usize::MAX).saturating_add(2 + UTF8_BOM.len());
+        // A UTF-8 byte-order mark (exported by some Windows tools) is not part of the first
+        // line's JSON; its bytes still count in the line's length.
+        let mut bom = match stream.fill_buf() {
+            Ok(head) if head.starts_with(UTF8_BOM) => UTF8_BOM.len() as u64,
+            _ => 0,
+        };
+        stream.consume(bom as usize);
+        // The mark's bytes, counted in the length of the line being read (the first).
+        let mut marked = 0u64;
         loop {
             buf.clear();
             let location = Location { file, line: line_no + 1 };
@@ -708,7 +717,10 @@ impl Reader<'_> {
             let wanted = self.want.is_none_or(|want| want(location));
             let line = match read_line_capped(&mut stream, &mut buf, if wanted { keep } else { 0 }) {
                 Ok(line) if line.bytes == 0 => break,
-                Ok(line) => line,
+                Ok(line) => {
+                    marked = std::mem::take(&mut bom);
+                    LineRead { bytes: line.bytes + marked, ..line }
+                }
                 Err(e) => {
                     let what = if codec == "plain" {
                         format!("read error: {e}")
@@ -723,9 +735,9 @@ impl Reader<'_> {
             if !wanted || line.blank {
                 continue; // a blank line is not a document, however long
             }
-            let mut size = line.bytes - line.breaks;
+            let mut size = line.bytes - line.breaks - marked;
             if line_no == 1 && buf.starts_with(UTF8_BOM) {
-                buf.drain(..UTF8_BOM.len()); // exported by some Windows tools; not part of the JSON
+                buf.drain(..UTF8_BOM.len()); // a mark the first refill was too short to show
                 size -= UTF8_BOM.len() as u64;
             }
             if size > self.max_doc_bytes {
@@ -735,9 +747,6 @@ impl Reader<'_> {
             }
             while matches!(buf.last(), Some(b'\n' | b'\r')) {
                 buf.pop();
-            }
-            if buf.iter().all(u8::is_ascii_whitespace) {
-                continue; // whitespace after a byte-order mark
             }
             (self.sink)(Item::Line { raw: &buf, location, bytes: line.bytes, file: &file_name });
         }
@@ -963,14 +972,23 @@ const MOSTLY_UTF8_RATIO: usize = 4;
 const UTF16_NUL_SHARE: (f64, f64) = (0.3, 0.02);
 
 /// Decodes a `.txt` article: a BOM decides; else UTF-16 when every other byte is mostly NUL
-/// (a file saved as UTF-16 without a BOM); else UTF-8 if valid; else UTF-8 with its few
-/// invalid bytes replaced when it is mostly UTF-8 ([`MOSTLY_UTF8_RATIO`]); else the encoding
+/// (a file saved as UTF-16 without a BOM); else UTF-8 if valid; else UTF-8 with its invalid
+/// bytes replaced when it is marked or mostly UTF-8 ([`MOSTLY_UTF8_RATIO`]); else the encoding
 /// chardetng detects. Returns the text and, unless it was clean UTF-8, how it was decoded.
 pub fn decode_text(bytes: &[u8]) -> (String, Option<String>) {
-    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
-        let name = (enc != encoding_rs::UTF_8).then(|| enc.name().to_string());
-        return (text.into_owned(), name);
+    let mut bytes = bytes;
+    let mut marked_utf8 = false;
+    match encoding_rs::Encoding::for_bom(bytes) {
+        // A UTF-8 mark says what a file should be, not that it is: invalid bytes are reported.
+        Some((enc, bom_len)) if enc == encoding_rs::UTF_8 => {
+            bytes = &bytes[bom_len..];
+            marked_utf8 = true;
+        }
+        Some((enc, bom_len)) => {
+            let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+            return (text.into_owned(), Some(enc.name().to_string()));
+        }
+        None => {}
     }
     if let Some(enc) = bomless_utf16(bytes) {
         let (text, _) = enc.decode_without_bom_handling(bytes);
@@ -984,7 +1002,7 @@ pub fn decode_text(bytes: &[u8]) -> (String, Option<String>) {
         multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
         invalid += chunk.invalid().len();
     }
-    if multibyte >= MOSTLY_UTF8_RATIO * invalid {
+    if marked_utf8 || multibyte >= MOSTLY_UTF8_RATIO * invalid {
         let plural = if invalid == 1 { "byte" } else { "bytes" };
         return (String::from_utf8_lossy(bytes).into_owned(), Some(format!("UTF-8, {invalid} invalid {plural} replaced by U+FFFD")));
     }
@@ -1099,6 +1117,9 @@ mod tests {
         let (t, how) = decode_text(&damaged);
         assert_eq!(t, "Réforme économique à São Paulo: déjà approuvée. \u{fffd}");
         assert_eq!(how.as_deref(), Some("UTF-8, 1 invalid byte replaced by U+FFFD"));
+        // A UTF-8 mark before bytes that are not UTF-8 (found by fuzzing): not clean UTF-8.
+        assert_eq!(decode_text(b"\xef\xbb\xbf\xff"), ("\u{fffd}".to_string(), Some("UTF-8, 1 invalid byte replaced by U+FFFD".to_string())));
+        assert_eq!(decode_text("\u{feff}plain".as_bytes()), ("plain".to_string(), None));
         // A few NULs in a text are not UTF-16.
         assert_eq!(decode_text(b"a\0b c d e f g"), ("a\0b c d e f g".to_string(), None));
     }
@@ -1194,5 +1215,11 @@ mod tests {
         assert_eq!(recs[0].body, Ok("a few words".to_string()));
         let (recs, _) = read_jsonl_bytes(at_limit.as_bytes(), "d.jsonl", &FieldMap::default(), limit - 1);
         assert_eq!(recs[0].body, Err(SkipReason::TooLarge { bytes: limit, limit: limit - 1 }));
+        assert_eq!(recs[0].meta.bytes, limit + 5, "the mark and the line break count in the record's length");
+        // A byte-order mark then a blank line longer than the limit (found by fuzzing): blank.
+        let marked_blank = format!("\u{feff}{}\n{small}", " ".repeat(small.len() * 2));
+        let (recs, _) = read_jsonl_bytes(marked_blank.as_bytes(), "d.jsonl", &FieldMap::default(), limit);
+        assert_eq!(recs.len(), 1);
+        assert_eq!((recs[0].meta.location.line, recs[0].meta.bytes), (2, limit));
     }
 }

@@ -21,6 +21,9 @@
 //!     [`show`] — one cluster in the terminal, read back from the outputs;
 //! 12. [`pipeline`] — the stages wired together, in parallel and deterministic.
 //!
+//! Beside the flow: [`config`] (every parameter), [`error`], [`progress`] (the bars'
+//! interface) and [`interrupt`] (what an interrupted run removes).
+//!
 //! ```
 //! use reprint::{shingle::shingle_set, verify::measure};
 //! let wire = "Vietnam always considers the United States to be a strategic partner and is \
