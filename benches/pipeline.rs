@@ -68,7 +68,7 @@ use reprint::verify::verify;
 
 /// The allocator the `reprint` binary uses (see `src/main.rs`), so the end-to-end groups
 /// measure what the command does.
-#[cfg(not(target_env = "msvc"))]
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

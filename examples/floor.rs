@@ -17,7 +17,7 @@
 //! which also finds candidates, verifies them, aligns passages, groups stories and writes its
 //! outputs.
 
-#[cfg(not(target_env = "msvc"))]
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

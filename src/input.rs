@@ -708,18 +708,17 @@ impl Reader<'_> {
             _ => 0,
         };
         stream.consume(bom as usize);
-        // The mark's bytes, counted in the length of the line being read (the first).
-        let mut marked = 0u64;
         loop {
             buf.clear();
             let location = Location { file, line: line_no + 1 };
             // Lines nobody asked for are not kept at all.
             let wanted = self.want.is_none_or(|want| want(location));
-            let line = match read_line_capped(&mut stream, &mut buf, if wanted { keep } else { 0 }) {
+            // `marked`: the mark's bytes, counted in the length of the line (the first).
+            let (line, marked) = match read_line_capped(&mut stream, &mut buf, if wanted { keep } else { 0 }) {
                 Ok(line) if line.bytes == 0 => break,
                 Ok(line) => {
-                    marked = std::mem::take(&mut bom);
-                    LineRead { bytes: line.bytes + marked, ..line }
+                    let marked = std::mem::take(&mut bom);
+                    (LineRead { bytes: line.bytes + marked, ..line }, marked)
                 }
                 Err(e) => {
                     let what = if codec == "plain" {

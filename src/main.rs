@@ -28,7 +28,7 @@ use reprint::ScanResult;
 /// faulted in and zeroed again and again, and time per article grew with the dump: 400,000
 /// articles took 128.5 s (43.7 s of it in the kernel) with glibc and 76.5 s (18.9 s) with
 /// jemalloc, which maps large extents and reuses them (BENCHMARKS.md, "Second round").
-#[cfg(not(target_env = "msvc"))]
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
