@@ -703,9 +703,20 @@ impl Reader<'_> {
         let keep = usize::try_from(self.max_doc_bytes).unwrap_or(usize::MAX).saturating_add(2 + UTF8_BOM.len());
         // A UTF-8 byte-order mark (exported by some Windows tools) is not part of the first
         // line's JSON; its bytes still count in the line's length.
+        let what = |e: io::Error| {
+            if codec == "plain" {
+                format!("read error: {e}")
+            } else {
+                format!("{codec} stream is truncated or corrupt: {e}; lines before it were read")
+            }
+        };
         let mut bom = match stream.fill_buf() {
             Ok(head) if head.starts_with(UTF8_BOM) => UTF8_BOM.len() as u64,
-            _ => 0,
+            Ok(_) => 0,
+            Err(e) => {
+                self.issue(display, Some(1), what(e));
+                return;
+            }
         };
         stream.consume(bom as usize);
         loop {
@@ -721,12 +732,7 @@ impl Reader<'_> {
                     (LineRead { bytes: line.bytes + marked, ..line }, marked)
                 }
                 Err(e) => {
-                    let what = if codec == "plain" {
-                        format!("read error: {e}")
-                    } else {
-                        format!("{codec} stream is truncated or corrupt: {e}; lines before it were read")
-                    };
-                    self.issue(display, Some(line_no + 1), what);
+                    self.issue(display, Some(line_no + 1), what(e));
                     break;
                 }
             };
@@ -989,7 +995,7 @@ pub fn decode_text(bytes: &[u8]) -> (String, Option<String>) {
         }
         None => {}
     }
-    if let Some(enc) = bomless_utf16(bytes) {
+    if let Some(enc) = bomless_utf16(bytes).filter(|_| !marked_utf8) {
         let (text, _) = enc.decode_without_bom_handling(bytes);
         return (text.into_owned(), Some(format!("{} (no byte-order mark)", enc.name())));
     }
@@ -1119,6 +1125,8 @@ mod tests {
         // A UTF-8 mark before bytes that are not UTF-8 (found by fuzzing): not clean UTF-8.
         assert_eq!(decode_text(b"\xef\xbb\xbf\xff"), ("\u{fffd}".to_string(), Some("UTF-8, 1 invalid byte replaced by U+FFFD".to_string())));
         assert_eq!(decode_text("\u{feff}plain".as_bytes()), ("plain".to_string(), None));
+        // A UTF-8 mark decides over a NUL pattern (found by fuzzing).
+        assert_eq!(decode_text(b"\xef\xbb\xbfB\0.\n"), ("B\0.\n".to_string(), None));
         // A few NULs in a text are not UTF-16.
         assert_eq!(decode_text(b"a\0b c d e f g"), ("a\0b c d e f g".to_string(), None));
     }
@@ -1220,5 +1228,11 @@ mod tests {
         let (recs, _) = read_jsonl_bytes(marked_blank.as_bytes(), "d.jsonl", &FieldMap::default(), limit);
         assert_eq!(recs.len(), 1);
         assert_eq!((recs[0].meta.location.line, recs[0].meta.bytes), (2, limit));
+        // A gzip stream broken on its first read (found by fuzzing) is an issue, not an empty dump.
+        let (recs, summary) = read_jsonl_bytes(b"\x1f\x8b", "d.jsonl.gz", &FieldMap::default(), limit);
+        assert!(recs.is_empty());
+        assert_eq!(summary.issues.len(), 1, "{:?}", summary.issues);
+        assert_eq!(summary.issues[0].line, Some(1));
+        assert!(summary.issues[0].message.starts_with("gzip stream is truncated or corrupt"), "{}", summary.issues[0]);
     }
 }
