@@ -741,7 +741,7 @@ impl Reader<'_> {
                 continue; // a blank line is not a document, however long
             }
             let mut size = line.bytes - line.breaks - marked;
-            if line_no == 1 && buf.starts_with(UTF8_BOM) {
+            if line_no == 1 && marked == 0 && buf.starts_with(UTF8_BOM) {
                 buf.drain(..UTF8_BOM.len()); // a mark the first refill was too short to show
                 size -= UTF8_BOM.len() as u64;
             }
@@ -1228,6 +1228,9 @@ mod tests {
         let (recs, _) = read_jsonl_bytes(marked_blank.as_bytes(), "d.jsonl", &FieldMap::default(), limit);
         assert_eq!(recs.len(), 1);
         assert_eq!((recs[0].meta.location.line, recs[0].meta.bytes), (2, limit));
+        // Only one mark is taken: a second is content (found by fuzzing).
+        let (recs, _) = read_jsonl_bytes("\u{feff}\u{feff}{}".as_bytes(), "d.jsonl", &FieldMap::default(), limit);
+        assert_eq!(recs[0].body.as_ref().unwrap_err().code(), "malformed_json");
         // A gzip stream broken on its first read (found by fuzzing) is an issue, not an empty dump.
         let (recs, summary) = read_jsonl_bytes(b"\x1f\x8b", "d.jsonl.gz", &FieldMap::default(), limit);
         assert!(recs.is_empty());
