@@ -73,7 +73,8 @@ impl Cluster {
 /// `rank[i]` orders documents by priority as a source (earliest first, see
 /// [`crate::reuse::origin_ranks`]; the scan gives identical texts their group's best rank,
 /// so the result does not depend on which copy came first); a partial edge attaches its
-/// later document to its earlier one. Equal ranks order by document index. Returns the clusters (ordered by first member) and, per document, its
+/// later document to its earlier one. Equal ranks order by document index. Returns the
+/// clusters (ordered by first member) and, per document, its
 /// cluster id. Each cluster keeps the edges between its members.
 pub fn cluster(n: usize, edges: &[Edge], rank: &[u32]) -> (Vec<Cluster>, Vec<Option<u32>>) {
     let mut edges = edges.to_vec();

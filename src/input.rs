@@ -621,39 +621,29 @@ impl Reader<'_> {
     fn read_txt(&mut self, path: &Path, id: String, outlet: Option<String>, m: Option<ManifestEntry>) {
         let display = path.display().to_string();
         let m = m.unwrap_or_default();
-        let size = std::fs::metadata(path).map(|md| md.len());
-        if let Ok(size) = size.as_ref().copied() {
-            if size > self.max_doc_bytes {
-                let file = self.add_file(display, size, "txt");
-                let timestamp = m.date.as_deref().and_then(parse_date);
-                let meta = DocMeta {
-                    id,
-                    outlet: m.outlet.or(outlet),
-                    date: m.date,
-                    timestamp,
-                    title: m.title,
-                    url: m.url,
-                    location: Location { file, line: 1 },
-                    bytes: size,
+        let limit = self.max_doc_bytes;
+        // A file over the limit is not read at all.
+        let too_large = std::fs::metadata(path).ok().map(|md| md.len()).filter(|&size| size > limit);
+        let (size, body) = match too_large {
+            Some(size) => (size, Err(SkipReason::TooLarge { bytes: size, limit })),
+            None => {
+                let bytes = match std::fs::read(path) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        self.issue(&display, None, format!("cannot read: {e}"));
+                        return;
+                    }
                 };
-                let body = Err(SkipReason::TooLarge { bytes: size, limit: self.max_doc_bytes });
-                (self.sink)(Item::Txt(Record { meta, body }));
-                return;
-            }
-        }
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                self.issue(&display, None, format!("cannot read: {e}"));
-                return;
+                let (text, encoding) = decode_text(&bytes);
+                if let Some(enc) = encoding {
+                    self.summary.decoded.push(format!("{display}: decoded from {enc}"));
+                }
+                let body = if text.trim().is_empty() { Err(SkipReason::EmptyText) } else { Ok(text) };
+                (bytes.len() as u64, body)
             }
         };
-        let file = self.add_file(display.clone(), bytes.len() as u64, "txt");
-        let (text, encoding) = decode_text(&bytes);
-        if let Some(enc) = encoding {
-            self.summary.decoded.push(format!("{display}: decoded from {enc}"));
-        }
-        let title = m.title.or_else(|| first_line_title(&text));
+        let file = self.add_file(display, size, "txt");
+        let title = m.title.or_else(|| body.as_deref().ok().and_then(first_line_title));
         let timestamp = m.date.as_deref().and_then(parse_date);
         let meta = DocMeta {
             id,
@@ -663,9 +653,8 @@ impl Reader<'_> {
             title,
             url: m.url,
             location: Location { file, line: 1 },
-            bytes: bytes.len() as u64,
+            bytes: size,
         };
-        let body = if text.trim().is_empty() { Err(SkipReason::EmptyText) } else { Ok(text) };
         (self.sink)(Item::Txt(Record { meta, body }));
     }
 
@@ -701,8 +690,6 @@ impl Reader<'_> {
         // Room for a record at the limit, a CRLF and a byte-order mark the stream's first
         // refill was too short to show; the rest of a longer line is read and dropped.
         let keep = usize::try_from(self.max_doc_bytes).unwrap_or(usize::MAX).saturating_add(2 + UTF8_BOM.len());
-        // A UTF-8 byte-order mark (exported by some Windows tools) is not part of the first
-        // line's JSON; its bytes still count in the line's length.
         let what = |e: io::Error| {
             if codec == "plain" {
                 format!("read error: {e}")
@@ -710,6 +697,8 @@ impl Reader<'_> {
                 format!("{codec} stream is truncated or corrupt: {e}; lines before it were read")
             }
         };
+        // A UTF-8 byte-order mark (exported by some Windows tools) is not part of the first
+        // line's JSON; its bytes still count in the line's length.
         let mut bom = match stream.fill_buf() {
             Ok(head) if head.starts_with(UTF8_BOM) => UTF8_BOM.len() as u64,
             Ok(_) => 0,

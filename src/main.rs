@@ -15,7 +15,7 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use reprint::config::{
     Banding, DedupPolicy, FieldMap, InputSpec, KeepRule, OutletScope, ScanConfig, DEFAULT_CONTAINMENT,
-    DEFAULT_MIN_CONTAINMENT, DEFAULT_REPORT_LIMIT, DEFAULT_PERMS, DEFAULT_SHINGLE, DEFAULT_THRESHOLD,
+    DEFAULT_MAX_DOC_BYTES, DEFAULT_MIN_CONTAINMENT, DEFAULT_REPORT_LIMIT, DEFAULT_PERMS, DEFAULT_SHINGLE, DEFAULT_THRESHOLD,
 };
 use reprint::progress::{NoProgress, Progress, Unit};
 use reprint::show::{self, ColorChoice, Style};
@@ -266,7 +266,7 @@ struct ParamArgs {
     strict: bool,
     /// Skip records (JSONL lines, .txt files) larger than this, without reading them into
     /// memory: bytes, or with a K, M or G suffix (KiB, MiB, GiB).
-    #[arg(long, value_name = "BYTES", default_value = "8M", value_parser = parse_bytes)]
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DOC_BYTES, value_parser = parse_bytes)]
     max_doc_bytes: u64,
     /// JSON field holding the document id (default: id, _id, doc_id; else FILE:LINE).
     #[arg(long, value_name = "FIELD")]

@@ -32,7 +32,7 @@ use crate::report::{CLUSTERS_FILE, DOCUMENTS_FILE, PASSAGES_FILE, RUN_FILE};
 /// Unicode control pictures (`␛`, `␇`, `␍`; C1 controls and DEL become `�` and `␡`), one
 /// character for one, so character offsets into the text still hold. Line breaks and tabs stay.
 pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| (c.is_control() && c != '\n' && c != '\t') || c == '\u{7f}';
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
     if !s.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(s);
     }
