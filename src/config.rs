@@ -233,6 +233,12 @@ impl ScanConfig {
         if self.inputs.is_empty() {
             return Err(Error::Config("no input given (name files, directories or -)".into()));
         }
+        self.validate_parameters()
+    }
+
+    /// [`ScanConfig::validate`] without the inputs (an index is created with parameters
+    /// only).
+    pub fn validate_parameters(&self) -> Result<()> {
         if self.shingle == 0 || self.shingle > MAX_SHINGLE {
             return Err(Error::Config(format!(
                 "--shingle must be between 1 and {MAX_SHINGLE} words, got {}",

@@ -44,6 +44,16 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A persistent index cannot be used as it is (another format version, a damaged file,
+    /// another process writing it); the message names the file.
+    #[error("index {path}: {message}")]
+    Index {
+        /// The index directory or the file concerned.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
+
     /// A check that every input record is accounted for failed; nothing was replaced.
     #[error("accounting check failed: {0}")]
     Invariant(String),

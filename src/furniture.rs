@@ -251,6 +251,42 @@ impl Spread {
 
 /// Applies the furniture rule (see the module docs) to a whole dump.
 pub fn detect(docs: &[DocLines<'_>]) -> Furniture {
+    let lines: Vec<Vec<(u64, u32)>> = docs.par_iter().map(|d| line_words(d.lines)).collect();
+    let judged: Vec<JudgedDoc<'_>> =
+        docs.iter().zip(&lines).map(|(d, l)| JudgedDoc { outlet: d.outlet, day: d.day, lines: l }).collect();
+    let judgement = judge(&judged);
+    apply(docs, &judgement)
+}
+
+/// A document's lines as the rule counts them: `(fingerprint, words)`.
+pub fn line_words(lines: &[LineFeature]) -> Vec<(u64, u32)> {
+    lines.iter().map(|l| (l.fp, l.tokens.end - l.tokens.start)).collect()
+}
+
+/// One document as [`judge`] counts it: only its outlet, day and lines' fingerprints and
+/// lengths matter (a persistent index keeps just these for every article it holds).
+#[derive(Debug, Clone, Copy)]
+pub struct JudgedDoc<'a> {
+    /// Outlet, if known.
+    pub outlet: Option<&'a str>,
+    /// Publication day, if known.
+    pub day: Option<i64>,
+    /// `(line fingerprint, words of the line)`, in text order.
+    pub lines: &'a [(u64, u32)],
+}
+
+/// The lines judged furniture, per outlet: what [`apply`] sets aside.
+#[derive(Debug, Clone, Default)]
+pub struct Judgement {
+    /// Outlet (`None` for documents without one) → fingerprints of its furniture lines.
+    pub by_outlet: ahash::AHashMap<Option<String>, ahash::AHashSet<u64>>,
+    /// Distinct line fingerprints judged furniture (for `run.json`).
+    pub distinct_lines: usize,
+}
+
+/// Counts every line's recurrence per outlet and across outlets, with the dates' span, and
+/// judges which lines are furniture where (see the module docs).
+pub fn judge(docs: &[JudgedDoc<'_>]) -> Judgement {
     // Outlet ids in order of first appearance, so nothing depends on hash order.
     let mut outlet_ids: BTreeMap<Option<&str>, u32> = BTreeMap::new();
     let outlet_of: Vec<u32> = docs
@@ -260,6 +296,10 @@ pub fn detect(docs: &[DocLines<'_>]) -> Furniture {
             *outlet_ids.entry(d.outlet).or_insert(next)
         })
         .collect();
+    let mut names: Vec<Option<&str>> = vec![None; outlet_ids.len()];
+    for (&name, &id) in &outlet_ids {
+        names[id as usize] = name;
+    }
     // (line, outlet, document, words of the line) once per document, sorted; a document with
     // the same lines as an earlier one is left out. The fingerprints are taken in parallel,
     // the earlier-document check in input order.
@@ -268,11 +308,10 @@ pub fn detect(docs: &[DocLines<'_>]) -> Furniture {
         .par_iter()
         .enumerate()
         .map(|(i, d)| {
-            let mut fps: Vec<u64> = d.lines.iter().map(|l| l.fp).collect();
+            let mut fps: Vec<u64> = d.lines.iter().map(|l| l.0).collect();
             fps.sort_unstable();
             let bytes: Vec<u8> = fps.iter().flat_map(|f| f.to_le_bytes()).collect();
-            let mut lines: Vec<Entry> =
-                d.lines.iter().map(|l| (l.fp, outlet_of[i], i as u32, l.tokens.end - l.tokens.start)).collect();
+            let mut lines: Vec<Entry> = d.lines.iter().map(|&(fp, words)| (fp, outlet_of[i], i as u32, words)).collect();
             lines.sort_unstable();
             lines.dedup_by_key(|l| l.0);
             (xxh3_64_with_seed(&bytes, LINE_SEED), lines)
@@ -311,14 +350,23 @@ pub fn detect(docs: &[DocLines<'_>]) -> Furniture {
         })
         .collect();
     drop(entries);
-    let distinct = judged.iter().filter(|(_, any)| *any).count();
-    let furniture: ahash::AHashSet<(u64, u32)> = judged.into_iter().flat_map(|(set_aside, _)| set_aside).collect();
+    let distinct_lines = judged.iter().filter(|(_, any)| *any).count();
+    let mut by_outlet: ahash::AHashMap<Option<String>, ahash::AHashSet<u64>> = ahash::AHashMap::new();
+    for (fp, o) in judged.into_iter().flat_map(|(set_aside, _)| set_aside) {
+        by_outlet.entry(names[o as usize].map(str::to_string)).or_default().insert(fp);
+    }
+    Judgement { by_outlet, distinct_lines }
+}
+
+/// Sets aside, in each document, the lines judged furniture at its outlet and every
+/// labelled teaser, whole paragraphs only (see the module docs).
+pub fn apply(docs: &[DocLines<'_>], judgement: &Judgement) -> Furniture {
+    let none = ahash::AHashSet::new();
     let (words, ranges): (Vec<u32>, Vec<Vec<Range<usize>>>) = docs
         .par_iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let flagged: Vec<bool> =
-                d.lines.iter().map(|l| l.labelled || furniture.contains(&(l.fp, outlet_of[i]))).collect();
+        .map(|d| {
+            let furniture = judgement.by_outlet.get(&d.outlet.map(str::to_string)).unwrap_or(&none);
+            let flagged: Vec<bool> = d.lines.iter().map(|l| l.labelled || furniture.contains(&l.fp)).collect();
             // A line goes only with its whole paragraph (labelled teasers always go).
             let mut whole = BTreeMap::new();
             for (l, &f) in d.lines.iter().zip(&flagged) {
@@ -342,7 +390,7 @@ pub fn detect(docs: &[DocLines<'_>]) -> Furniture {
             (ranges.iter().map(|r| r.len() as u32).sum::<u32>(), ranges)
         })
         .unzip();
-    Furniture { distinct_lines: distinct, words, ranges }
+    Furniture { distinct_lines: judgement.distinct_lines, words, ranges }
 }
 
 #[cfg(test)]

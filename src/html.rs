@@ -112,11 +112,13 @@ fn weakest(c: &Cluster) -> f64 {
 /// Chooses what the page shows: with more clusters than `limit`, the largest and the most
 /// suspicious (bridges first, then the weakest edge), half each.
 pub fn plan(r: &ScanResult, limit: usize) -> Plan {
+    // In an incremental scan, only clusters with a new document are candidates.
+    let shown: Vec<&Cluster> = r.clusters.iter().filter(|c| r.cluster_shown(c)).collect();
     let bridges: BTreeMap<u32, usize> =
-        r.clusters.iter().map(|c| (c.id, splitting_bridges(c))).filter(|&(_, b)| b > 0).collect();
-    let mut largest: Vec<&Cluster> = r.clusters.iter().collect();
+        shown.iter().map(|c| (c.id, splitting_bridges(c))).filter(|&(_, b)| b > 0).collect();
+    let mut largest: Vec<&Cluster> = shown.clone();
     largest.sort_by(|a, b| b.members.len().cmp(&a.members.len()).then(a.id.cmp(&b.id)));
-    let mut suspicious: Vec<&Cluster> = r.clusters.iter().collect();
+    let mut suspicious: Vec<&Cluster> = shown;
     let susp_key = |c: &Cluster| (std::cmp::Reverse(bridges.get(&c.id).copied().unwrap_or(0)), weakest(c));
     suspicious.sort_by(|a, b| {
         let (ka, kb) = (susp_key(a), susp_key(b));
@@ -126,7 +128,7 @@ pub fn plan(r: &ScanResult, limit: usize) -> Plan {
     let mut chosen_order: Vec<u32> = Vec::new();
     let mut chosen = BTreeSet::new();
     let (mut l, mut s) = (largest.iter(), suspicious.iter());
-    while chosen.len() < limit.min(r.clusters.len()) {
+    while chosen.len() < limit.min(largest.len()) {
         for it in [&mut l, &mut s] {
             if chosen.len() < limit {
                 if let Some(c) = it.find(|c| !chosen.contains(&c.id)) {
@@ -159,10 +161,31 @@ pub fn plan(r: &ScanResult, limit: usize) -> Plan {
         budget -= cost;
         texts.extend(picked);
     }
-    let mut stories: Vec<&crate::pipeline::StoryLine> = r.stories.iter().collect();
+    let story_shown = shown_stories(r);
+    let mut stories: Vec<&crate::pipeline::StoryLine> = r.stories.iter().filter(|s| story_shown[s.id as usize]).collect();
     stories.sort_by(|a, b| b.size.cmp(&a.size).then(a.id.cmp(&b.id)));
     let stories = stories.iter().take(STORIES_SHOWN.min(limit)).map(|s| s.id).collect();
     Plan { clusters, stories, texts: texts.into_iter().collect(), bridges, clusters_without_text }
+}
+
+/// Per story id: whether the page may show it (every story, or in an incremental scan those
+/// with a new document, as `stories.jsonl` lists them).
+fn shown_stories(r: &ScanResult) -> Vec<bool> {
+    let Some(view) = &r.view else { return vec![true; r.stories.len()] };
+    let mut shown = vec![false; r.stories.len()];
+    for s in r.story_of.iter().skip(view.history).flatten() {
+        shown[*s as usize] = true;
+    }
+    shown
+}
+
+/// Clusters the page counts: every cluster, or in an incremental scan those with a new
+/// document.
+fn shown_cluster_count(r: &ScanResult) -> usize {
+    match r.view {
+        None => r.clusters.len(),
+        Some(_) => r.clusters.iter().filter(|c| r.cluster_shown(c)).count(),
+    }
 }
 
 /// Bridges of the cluster's graph whose removal leaves two parts of at least two documents
@@ -274,6 +297,9 @@ struct DocData<'a> {
     /// Furniture as UTF-16 ranges of `text`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     furniture: Vec<[u32; 2]>,
+    /// An older article from the persistent index (not one of this run's new documents).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    indexed: bool,
 }
 
 #[derive(Serialize)]
@@ -427,13 +453,14 @@ fn page_data<'a>(r: &'a ScanResult, plan: &Plan, texts: &[std::result::Result<St
             title: meta.title.as_deref(),
             role: reuse.map(|x| role_name(x.role)),
             reuse: reuse.map(|x| round(x.reuse)),
-            cluster: r.cluster_of[d as usize],
+            cluster: r.cluster_of[d as usize].map(|c| r.cluster_label(c)),
             story: r.story_of[d as usize],
             source: reuse.and_then(|x| x.source).and_then(|s| index.get(&s).copied()),
             words: r.furniture[d as usize].1,
             text,
             note,
             furniture,
+            indexed: !r.is_shown(d),
         });
     }
     // Passages by edge, for edges in shown clusters.
@@ -472,7 +499,7 @@ fn page_data<'a>(r: &'a ScanResult, plan: &Plan, texts: &[std::result::Result<St
                 })
                 .collect();
             ClusterData {
-                id,
+                id: r.cluster_label(id),
                 size: c.members.len(),
                 origin: index[&origin],
                 reason,
@@ -491,11 +518,18 @@ fn page_data<'a>(r: &'a ScanResult, plan: &Plan, texts: &[std::result::Result<St
         .map(|&sid| {
             let s = &r.stories[sid as usize];
             let (members, origin) = &story_docs[&sid];
+            let mut clusters = s.clusters.clone();
+            if r.view.is_some() {
+                for c in &mut clusters {
+                    *c = r.cluster_label(*c);
+                }
+                clusters.sort_unstable();
+            }
             StoryData {
                 id: s.id,
                 size: s.size,
                 members: members.iter().map(|m| index[m]).collect(),
-                clusters: s.clusters.clone(),
+                clusters,
                 outlets: s.outlets.iter().map(|o| o.as_deref().unwrap_or(NO_OUTLET)).collect(),
                 date_span: [s.date_span[0].as_deref(), s.date_span[1].as_deref()],
                 terms: &s.top_terms,
@@ -511,9 +545,9 @@ fn page_data<'a>(r: &'a ScanResult, plan: &Plan, texts: &[std::result::Result<St
         .collect();
     PageData {
         shown_clusters: plan.clusters.len(),
-        total_clusters: r.clusters.len(),
+        total_clusters: shown_cluster_count(r),
         shown_stories: plan.stories.len(),
-        total_stories: r.stories.len(),
+        total_stories: shown_stories(r).iter().filter(|&&s| s).count(),
         members_with_text: MEMBERS_WITH_TEXT,
         outlets: outlets.into_iter().collect(),
         docs,
@@ -612,11 +646,15 @@ pub fn write_report(
          style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n",
     );
     h.push_str("<meta name=\"referrer\" content=\"no-referrer\">\n");
+    let documents = match &r.view {
+        None => count(r.docs.len(), "document", "documents"),
+        Some(v) => count(r.docs.len() - v.history, "new document", "new documents"),
+    };
     let _ = writeln!(
         h,
         "<title>reprint report: {} in {}</title>",
-        count(r.clusters.len(), "cluster", "clusters"),
-        count(r.docs.len(), "document", "documents")
+        count(shown_cluster_count(r), "cluster", "clusters"),
+        documents
     );
     let _ = writeln!(h, "<style>\n{STYLE}</style>\n</head>\n<body>");
     h.push_str("<a class=\"skip\" href=\"#clusters\">Skip to clusters</a>\n");
@@ -641,22 +679,82 @@ pub fn write_report(
     w.write_all(b"</script>\n</body>\n</html>\n")
 }
 
+/// The header's cluster and story figures: the run's counts, or in an incremental scan
+/// (whose counts of clusters describe the index's articles too) those of the new documents
+/// and of the clusters and stories they are in.
+struct Figures {
+    clusters: usize,
+    documents_in_clusters: usize,
+    /// Documents in clusters that repeat another: all but one of each cluster, or in an
+    /// incremental scan the new documents in clusters, but one of each cluster of new
+    /// documents only.
+    duplicates: usize,
+    largest_cluster: usize,
+    stories: usize,
+    exact_duplicates: usize,
+}
+
+fn figures(r: &ScanResult) -> Figures {
+    let c = &r.run.counts;
+    let Some(view) = &r.view else {
+        return Figures {
+            clusters: c.clusters,
+            documents_in_clusters: c.documents_in_clusters,
+            duplicates: c.documents_in_clusters.saturating_sub(c.clusters),
+            largest_cluster: c.largest_cluster,
+            stories: c.stories,
+            exact_duplicates: c.exact_duplicates,
+        };
+    };
+    let shown: Vec<&Cluster> = r.clusters.iter().filter(|c| r.cluster_shown(c)).collect();
+    let documents_in_clusters = r.cluster_of.iter().skip(view.history).filter(|c| c.is_some()).count();
+    let only_new = shown.iter().filter(|c| c.members.iter().all(|&m| r.is_shown(m))).count();
+    Figures {
+        clusters: shown.len(),
+        documents_in_clusters,
+        duplicates: documents_in_clusters.saturating_sub(only_new),
+        largest_cluster: shown.iter().map(|c| c.members.len()).max().unwrap_or(0),
+        stories: shown_stories(r).iter().filter(|&&s| s).count(),
+        // An exact duplicate's edge runs from the first document with its set (a Jaccard of
+        // exactly 1, which no two distinct sets reach) to it.
+        exact_duplicates: r.edges.iter().filter(|e| e.jaccard == 1.0 && r.is_shown(e.b)).count(),
+    }
+}
+
 fn header(h: &mut String, r: &ScanResult, plan: &Plan) {
     let c = &r.run.counts;
     let p = &r.run.parameters;
-    let duplicates = c.documents_in_clusters.saturating_sub(c.clusters);
+    let f = figures(r);
+    let duplicates = f.duplicates;
     let dup_share = if c.processed == 0 { 0.0 } else { duplicates as f64 / c.processed as f64 };
     h.push_str("<header id=\"run\">\n<h1>reprint report</h1>\n");
     let _ = writeln!(
         h,
         "<p class=\"lede\"><strong>{}</strong> of near-duplicates among <strong>{}</strong>: \
          <strong>{}</strong> ({}) {} another.</p>",
-        count(c.clusters, "cluster", "clusters"),
-        count(c.processed, "document", "documents"),
+        count(f.clusters, "cluster", "clusters"),
+        if r.view.is_some() {
+            count(c.processed, "new document", "new documents")
+        } else {
+            count(c.processed, "document", "documents")
+        },
         count(duplicates, "document", "documents"),
         pct(dup_share),
         if duplicates == 1 { "repeats" } else { "repeat" }
     );
+    if let Some(view) = &r.view {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">New articles checked against the index ({} near them): the \
+             figures, outlets and charts describe the new articles; clusters and stories are those with a new \
+             article, listed with the indexed articles they match. Cluster ids are the index's.</p>",
+            if view.history == 0 {
+                "no indexed article was".to_string()
+            } else {
+                format!("{} {}", count(view.history, "indexed article", "indexed articles"), if view.history == 1 { "was" } else { "were" })
+            }
+        );
+    }
     h.push_str("<dl class=\"figures\">\n");
     let mut fig = |k: &str, v: String| {
         let _ = writeln!(h, "<div><dt>{}</dt><dd>{}</dd></div>", esc(k), v);
@@ -674,12 +772,12 @@ fn header(h: &mut String, r: &ScanResult, plan: &Plan) {
     if c.input_issues > 0 {
         fig("input problems", format!("{} <small>(see run.json)</small>", num(c.input_issues as u64)));
     }
-    fig("clusters", num(c.clusters as u64));
-    fig("in clusters", num(c.documents_in_clusters as u64));
+    fig("clusters", num(f.clusters as u64));
+    fig("in clusters", num(f.documents_in_clusters as u64));
     fig("duplicates", format!("{} ({})", num(duplicates as u64), pct(dup_share)));
-    fig("largest cluster", num(c.largest_cluster as u64));
-    fig("stories", num(c.stories as u64));
-    fig("exact duplicates", num(c.exact_duplicates as u64));
+    fig("largest cluster", num(f.largest_cluster as u64));
+    fig("stories", num(f.stories as u64));
+    fig("exact duplicates", num(f.exact_duplicates as u64));
     fig(
         "time",
         format!(
@@ -699,13 +797,13 @@ fn header(h: &mut String, r: &ScanResult, plan: &Plan) {
             num(plan.clusters_without_text as u64)
         );
     }
-    if plan.clusters.len() < r.clusters.len() {
+    if plan.clusters.len() < f.clusters {
         let _ = writeln!(
             h,
             "<p class=\"note\">This page shows {} of {} clusters: the largest and the most suspicious, \
              half each (<code>--report-limit</code>). clusters.jsonl lists them all.</p>",
             num(plan.clusters.len() as u64),
-            num(r.clusters.len() as u64)
+            num(f.clusters as u64)
         );
     }
     h.push_str("<details class=\"params\"><summary>Inputs and parameters</summary>\n<ul class=\"inputs\">\n");
@@ -935,7 +1033,7 @@ fn bar_chart(h: &mut String, id: &str, title: &str, x_label: &str, bins: &[(Stri
 fn charts_section(h: &mut String, r: &ScanResult) {
     h.push_str("<section id=\"charts\" aria-labelledby=\"charts-h\">\n<h2 id=\"charts-h\">Distributions</h2>\n<div class=\"charts\">\n");
     let mut sizes = vec![0u64; SIZE_BINS.len() + 1];
-    for c in &r.clusters {
+    for c in r.clusters.iter().filter(|c| r.cluster_shown(c)) {
         let k = SIZE_BINS.iter().position(|&hi| c.members.len() <= hi).unwrap_or(SIZE_BINS.len());
         sizes[k] += 1;
     }
@@ -955,7 +1053,8 @@ fn charts_section(h: &mut String, r: &ScanResult) {
     bar_chart(h, "chart-sizes", "Clusters by size (documents per cluster)", "documents in the cluster", &bins);
     // Reuse share of processed documents: none, then tenths.
     let mut reuse = [0u64; 11];
-    for x in r.reuse.iter().flatten() {
+    let from = r.view.as_ref().map_or(0, |v| v.history);
+    for x in r.reuse.iter().skip(from).flatten() {
         let k = if x.reuse <= 0.0 { 0 } else { ((x.reuse * 10.0).ceil() as usize).clamp(1, 10) };
         reuse[k] += 1;
     }
@@ -996,7 +1095,8 @@ const CLUSTER_VIEW: &str = r#"<section id="cluster-view" hidden aria-labelledby=
 
 fn stories_section(h: &mut String, r: &ScanResult, plan: &Plan) {
     h.push_str("<section id=\"stories\" aria-labelledby=\"stories-h\">\n<h2 id=\"stories-h\">Stories</h2>\n");
-    if r.stories.is_empty() {
+    let total = shown_stories(r).iter().filter(|&&s| s).count();
+    if total == 0 {
         h.push_str("<p class=\"note\">No story was told by two or more articles in other words.</p>\n");
     } else {
         let _ = writeln!(
@@ -1004,7 +1104,7 @@ fn stories_section(h: &mut String, r: &ScanResult, plan: &Plan) {
             "<p class=\"note\">Articles telling the same story, copied or in other words: each time line has a row per \
              outlet; dots of one colour are one copy cluster (grey: no copy). Showing {} of {} stories, largest first.</p>",
             num(plan.stories.len() as u64),
-            num(r.stories.len() as u64)
+            num(total as u64)
         );
     }
     h.push_str("<ol id=\"story-list\"></ol>\n</section>\n");

@@ -60,6 +60,7 @@ pub mod report;
 pub mod show;
 pub mod html;
 pub mod pipeline;
+pub mod index;
 
 pub mod synth;
 pub mod storygen;

@@ -126,13 +126,7 @@ pub fn candidates(signatures: &[&[SigValue]], banding: Banding, on_band: &(dyn F
         keys.clear();
         keys.par_extend(signatures.par_iter().enumerate().map_init(
             || Vec::with_capacity(banding.rows * 4),
-            |bytes, (i, sig)| {
-                bytes.clear();
-                for v in &sig[range.clone()] {
-                    bytes.extend_from_slice(&v.to_le_bytes());
-                }
-                (xxh3_64_with_seed(bytes, seed), i as u32)
-            },
+            |bytes, (i, sig)| (band_key_with(bytes, &sig[range.clone()], seed), i as u32),
         ));
         keys.par_sort_unstable();
         let buckets = keys.par_chunk_by(|x, y| x.0 == y.0);
@@ -145,6 +139,27 @@ pub fn candidates(signatures: &[&[SigValue]], banding: Banding, on_band: &(dyn F
     out.pairs.par_sort_unstable();
     out.pairs.dedup();
     out
+}
+
+fn band_key_with(bytes: &mut Vec<u8>, rows: &[SigValue], seed: u64) -> u64 {
+    bytes.clear();
+    for v in rows {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    xxh3_64_with_seed(bytes, seed)
+}
+
+/// A signature's key in every band, as [`candidates`] buckets it: documents sharing the key of
+/// band `i` are a candidate pair. A persistent index stores these to find the new articles'
+/// candidates among the old ones.
+pub fn band_keys(signature: &[SigValue], banding: Banding) -> Vec<u64> {
+    let mut bytes = Vec::with_capacity(banding.rows * 4);
+    (0..banding.bands)
+        .map(|band| {
+            let rows = &signature[band * banding.rows..(band + 1) * banding.rows];
+            band_key_with(&mut bytes, rows, BAND_SEED.wrapping_add(band as u64))
+        })
+        .collect()
 }
 
 /// The winnowed anchors of a shingle fingerprint sequence: the minimum of every window of
@@ -193,22 +208,60 @@ pub struct AnchorPairs {
     pub templates: usize,
 }
 
-/// Whether the documents sharing an anchor show it to be template text: in at least
-/// [`TEMPLATE_MIN_DOCS`] dated articles spread over more than a week, at one outlet (its
-/// daily report) or across outlets (stock background paragraphs, evergreen boilerplate).
-fn is_template(docs: &[(u64, u32)], provenance: &[Provenance]) -> bool {
-    if docs.len() < TEMPLATE_MIN_DOCS {
+/// Whether documents published on `days` (the dated ones among those sharing an anchor) show
+/// it to be template text: at least [`TEMPLATE_MIN_DOCS`] dated articles spread over more than a
+/// week, at one outlet (its daily report) or across outlets (stock background paragraphs,
+/// evergreen boilerplate).
+pub fn is_template_days(days: &mut [i64]) -> bool {
+    if days.len() < TEMPLATE_MIN_DOCS {
         return false;
     }
-    let mut days: Vec<i64> = docs.iter().filter_map(|&(_, d)| provenance[d as usize].day).collect();
     days.sort_unstable();
-    days.len() >= TEMPLATE_MIN_DOCS && days[days.len() - 1] - days[0] > crate::furniture::SYNDICATION_SPAN_DAYS
+    days[days.len() - 1] - days[0] > crate::furniture::SYNDICATION_SPAN_DAYS
 }
+
+/// What becomes of the documents sharing one anchor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnchorFate {
+    /// Every pair of them is a candidate.
+    Pairs,
+    /// More than [`MAX_ANCHOR_DOCS`] share it: no pairs.
+    Crowded,
+    /// Template text ([`is_template_days`]): no pairs.
+    Template,
+}
+
+/// The fate of an anchor shared by `docs` (`(anchor, document)` pairs) and by nobody else.
+pub fn anchor_fate(docs: &[(u64, u32)], provenance: &[Provenance]) -> AnchorFate {
+    if docs.len() > MAX_ANCHOR_DOCS {
+        return AnchorFate::Crowded;
+    }
+    if docs.len() < TEMPLATE_MIN_DOCS {
+        return AnchorFate::Pairs;
+    }
+    let mut days: Vec<i64> = docs.iter().filter_map(|&(_, d)| provenance[d as usize].day).collect();
+    if is_template_days(&mut days) {
+        AnchorFate::Template
+    } else {
+        AnchorFate::Pairs
+    }
+}
+
+/// Decides an anchor's fate from the `(anchor, document)` pairs sharing it.
+pub type FateOf<'a> = dyn Fn(&[(u64, u32)]) -> AnchorFate + Sync + 'a;
 
 /// Candidate pairs of documents sharing an anchor (see the module docs for what is left out).
 ///
 /// The anchors are consumed: they are freed once the postings are built, before the pairs.
 pub fn anchor_candidates(anchors: Vec<Vec<u64>>, provenance: &[Provenance]) -> AnchorPairs {
+    anchor_candidates_judged(anchors, &|docs| anchor_fate(docs, provenance))
+}
+
+/// [`anchor_candidates`] with the fate of each shared anchor decided by `fate`, which sees the
+/// `(anchor, document)` pairs sharing it: an incremental scan counts the documents of a
+/// persistent index too, so an anchor is crowded or a template exactly when it would be in a
+/// scan of everything.
+pub fn anchor_candidates_judged(anchors: Vec<Vec<u64>>, fate: &FateOf<'_>) -> AnchorPairs {
     let mut postings: Vec<(u64, u32)> =
         anchors.par_iter().enumerate().flat_map_iter(|(i, a)| a.iter().map(move |&h| (h, i as u32))).collect();
     drop(anchors);
@@ -217,12 +270,10 @@ pub fn anchor_candidates(anchors: Vec<Vec<u64>>, provenance: &[Provenance]) -> A
         .par_chunk_by(|x, y| x.0 == y.0)
         .filter(|docs| docs.len() > 1)
         .fold(AnchorPairs::default, |mut out, docs| {
-            if docs.len() > MAX_ANCHOR_DOCS {
-                out.crowded += 1;
-            } else if is_template(docs, provenance) {
-                out.templates += 1;
-            } else {
-                out.pairs.extend(all_pairs(docs));
+            match fate(docs) {
+                AnchorFate::Crowded => out.crowded += 1,
+                AnchorFate::Template => out.templates += 1,
+                AnchorFate::Pairs => out.pairs.extend(all_pairs(docs)),
             }
             out
         })

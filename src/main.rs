@@ -79,6 +79,104 @@ enum Command {
     /// Show one cluster of a scan's output in the terminal: its members, and each member's
     /// text above its source's with the shared passages marked.
     Show(ShowArgs),
+    /// A persistent index: check each day's crawl against every article seen before without
+    /// scanning the old ones again.
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+#[derive(Subcommand)]
+enum IndexCommand {
+    /// Create an index in DIR with these matching parameters (fixed for its life), and add
+    /// the INPUTs if any.
+    Create(IndexCreateArgs),
+    /// Scan INPUTs against the index, write the scan's outputs for them into OUTDIR (matches
+    /// into older articles included), and add them to the index.
+    Add(IndexAddArgs),
+    /// As `add`, but leave the index unchanged.
+    Query(IndexAddArgs),
+    /// Articles, clusters, segments and bytes per article of an index.
+    Stats(IndexStatsArgs),
+    /// Remove articles published longer ago than --older-than (undated ones: added), and
+    /// reclaim their space.
+    Expire(IndexExpireArgs),
+}
+
+#[derive(Args)]
+struct IndexCreateArgs {
+    /// The index directory (created; must not hold an index).
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// Dumps or directories to add at once.
+    #[arg(value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Write the scan's outputs for the INPUTs here (default: none are written).
+    #[arg(short, long, value_name = "OUTDIR")]
+    output: Option<PathBuf>,
+    /// Most clusters shown in report.html; 0 writes no report.
+    #[arg(long, default_value_t = DEFAULT_REPORT_LIMIT, value_name = "N")]
+    report_limit: usize,
+    #[command(flatten)]
+    params: ParamArgs,
+}
+
+#[derive(Args)]
+struct IndexAddArgs {
+    /// The index directory.
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// JSONL dumps (plain, gzip or zstd), .txt articles or directories.
+    #[arg(value_name = "INPUT", required = true)]
+    inputs: Vec<PathBuf>,
+    /// Output directory for the new articles' documents, clusters, passages, outlets, stories,
+    /// run.json and report.html.
+    #[arg(short, long, value_name = "OUTDIR")]
+    output: PathBuf,
+    /// Most clusters shown in report.html; 0 writes no report.
+    #[arg(long, default_value_t = DEFAULT_REPORT_LIMIT, value_name = "N")]
+    report_limit: usize,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+/// Flags about reading and presenting inputs (matching parameters belong to the index).
+#[derive(Args)]
+struct InputArgs {
+    /// Weighted similarity of rare terms for two articles to tell the same story.
+    #[arg(long, default_value_t = reprint::story::DEFAULT_STORY_THRESHOLD, value_name = "S")]
+    story_threshold: f64,
+    /// Stories only group articles published within this time of each other (e.g. 7d, 36h).
+    #[arg(long, value_name = "WINDOW", value_parser = parse_window)]
+    story_window: Option<i64>,
+    /// Any skipped document or unreadable input is an error; nothing is written or added.
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    fields: FieldArgs,
+}
+
+#[derive(Args)]
+struct IndexStatsArgs {
+    /// The index directory.
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct IndexExpireArgs {
+    /// The index directory.
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// Remove articles older than this (e.g. 90d, 12w, 36h).
+    #[arg(long, value_name = "AGE", value_parser = parse_window)]
+    older_than: i64,
+    /// Measure ages from this date instead of now (RFC 3339 or YYYY-MM-DD), for reproducible
+    /// runs.
+    #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
+    as_of: Option<i64>,
 }
 
 #[derive(Args)]
@@ -268,6 +366,13 @@ struct ParamArgs {
     /// memory: bytes, or with a K, M or G suffix (KiB, MiB, GiB).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DOC_BYTES, value_parser = parse_bytes)]
     max_doc_bytes: u64,
+    #[command(flatten)]
+    fields: FieldArgs,
+}
+
+/// Which JSON fields hold what (`scan`, `dedup`, `index`).
+#[derive(Args)]
+struct FieldArgs {
     /// JSON field holding the document id (default: id, _id, doc_id; else FILE:LINE).
     #[arg(long, value_name = "FIELD")]
     id_field: Option<String>,
@@ -288,6 +393,12 @@ struct ParamArgs {
     /// JSON field holding the URL (default: url, link, canonical_url).
     #[arg(long, value_name = "FIELD")]
     url_field: Option<String>,
+}
+
+impl From<FieldArgs> for FieldMap {
+    fn from(a: FieldArgs) -> FieldMap {
+        FieldMap { id: a.id_field, text: a.text_field, title: a.title_field, outlet: a.outlet_field, date: a.date_field, url: a.url_field }
+    }
 }
 
 fn main() -> ExitCode {
@@ -360,7 +471,154 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Dedup(args) => dedup(args, &pool, cli.global.quiet),
         Command::GenStories(args) => gen_stories(args, cli.global.quiet),
         Command::Show(args) => show_cluster(args),
+        Command::Index(cmd) => index_command(cmd, &pool, cli.global.quiet),
     }
+}
+
+fn parse_as_of(s: &str) -> Result<i64, String> {
+    reprint::input::parse_date(s).ok_or_else(|| format!("`{s}` is not a date (use 2024-06-30 or 2024-06-30T00:00:00Z)"))
+}
+
+/// `reprint index ...`.
+fn index_command(cmd: IndexCommand, pool: &rayon::ThreadPool, quiet: bool) -> anyhow::Result<ExitCode> {
+    use reprint::index::{self, Mode};
+    let bars = Bars::new(!quiet && std::io::stderr().is_terminal());
+    let progress: &dyn Progress = match &bars {
+        Some(b) => b,
+        None => &NoProgress,
+    };
+    let add = |dir: &std::path::Path, config: ScanConfig, mode: Mode, write: bool| -> anyhow::Result<ExitCode> {
+        let (result, run) = pool
+            .install(|| index::add(dir, &config, mode, write, progress))
+            .with_context(|| format!("index {} of {} failed", if mode == Mode::Add { "add" } else { "query" }, dir.display()))?;
+        report_problems(&result);
+        if !quiet {
+            let c = &result.run.counts;
+            let shown = |i: usize| result.is_shown(i as u32);
+            let in_clusters = (0..result.docs.len()).filter(|&i| shown(i) && result.cluster_of[i].is_some()).count();
+            let into_old = (0..result.docs.len())
+                .filter(|&i| shown(i))
+                .filter(|&i| result.cluster_of[i].is_some_and(|cl| result.clusters[cl as usize].members.iter().any(|&m| !result.is_shown(m))))
+                .count();
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "reprint {}: {} documents ({} skipped), {} in clusters, {} of them with older articles; \
+                 {} older articles scanned again; clusters: {} new, {} grown, {} merged",
+                run.command, c.documents, c.skipped, in_clusters, into_old, run.neighbourhood, run.clusters_created, run.clusters_grown, run.clusters_merged
+            )?;
+            writeln!(
+                out,
+                "index {}: {} articles before, {} after{}; {:.2} s",
+                run.index,
+                run.indexed_before,
+                run.indexed_after,
+                run.segment.as_ref().map_or(String::new(), |s| format!(" (segment {s})")),
+                run.seconds.total
+            )?;
+            if write {
+                writeln!(out, "outputs in {}/", config.outdir.display())?;
+            }
+        }
+        Ok(finish(result))
+    };
+    match cmd {
+        IndexCommand::Create(a) => {
+            let inputs = input_specs(a.inputs);
+            let write = a.output.is_some();
+            let mut config = param_config(a.params, inputs, a.output.unwrap_or_default())?;
+            config.report_limit = a.report_limit;
+            index::create(&a.dir, &config).with_context(|| format!("cannot create an index in {}", a.dir.display()))?;
+            if config.inputs.is_empty() {
+                if !quiet {
+                    writeln!(std::io::stdout(), "created an empty index in {}", a.dir.display())?;
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            add(&a.dir, config, Mode::Add, write)
+        }
+        IndexCommand::Add(a) => {
+            let config = index_input_config(a)?;
+            add(&config.0, config.1, Mode::Add, true)
+        }
+        IndexCommand::Query(a) => {
+            let config = index_input_config(a)?;
+            add(&config.0, config.1, Mode::Query, true)
+        }
+        IndexCommand::Stats(a) => {
+            let stats = index::stats(&a.dir).with_context(|| format!("cannot read the index {}", a.dir.display()))?;
+            let mut out = std::io::stdout().lock();
+            if a.json {
+                serde_json::to_writer_pretty(&mut out, &stats)?;
+                writeln!(out)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut t = Table::new();
+            t.load_preset(UTF8_FULL_CONDENSED);
+            let p = &stats.params;
+            let mut rows: Vec<(String, String)> = vec![
+                ("articles".into(), stats.documents.to_string()),
+                ("clusters / articles in them".into(), format!("{} / {}", stats.clusters, stats.documents_in_clusters)),
+                ("outlets".into(), stats.outlets.to_string()),
+                (
+                    "published".into(),
+                    format!("{} to {}", stats.date_span[0].as_deref().unwrap_or("?"), stats.date_span[1].as_deref().unwrap_or("?")),
+                ),
+                ("segments".into(), stats.segments.len().to_string()),
+                ("on disk".into(), format!("{:.1} MB ({:.0} bytes an article)", stats.bytes_on_disk as f64 / 1e6, stats.bytes_per_document)),
+                ("in memory when open".into(), format!("about {:.0} bytes an article (the rest is mapped)", stats.heap_bytes_per_document)),
+            ];
+            for (name, b) in &stats.bytes_by_section {
+                rows.push((format!("  {name}"), format!("{:.1} MB", *b as f64 / 1e6)));
+            }
+            rows.push((
+                "parameters".into(),
+                format!("{}-word shingles, {} permutations, threshold {}, {} bands x {} rows", p.shingle, p.perms, p.threshold, p.bands, p.rows),
+            ));
+            for (k, v) in rows {
+                t.add_row(vec![Cell::new(k), Cell::new(v).set_alignment(CellAlignment::Right)]);
+            }
+            writeln!(out, "index {} (format version {})", show::terminal_safe(&stats.index), stats.version)?;
+            writeln!(out, "{t}")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        IndexCommand::Expire(a) => {
+            let now = a.as_of.unwrap_or_else(reprint::index::format::now_unix);
+            let e = pool
+                .install(|| index::expire(&a.dir, a.older_than, now))
+                .with_context(|| format!("cannot expire articles of {}", a.dir.display()))?;
+            if !quiet {
+                writeln!(
+                    std::io::stdout(),
+                    "removed {} articles published before {} ({} kept); {} segments rewritten, {} deleted; {:.1} MB -> {:.1} MB",
+                    e.removed,
+                    e.cutoff,
+                    e.kept,
+                    e.rewritten,
+                    e.deleted,
+                    e.bytes_before as f64 / 1e6,
+                    e.bytes_after as f64 / 1e6
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The index directory and scan configuration of `index add` / `index query`.
+fn index_input_config(a: IndexAddArgs) -> anyhow::Result<(PathBuf, ScanConfig)> {
+    let i = a.input;
+    let config = ScanConfig {
+        inputs: input_specs(a.inputs),
+        outdir: a.output,
+        fields: i.fields.into(),
+        story_threshold: i.story_threshold,
+        story_window: i.story_window,
+        strict: i.strict,
+        report_limit: a.report_limit,
+        ..ScanConfig::default()
+    };
+    Ok((a.dir, config))
 }
 
 /// The error and its causes, each cause once: library messages often already end with their
@@ -671,14 +929,7 @@ fn param_config(a: ParamArgs, inputs: Vec<InputSpec>, outdir: PathBuf) -> anyhow
     let config = ScanConfig {
         inputs,
         outdir,
-        fields: FieldMap {
-            id: a.id_field,
-            text: a.text_field,
-            title: a.title_field,
-            outlet: a.outlet_field,
-            date: a.date_field,
-            url: a.url_field,
-        },
+        fields: a.fields.into(),
         shingle: a.shingle,
         perms: a.perms,
         threshold: a.threshold,

@@ -380,9 +380,41 @@ pub struct ScanResult {
     pub inputs: InputSummary,
     /// Parameters, counts and timings.
     pub run: RunInfo,
+    /// Set for a persistent index's `add` and `query`: which documents are the index's and
+    /// the clusters' lasting ids (see [`IndexView`]).
+    pub view: Option<IndexView>,
+}
+
+/// How the outputs of an incremental scan present it: the leading `history` documents are the
+/// index's articles the new ones were matched against. `documents.jsonl` and `outlets.jsonl`
+/// list only the new documents; clusters, passages and stories are written when they
+/// involve a new document; cluster ids are the index's lasting ids.
+#[derive(Debug, Clone, Default)]
+pub struct IndexView {
+    /// Leading documents that come from the index.
+    pub history: usize,
+    /// Per cluster (by position): its id in the index.
+    pub cluster_ids: Vec<u32>,
 }
 
 impl ScanResult {
+    /// Whether document `d` is written to `documents.jsonl` (every input document is; an
+    /// incremental scan's index articles are not).
+    pub fn is_shown(&self, d: u32) -> bool {
+        self.view.as_ref().is_none_or(|v| d as usize >= v.history)
+    }
+
+    /// Whether a cluster is written: every cluster, or in an incremental scan those with a
+    /// new document.
+    pub fn cluster_shown(&self, c: &Cluster) -> bool {
+        self.view.is_none() || c.members.iter().any(|&m| self.is_shown(m))
+    }
+
+    /// The id a cluster is written under (its lasting id in an incremental scan).
+    pub fn cluster_label(&self, c: u32) -> u32 {
+        self.view.as_ref().map_or(c, |v| v.cluster_ids[c as usize])
+    }
+
     /// True when some input was skipped or unreadable (exit code 3 in the binary).
     pub fn has_input_problems(&self) -> bool {
         self.run.counts.skipped > 0 || !self.inputs.issues.is_empty()
@@ -428,6 +460,33 @@ fn timed<T>(slot: &mut f64, f: impl FnOnce() -> T) -> T {
 
 /// Runs the scan pipeline in the current rayon pool and returns its result without writing.
 pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> {
+    scan_with(config, progress, None)
+}
+
+/// Decides the fate of an anchor shared by these documents of a scan (numbers, publication
+/// days), counting what else shares it.
+pub type SharedAnchorFate<'a> = dyn Fn(u64, &[(u32, Option<i64>)]) -> lsh::AnchorFate + Sync + 'a;
+
+/// What an incremental scan (a persistent index's `add` and `query`, see [`crate::index`])
+/// knows beyond its inputs: its first input holds the index's articles that the new ones may
+/// touch, and the statistics learned over a whole dump are those of the whole index plus the
+/// new articles, so the result for the new articles is the one a scan of everything gives.
+pub struct Incremental<'a> {
+    /// Leading documents that come from the index (the first input), not from the user.
+    pub history: usize,
+    /// Furniture judged over the whole index and the inputs (instead of over this scan's
+    /// documents alone).
+    pub furniture: &'a furniture::Judgement,
+    /// The fate of an anchor shared by these documents of the scan (numbers and publication
+    /// days), counting the index's articles that share it too.
+    pub anchor_fate: &'a SharedAnchorFate<'a>,
+    /// Whether an id is taken by an article of the index outside this scan (a new document
+    /// repeating it is renamed, as a scan of everything would).
+    pub id_taken: &'a (dyn Fn(&str) -> bool + Sync),
+}
+
+/// [`scan`], incremental when `incremental` is given.
+pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Option<&Incremental<'_>>) -> Result<ScanResult> {
     config.validate()?;
     let started = Instant::now();
     let mut seconds = Seconds::default();
@@ -520,7 +579,15 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         };
         return Err(Error::Strict { count: counts.skipped + summary.issues.len(), first });
     }
-    let renamed_ids = disambiguate_ids(&mut docs, &summary);
+    let history = incremental.map_or(0, |c| c.history);
+    if let Some(i) = (0..history.min(n)).find(|&i| skipped[i].is_some()) {
+        return Err(Error::Invariant(format!(
+            "article {} of the index could not be read back: {}",
+            docs[i].id,
+            skipped[i].as_ref().expect("skipped")
+        )));
+    }
+    let renamed_ids = disambiguate_ids(&mut docs, &summary, incremental.map(|c| c.id_taken));
     counts.renamed_ids = renamed_ids.len();
     let word_count: Vec<u32> = bodies.iter().map(|b| b.as_ref().map_or(0, |b| b.words)).collect();
 
@@ -534,7 +601,10 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
                 words: word_count[i],
             })
             .collect();
-        furniture::detect(&lines)
+        match incremental {
+            Some(c) => furniture::apply(&lines, c.furniture),
+            None => furniture::detect(&lines),
+        }
     });
     for b in bodies.iter_mut().flatten() {
         b.lines = Vec::new();
@@ -605,7 +675,14 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         .iter()
         .map(|&i| Provenance { day: docs[i as usize].timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY)) })
         .collect();
-    let anchored = anchor_candidates(rep_anchors, &provenance);
+    let anchored = match incremental {
+        None => anchor_candidates(rep_anchors, &provenance),
+        Some(c) => lsh::anchor_candidates_judged(rep_anchors, &|shared| {
+            let local: Vec<(u32, Option<i64>)> =
+                shared.iter().map(|&(_, r)| (representatives[r as usize], provenance[r as usize].day)).collect();
+            (c.anchor_fate)(shared[0].0, &local)
+        }),
+    };
     let (anchor_pairs, crowded) = (anchored.pairs, anchored.crowded);
     counts.template_anchors = anchored.templates;
     counts.band_collisions = cand.band_collisions;
@@ -822,7 +899,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         *counts.roles.entry(role_name(r.role)).or_default() += 1;
     }
     let furniture: Vec<(u32, u32)> = (0..n).map(|i| (furn.words[i], word_count[i])).collect();
-    let outlets = outlet_stats(&docs, &skipped, &reuse, &furniture, &body_words);
+    let outlets = outlet_stats(&docs, history, &skipped, &reuse, &furniture, &body_words);
     seconds.reuse = t.elapsed().as_secs_f64();
 
     // 9b. dedup decisions (for `reprint dedup`)
@@ -924,6 +1001,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> 
         dedup,
         inputs: summary,
         run,
+        view: None,
     })
 }
 
@@ -1054,6 +1132,7 @@ fn covered_words<'r>(ranges: impl Iterator<Item = &'r Range<u32>>, furniture: &[
 /// Per-outlet figures from per-document ones.
 fn outlet_stats(
     docs: &[DocMeta],
+    from: usize,
     skipped: &[Option<SkipReason>],
     reuse: &[Option<DocReuse>],
     furniture: &[(u32, u32)],
@@ -1061,7 +1140,7 @@ fn outlet_stats(
 ) -> Vec<OutletStats> {
     let mut by: BTreeMap<Option<&str>, OutletStats> = BTreeMap::new();
     let mut sources: BTreeMap<Option<&str>, BTreeMap<Option<&str>, u64>> = BTreeMap::new();
-    for (i, d) in docs.iter().enumerate() {
+    for (i, d) in docs.iter().enumerate().skip(from) {
         let key = d.outlet.as_deref();
         let s = by.entry(key).or_insert_with(|| OutletStats {
             outlet: d.outlet.clone(),
@@ -1119,15 +1198,20 @@ fn outlet_stats(
 
 /// Renames every id that repeats an earlier one to `ID@FILE:LINE` (with `#2`, `#3`, ...
 /// appended should that name be taken too), so ids in outputs are unique; returns the renames.
-fn disambiguate_ids(docs: &mut [DocMeta], summary: &InputSummary) -> Vec<[String; 2]> {
+fn disambiguate_ids(
+    docs: &mut [DocMeta],
+    summary: &InputSummary,
+    elsewhere: Option<&(dyn Fn(&str) -> bool + Sync)>,
+) -> Vec<[String; 2]> {
+    let taken_elsewhere = |id: &str| elsewhere.is_some_and(|f| f(id));
     let mut taken: AHashSet<String> = docs.iter().map(|d| d.id.clone()).collect();
-    if taken.len() == docs.len() {
+    if taken.len() == docs.len() && !docs.iter().any(|d| taken_elsewhere(&d.id)) {
         return Vec::new();
     }
     let mut first_seen: AHashSet<&str> = AHashSet::with_capacity(docs.len());
     let mut repeats = Vec::new();
     for (i, doc) in docs.iter().enumerate() {
-        if !first_seen.insert(doc.id.as_str()) {
+        if !first_seen.insert(doc.id.as_str()) || taken_elsewhere(&doc.id) {
             repeats.push(i);
         }
     }
@@ -1136,7 +1220,7 @@ fn disambiguate_ids(docs: &mut [DocMeta], summary: &InputSummary) -> Vec<[String
         let base = format!("{}@{}", docs[i].id, summary.locate(docs[i].location));
         let mut new = base.clone();
         let mut n = 1;
-        while taken.contains(&new) {
+        while taken.contains(&new) || taken_elsewhere(&new) {
             n += 1;
             new = format!("{base}#{n}");
         }

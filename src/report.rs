@@ -138,7 +138,7 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path, page: Option<&Page>) ->
         (CLUSTERS_FILE, Box::new(|w| write_clusters(result, w))),
         (PASSAGES_FILE, Box::new(|w| write_passages(result, w))),
         (OUTLETS_FILE, Box::new(|w| write_lines(&result.outlets, w))),
-        (STORIES_FILE, Box::new(|w| write_lines(&result.stories, w))),
+        (STORIES_FILE, Box::new(|w| write_stories(result, w))),
         (
             RUN_FILE,
             Box::new(|w| {
@@ -262,9 +262,36 @@ fn write_lines<T: Serialize + Sync>(items: &[T], w: &mut impl Write) -> std::io:
     write_blocks(items.len(), w, |i, buf| json_line(buf, &items[i]))
 }
 
+/// `stories.jsonl`: every story, or in an incremental scan those with a new document, their
+/// clusters under their lasting ids.
+fn write_stories(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
+    let Some(view) = &r.view else { return write_lines(&r.stories, w) };
+    let mut shown = vec![false; r.stories.len()];
+    for s in r.story_of.iter().skip(view.history).flatten() {
+        shown[*s as usize] = true;
+    }
+    let lines: Vec<crate::pipeline::StoryLine> = r
+        .stories
+        .iter()
+        .filter(|s| shown[s.id as usize])
+        .map(|s| {
+            let mut s = s.clone();
+            for c in &mut s.clusters {
+                *c = r.cluster_label(*c);
+            }
+            s.clusters.sort_unstable();
+            s
+        })
+        .collect();
+    write_lines(&lines, w)
+}
+
 fn write_passages(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
     write_blocks(r.edges.len(), w, |i, buf| {
         let e = &r.edges[i];
+        if !r.is_shown(e.a) && !r.is_shown(e.b) {
+            return Ok(());
+        }
         for p in &r.passages[i] {
             let line = PassageLine {
                 a: &r.docs[e.a as usize].id,
@@ -283,7 +310,9 @@ fn write_passages(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
 }
 
 fn write_documents(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
-    write_blocks(r.docs.len(), w, |i, buf| {
+    let from = r.view.as_ref().map_or(0, |v| v.history);
+    write_blocks(r.docs.len() - from, w, |i, buf| {
+        let i = i + from;
         let doc = &r.docs[i];
         let reuse = r.reuse[i].as_ref();
         let (furniture, words) = r.furniture[i];
@@ -292,7 +321,7 @@ fn write_documents(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
             outlet: doc.outlet.as_deref(),
             date: doc.date.as_deref(),
             title: doc.title.as_deref(),
-            cluster: r.cluster_of[i],
+            cluster: r.cluster_of[i].map(|c| r.cluster_label(c)),
             story: r.story_of[i],
             role: reuse.map(|x| role_name(x.role)),
             reuse: reuse.map(|x| round(x.reuse)),
@@ -323,9 +352,12 @@ fn edge_line<'a>(r: &'a ScanResult, e: &Edge) -> EdgeLine<'a> {
 fn write_clusters(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
     write_blocks(r.clusters.len(), w, |i, buf| {
         let c = &r.clusters[i];
+        if !r.cluster_shown(c) {
+            return Ok(());
+        }
         let weakest = c.weakest_edge();
         let line = ClusterLine {
-            id: c.id,
+            id: r.cluster_label(c.id),
             size: c.members.len(),
             members: c.members.iter().map(|&m| r.docs[m as usize].id.as_str()).collect(),
             origin: &r.docs[r.origins[c.id as usize].0 as usize].id,

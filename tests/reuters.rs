@@ -113,3 +113,23 @@ fn reuters_seeds_form_one_story_and_no_reuters_story_joins() {
     let members = docs.iter().filter(|d| d["story"] == story).count();
     assert_eq!(members, 5, "a Reuters story joined the seeds");
 }
+
+#[test]
+#[ignore = "needs ../shared/data/reuters21578.jsonl; run with --ignored"]
+fn reuters_index_of_the_earlier_stories_then_the_later_equals_one_scan() {
+    // By date: the first 80% indexed, the last 20% added; the added stories get the clusters,
+    // reuse figures and passages that one scan of the whole dump gives them.
+    let tmp = tempdir();
+    let mut rows = read_jsonl(&reuters_path());
+    rows.sort_by(|a, b| a["date"].as_str().cmp(&b["date"].as_str()));
+    let cut = rows.len() * 4 / 5;
+    let (old, new) = (tmp.path().join("old.jsonl"), tmp.path().join("new.jsonl"));
+    write_jsonl(&old, &rows[..cut]);
+    write_jsonl(&new, &rows[cut..]);
+    let (idx, out, full) = (tmp.path().join("idx"), tmp.path().join("out"), tmp.path().join("full"));
+    reprint().args(["index", "create", "-q"]).arg(&idx).arg(&old).assert().success();
+    reprint().args(["index", "add", "-q"]).arg(&idx).arg(&new).arg("-o").arg(&out).assert().success();
+    crate::index::scan(&[&old, &new], &full);
+    crate::index::assert_same_as_full_scan(&out, &full);
+    assert_eq!(documents(&out).len(), rows.len() - cut);
+}

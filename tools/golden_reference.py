@@ -67,8 +67,26 @@ def text_fingerprint(words):
     return xxhash.xxh3_64_intdigest(b"".join(struct.pack("<Q", t) for t in toks), seed=TEXT_SEED)
 
 
+# The persistent index (src/index/format.rs, persisted_hashes_are_pinned): file checksums,
+# LSH band keys (xxh3 of a band's u32 rows, little-endian, seed BAND_SEED + band) and shingle-set
+# fingerprints (xxh3 of the sorted u64 shingles, seed 0).
+CHECKSUM_SEED = 0x7265_7072_696E_7410
+BAND_SEED = 0x7265_7072_696E_7404
+
+
+def index_goldens():
+    sig = list(range(1, 103))
+    return (
+        xxhash.xxh3_64_hexdigest(b"reprint index", seed=CHECKSUM_SEED),
+        hex(xxhash.xxh3_64_intdigest(struct.pack("<3I", *sig[0:3]), seed=BAND_SEED)),
+        hex(xxhash.xxh3_64_intdigest(struct.pack("<3I", *sig[99:102]), seed=BAND_SEED + 33)),
+        hex(xxhash.xxh3_64_intdigest(struct.pack("<3Q", 5, 7, 11), seed=0)),
+    )
+
+
 if __name__ == "__main__":
     print("shingles('one two three', 2) =", shingles("one two three".split(), 2))
     print("text_fingerprint('one two three') =", text_fingerprint("one two three".split()))
     words = "vietnam affirms strategic partnership with the united states".split()
     print("signature(8 perms) =", signature(shingles(words, 5), 8))
+    print("index: checksum, band keys 0 and 33, set fingerprint =", index_goldens())
