@@ -506,6 +506,31 @@ fn benches(c: &mut Criterion) {
             })
         });
         group.finish();
+
+        // index: the generated dump's first three quarters indexed, the last quarter queried
+        // against it (signing, lookup, the neighbourhood's scan; no outputs written).
+        let text = std::fs::read_to_string(&dump).expect("read the generated dump");
+        let lines: Vec<&str> = text.lines().collect();
+        let cut = lines.len() * 3 / 4;
+        let (old, new) = (tmp.path().join("old.jsonl"), tmp.path().join("new.jsonl"));
+        std::fs::write(&old, lines[..cut].join("\n") + "\n").expect("write old part");
+        std::fs::write(&new, lines[cut..].join("\n") + "\n").expect("write new part");
+        let new_bytes = std::fs::metadata(&new).expect("stat new part").len();
+        let idx = tmp.path().join("idx");
+        let create = ScanConfig { inputs: vec![InputSpec::Path(old)], ..ScanConfig::default() };
+        reprint::index::create(&idx, &create).expect("create the index");
+        reprint::index::add(&idx, &create, reprint::index::Mode::Add, false, &NoProgress).expect("index the first part");
+        let query = ScanConfig { inputs: vec![InputSpec::Path(new)], outdir: tmp.path().join("qout"), ..ScanConfig::default() };
+        let mut group = configure(c, "index", new_bytes);
+        group.sample_size(GEN_SAMPLES).sampling_mode(SamplingMode::Flat).measurement_time(GEN_MEASUREMENT);
+        group.bench_function("query_last_quarter", |b| {
+            b.iter(|| {
+                let (r, _) = reprint::index::add(&idx, black_box(&query), reprint::index::Mode::Query, false, &NoProgress)
+                    .expect("query succeeds");
+                black_box(r.clusters.len())
+            })
+        });
+        group.finish();
     }
 }
 

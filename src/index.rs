@@ -701,18 +701,35 @@ pub fn add(dir: &Path, config: &ScanConfig, mode: Mode, write_outputs: bool, pro
         }
     }
     result.view = Some(IndexView { history, cluster_ids: cluster_ids.clone() });
+    // The review page's texts are read while the neighbourhood's file still exists.
+    let page = if write_outputs { crate::html::prepare(&result, &scan_config) } else { Ok(None) };
+    let page = match page {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = std::fs::remove_file(&history_path);
+            return Err(e);
+        }
+    };
     // Counts of run.json describe the new documents.
     let counts = &mut result.run.counts;
     counts.documents -= history;
     counts.processed -= history;
     counts.bytes -= result.docs[..history].iter().map(|d| d.bytes).sum::<u64>();
-    result.run.command = if mode == Mode::Add { "index add" } else { "index query" };
+    let command = if mode == Mode::Add { "index add" } else { "index query" };
+    result.run.command = command;
     result.run.arguments.remove(0);
+    // The neighbourhood's file is gone after the run: named for what it was.
+    if let Some(f) = result.inputs.files.first_mut() {
+        f.path = format!("index:{}", dir.display());
+        f.format = "index".to_string();
+        f.bytes = 0;
+    }
+    result.run.inputs = result.inputs.files.clone();
 
     let label = |c: Option<u32>| c.map(|c| cluster_ids[c as usize]);
     let added = new.docs.iter().filter(|d| d.is_some()).count();
     let run = |segment: Option<String>, seconds: IndexSeconds| IndexRun {
-        command: result.run.command,
+        command,
         index: dir.display().to_string(),
         indexed_before: index.len(),
         indexed_after: index.len() + if mode == Mode::Add { added } else { 0 },
@@ -724,9 +741,11 @@ pub fn add(dir: &Path, config: &ScanConfig, mode: Mode, write_outputs: bool, pro
         clusters_merged: merged,
         seconds,
     };
+    let mut so_far = seconds.clone();
+    so_far.total = started.elapsed().as_secs_f64();
+    result.run.index = Some(serde_json::to_value(run(None, so_far)).expect("serialises"));
     let outputs = || -> Result<()> {
         if write_outputs {
-            let page = crate::html::prepare(&result, &scan_config)?;
             crate::report::write_outputs(&result, &config.outdir, page.as_ref())?;
         }
         Ok(())
@@ -835,10 +854,11 @@ pub struct Stats {
     pub bytes_per_document: f64,
     /// Bytes by kind, summed over segments.
     pub bytes_by_section: std::collections::BTreeMap<&'static str, u64>,
-    /// Heap bytes per article once the index is open (metadata, cluster ids, lookup
-    /// tables), estimated from the structures' sizes; the tables and texts are mapped, not
-    /// read.
-    pub heap_bytes_per_document: f64,
+    /// Anonymous (heap) memory of this process per article, measured once the index is open
+    /// (Linux `RssAnon`; `null` elsewhere): metadata, cluster ids and lookup maps. Texts, band
+    /// keys, anchors and lines are memory-mapped, not copied, so the kernel can drop and
+    /// re-read their pages.
+    pub heap_bytes_per_document: Option<f64>,
 }
 
 /// `index stats`.
@@ -852,7 +872,6 @@ pub fn stats(dir: &Path) -> Result<Stats> {
     let mut outlets: AHashSet<Option<&str>> = AHashSet::new();
     let mut first: Option<(i64, &str)> = None;
     let mut last: Option<(i64, &str)> = None;
-    let mut heap = 0usize;
     for s in &index.segments {
         for d in &s.docs {
             outlets.insert(d.outlet.as_deref());
@@ -864,13 +883,9 @@ pub fn stats(dir: &Path) -> Result<Stats> {
                     last = Some((t, date));
                 }
             }
-            heap += std::mem::size_of::<StoredDoc>()
-                + d.id.len()
-                + [&d.outlet, &d.date, &d.title, &d.url, &Some(d.input.clone())].iter().map(|f| f.as_ref().map_or(0, String::len)).sum::<usize>();
         }
     }
-    // cluster_of, representative, by_content, by_id (hash-table slots about twice the entries).
-    heap += n * (std::mem::size_of::<Option<u32>>() + 1 + 2 * 12 + 2 * (8 + 24) + 4);
+    let heap = anonymous_memory();
     let mut by_section = std::collections::BTreeMap::new();
     for s in &index.segments {
         for (name, b) in s.section_bytes() {
@@ -892,8 +907,17 @@ pub fn stats(dir: &Path) -> Result<Stats> {
         bytes_on_disk: on_disk,
         bytes_per_document: if n == 0 { 0.0 } else { crate::report::round(on_disk as f64 / n as f64) },
         bytes_by_section: by_section,
-        heap_bytes_per_document: if n == 0 { 0.0 } else { crate::report::round(heap as f64 / n as f64) },
+        heap_bytes_per_document: heap.filter(|_| n > 0).map(|h| crate::report::round(h as f64 / n as f64)),
     })
+}
+
+/// This process's anonymous resident memory in bytes (`RssAnon` of `/proc/self/status`),
+/// where the system reports it.
+fn anonymous_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("RssAnon:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// What `index expire` did.

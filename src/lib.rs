@@ -19,7 +19,9 @@
 //! 11. [`texts`] — the original texts of the documents a report shows, read again;
 //!     [`report`] — JSONL and JSON outputs, written atomically; [`html`] — the review page;
 //!     [`show`] — one cluster in the terminal, read back from the outputs;
-//! 12. [`pipeline`] — the stages wired together, in parallel and deterministic.
+//! 12. [`pipeline`] — the stages wired together, in parallel and deterministic;
+//! 13. [`index`] — a persistent index: new articles scanned with their neighbourhood among
+//!     the old ones, as a scan of everything would, and appended as immutable segments.
 //!
 //! Beside the flow: [`config`] (every parameter), [`error`], [`progress`] (the bars'
 //! interface) and [`interrupt`] (what an interrupted run removes).

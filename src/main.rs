@@ -566,7 +566,10 @@ fn index_command(cmd: IndexCommand, pool: &rayon::ThreadPool, quiet: bool) -> an
                 ),
                 ("segments".into(), stats.segments.len().to_string()),
                 ("on disk".into(), format!("{:.1} MB ({:.0} bytes an article)", stats.bytes_on_disk as f64 / 1e6, stats.bytes_per_document)),
-                ("in memory when open".into(), format!("about {:.0} bytes an article (the rest is mapped)", stats.heap_bytes_per_document)),
+                (
+                    "in memory when open".into(),
+                    stats.heap_bytes_per_document.map_or("not measured here".into(), |b| format!("{b:.0} bytes an article (the rest is mapped)")),
+                ),
             ];
             for (name, b) in &stats.bytes_by_section {
                 rows.push((format!("  {name}"), format!("{:.1} MB", *b as f64 / 1e6)));

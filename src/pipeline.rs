@@ -250,6 +250,10 @@ pub struct RunInfo {
     pub renamed_ids: Vec<[String; 2]>,
     /// Story edges not taken because they were the only link between two groups.
     pub story_bridges: Vec<BridgeLine>,
+    /// For `index add` and `index query`: the index, the older articles scanned with the new
+    /// ones, and what changed (see `crate::index::IndexRun`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<serde_json::Value>,
 }
 
 /// A story bridge, as listed in `run.json`.
@@ -983,6 +987,7 @@ pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Opti
         decoded_files: summary.decoded.clone(),
         renamed_ids,
         story_bridges,
+        index: None,
     };
     Ok(ScanResult {
         docs,
