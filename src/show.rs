@@ -10,6 +10,12 @@
 //! or with wdiff's `{+…+}` markers when colour is off. Whether colour is on is the caller's
 //! decision; [`use_color`] states the rule (<https://no-color.org>). Like the rest of the
 //! library, this module never prints and never reads the environment.
+//!
+//! The outputs of `reprint index add` and `index query` are read too. Their `clusters.jsonl`
+//! lists only the clusters that gained a new article, by the index's lasting ids (not line
+//! numbers), and their `documents.jsonl` only the new articles: a cluster's older members are
+//! read back from the index named in `run.json` (opened once, shared), texts included. When
+//! the index cannot be opened, those members are listed by id with the reason instead.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
@@ -18,12 +24,14 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use serde::Deserialize;
 
 use crate::config::{FieldMap, InputSpec};
 use crate::error::{Error, Result};
+use crate::index::Index;
 use crate::input::{InputFile, Location};
 use crate::report::{CLUSTERS_FILE, DOCUMENTS_FILE, PASSAGES_FILE, RUN_FILE};
 
@@ -78,6 +86,14 @@ pub const OUTLETS_NAMED: usize = 4;
 
 /// Member ids listed in the message for a `--member` that is not in the cluster.
 pub const MEMBERS_LISTED: usize = 10;
+
+/// Cluster ids listed (those nearest the one asked) when an index run's output does not have
+/// the cluster asked for: its ids are the index's lasting ones, not line numbers.
+pub const CLUSTERS_LISTED: usize = 10;
+
+/// Role shown for an older member of an index run's output: an article read back from the
+/// index, with no line in `documents.jsonl` (its role and reuse are not recorded there).
+pub const ROLE_INDEXED: &str = "indexed";
 
 /// Opens a reused passage without colour: wdiff's insertion marker, easy to grep for.
 pub const MARK_OPEN: &str = "{+";
@@ -148,6 +164,20 @@ pub struct DocumentLine {
     pub input: String,
     /// Its length in the input, in bytes.
     pub bytes: u64,
+    /// Set for an older member of an index run's output, read back from the index (it has no
+    /// line in `documents.jsonl`; `role`, `reuse`, `source` and `words` are then `None`, and
+    /// `input` is the index's pseudo-input `index:DIR`).
+    #[serde(skip)]
+    pub indexed: Option<Indexed>,
+}
+
+/// Where an older member of an index run's output was found in the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Indexed {
+    /// Its number in the index; `None` when the index cannot be opened or no longer holds it.
+    pub position: Option<usize>,
+    /// Where it was read when it was added (`FILE:LINE`), if the index was read.
+    pub added_from: Option<String>,
 }
 
 /// An edge of `clusters.jsonl`, as read back.
@@ -213,6 +243,98 @@ pub struct RunInputs {
     pub files: Vec<InputFile>,
     /// The field mapping the scan used.
     pub fields: FieldMap,
+    /// For the output of `reprint index add` or `index query`: the index directory as that
+    /// run was given it (relative to the directory it ran in). `files` then starts with the
+    /// index's pseudo-input `index:DIR`, which no argument names.
+    pub index: Option<String>,
+}
+
+impl RunInputs {
+    /// The files the `arguments` expand to, in reading order: `files` without the index's
+    /// pseudo-input of an index run. New documents' locations are looked up here.
+    pub fn argument_files(&self) -> &[InputFile] {
+        let pseudo = self.index.is_some() && self.files.first().is_some_and(|f| f.format == "index");
+        &self.files[usize::from(pseudo)..]
+    }
+}
+
+/// The index an index run's output was made with, for its older members.
+#[derive(Clone)]
+pub struct IndexSource {
+    /// The index directory as `run.json` names it (relative to the current directory, like
+    /// the inputs).
+    pub dir: String,
+    /// The index, opened (with a shared lock) when a member had to be read from it, or why it
+    /// could not be: `index DIR cannot be opened: ...`.
+    pub opened: Option<std::result::Result<Arc<Index>, String>>,
+}
+
+impl std::fmt::Debug for IndexSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let opened = self.opened.as_ref().map(|o| o.as_ref().map(|i| i.len()).map_err(String::as_str));
+        f.debug_struct("IndexSource").field("dir", &self.dir).field("opened (articles)", &opened).finish()
+    }
+}
+
+impl IndexSource {
+    /// The index, opened on first use.
+    fn opened(&mut self) -> &std::result::Result<Arc<Index>, String> {
+        let dir = &self.dir;
+        self.opened.get_or_insert_with(|| {
+            let path = Path::new(dir);
+            Index::open(path, false).map(Arc::new).map_err(|e| {
+                let reason = match e {
+                    Error::Index { path: p, message } if p == path => message,
+                    e => e.to_string(),
+                };
+                format!("index {} cannot be opened: {reason}", terminal_safe(dir))
+            })
+        })
+    }
+
+    /// The pseudo-input older articles are listed under in `run.json`.
+    fn input(&self) -> String {
+        format!("index:{}", self.dir)
+    }
+
+    /// An older member of cluster `cluster`, read back from the index: metadata when the
+    /// index holds it, else its id alone.
+    fn member(&mut self, id: &str, cluster: u32) -> DocumentLine {
+        let input = self.input();
+        let mut d = DocumentLine {
+            id: id.to_string(),
+            outlet: None,
+            date: None,
+            title: None,
+            cluster: Some(cluster),
+            role: None,
+            reuse: None,
+            source: None,
+            words: None,
+            input,
+            bytes: 0,
+            indexed: Some(Indexed { position: None, added_from: None }),
+        };
+        if let Ok(index) = self.opened() {
+            if let Some(g) = index.find(id) {
+                let s = index.doc(g);
+                let safe = |x: &Option<String>| x.as_deref().map(|v| terminal_safe(v).into_owned());
+                d.outlet = safe(&s.outlet);
+                d.date = safe(&s.date);
+                d.title = safe(&s.title);
+                d.indexed = Some(Indexed { position: Some(g), added_from: Some(s.input.clone()) });
+            }
+        }
+        d
+    }
+
+    /// Why the index cannot be used, if it was opened and failed.
+    pub fn failure(&self) -> Option<&str> {
+        match &self.opened {
+            Some(Err(why)) => Some(why),
+            _ => None,
+        }
+    }
 }
 
 /// One cluster read back from an output directory.
@@ -222,14 +344,18 @@ pub struct ClusterView {
     pub outdir: PathBuf,
     /// Where the scan read its texts.
     pub run: RunInputs,
-    /// How many clusters the directory holds (ids are `0..clusters`).
+    /// How many clusters the directory lists (for a scan, ids are `0..clusters`; an index
+    /// run's output lists the clusters with a new article, by the index's lasting ids).
     pub clusters: usize,
     /// The cluster.
     pub cluster: ClusterLine,
     /// Its members' documents, in the cluster's member order (input order).
     pub members: Vec<DocumentLine>,
-    /// Every passage shared by two members.
+    /// Every passage shared by two members (an index run's output records only passages with
+    /// a new article at one end at least).
     pub passages: Vec<PassageLine>,
+    /// For an index run's output: the index its older members are read from.
+    pub index: Option<IndexSource>,
 }
 
 /// A passage oriented to a pair: character ranges in the first and in the second text.
@@ -332,6 +458,15 @@ struct RunJson {
     arguments: Option<Vec<String>>,
     inputs: Vec<InputFile>,
     parameters: RunParameters,
+    /// Only in the outputs of `index add` and `index query`.
+    #[serde(default)]
+    index: Option<RunIndex>,
+}
+
+#[derive(Deserialize)]
+struct RunIndex {
+    /// The index directory as given on that run's command line.
+    index: String,
 }
 
 #[derive(Deserialize)]
@@ -355,19 +490,15 @@ pub fn read_run(outdir: &Path) -> Result<RunInputs> {
     let arguments = run.arguments.ok_or_else(|| {
         invalid(&outdir.join(RUN_FILE), "no `arguments`: written by an older reprint; scan again to show texts".into())
     })?;
-    Ok(RunInputs { arguments, files: run.inputs, fields: run.parameters.fields })
+    Ok(RunInputs { arguments, files: run.inputs, fields: run.parameters.fields, index: run.index.map(|i| i.index) })
 }
 
-/// Reads cluster `id` of the output directory `outdir` with its members and passages.
-///
-/// An id the directory does not have is [`Error::Config`], naming the ids it has; a missing or
-/// malformed file is [`Error::Input`], naming the file.
-pub fn load(outdir: &Path, id: u32) -> Result<ClusterView> {
-    let run = read_run(outdir)?;
+/// Cluster `id` of a scan's `clusters.jsonl`, where ids are line numbers from 0 (only the
+/// wanted line is parsed), and how many clusters it lists.
+fn cluster_by_line(outdir: &Path, id: u32) -> Result<(ClusterLine, usize)> {
     let mut clusters = 0usize;
     let mut cluster: Option<ClusterLine> = None;
     each_line(outdir, CLUSTERS_FILE, |line, n| {
-        // Cluster ids are line numbers from 0; only the wanted line is parsed.
         if n - 1 == id as usize {
             let c: ClusterLine = parse(outdir, CLUSTERS_FILE, line, n)?;
             if c.id != id {
@@ -388,6 +519,91 @@ pub fn load(outdir: &Path, id: u32) -> Result<ClusterView> {
         };
         return Err(Error::Config(msg));
     };
+    Ok((cluster, clusters))
+}
+
+/// The id of a line of `clusters.jsonl`: read from the line's start as `report` writes it
+/// (`{"id":N,`), else by parsing the line.
+fn cluster_id(outdir: &Path, line: &str, n: usize) -> Result<u32> {
+    if let Some(rest) = line.strip_prefix("{\"id\":") {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && rest.as_bytes().get(digits) == Some(&b',') {
+            if let Ok(id) = rest[..digits].parse() {
+                return Ok(id);
+            }
+        }
+    }
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: u32,
+    }
+    parse::<IdOnly>(outdir, CLUSTERS_FILE, line, n).map(|c| c.id)
+}
+
+/// Cluster `id` of an index run's `clusters.jsonl`, which lists only the clusters with a new
+/// article, by the index's lasting ids: found by its `id`. Returns it and how many clusters
+/// the file lists.
+fn cluster_by_id(outdir: &Path, id: u32) -> Result<(ClusterLine, usize)> {
+    let mut clusters = 0usize;
+    let mut cluster: Option<ClusterLine> = None;
+    // The ids seen, for the message when `id` is not among them.
+    let mut ids: Vec<u32> = Vec::new();
+    each_line(outdir, CLUSTERS_FILE, |line, n| {
+        clusters += 1;
+        if cluster.is_none() {
+            let this = cluster_id(outdir, line, n)?;
+            if this == id {
+                let c: ClusterLine = parse(outdir, CLUSTERS_FILE, line, n)?;
+                cluster = Some(c);
+            } else {
+                ids.push(this);
+            }
+        }
+        Ok(true)
+    })?;
+    let Some(cluster) = cluster else {
+        if clusters == 0 {
+            return Err(Error::Config(format!(
+                "{} has no clusters: no new article of that index run has a near-duplicate",
+                outdir.display()
+            )));
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        // The ids nearest the one asked, in order.
+        let at = ids.partition_point(|&x| x < id);
+        let end = (at + CLUSTERS_LISTED / 2).max(CLUSTERS_LISTED).min(ids.len());
+        let start = end.saturating_sub(CLUSTERS_LISTED);
+        let listed = ids[start..end].iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+        let which = if ids.len() <= CLUSTERS_LISTED {
+            format!("its {} are {listed}", ids.len())
+        } else {
+            format!(
+                "its {} have ids from {} to {}; those nearest {id} are {listed}",
+                ids.len(),
+                ids[0],
+                ids[ids.len() - 1]
+            )
+        };
+        return Err(Error::Config(format!(
+            "no cluster {id} in {}: the output of an index run lists only the clusters that gained a \
+             new article, by the index's lasting ids; {which}",
+            outdir.display()
+        )));
+    };
+    Ok((cluster, clusters))
+}
+
+/// Reads cluster `id` of the output directory `outdir` with its members and passages.
+///
+/// An id the directory does not have is [`Error::Config`], naming the ids it has; a missing or
+/// malformed file is [`Error::Input`], naming the file. In the output of an index run, members
+/// without a line in `documents.jsonl` are older articles, read back from the index (see
+/// [`IndexSource`]); an index that cannot be opened is no error, the members are then listed
+/// by id.
+pub fn load(outdir: &Path, id: u32) -> Result<ClusterView> {
+    let run = read_run(outdir)?;
+    let (cluster, clusters) = if run.index.is_some() { cluster_by_id(outdir, id)? } else { cluster_by_line(outdir, id)? };
 
     let wanted: BTreeSet<&str> = cluster.members.iter().map(String::as_str).collect();
     let mut found: BTreeMap<String, DocumentLine> = BTreeMap::new();
@@ -406,14 +622,20 @@ pub fn load(outdir: &Path, id: u32) -> Result<ClusterView> {
         }
         Ok(found.len() < wanted.len())
     })?;
+    let mut index = run.index.as_ref().map(|dir| IndexSource { dir: dir.clone(), opened: None });
     let mut members = Vec::with_capacity(cluster.members.len());
     for m in &cluster.members {
-        let d = found.remove(m).ok_or_else(|| {
-            invalid(
-                &outdir.join(DOCUMENTS_FILE),
-                format!("no line for {m}, a member of cluster {id} in {CLUSTERS_FILE}"),
-            )
-        })?;
+        let d = match (found.remove(m), &mut index) {
+            (Some(d), _) => d,
+            // An older article: documents.jsonl of an index run lists only the new ones.
+            (None, Some(index)) => index.member(m, id),
+            (None, None) => {
+                return Err(invalid(
+                    &outdir.join(DOCUMENTS_FILE),
+                    format!("no line for {m}, a member of cluster {id} in {CLUSTERS_FILE}"),
+                ))
+            }
+        };
         members.push(d);
     }
 
@@ -425,7 +647,7 @@ pub fn load(outdir: &Path, id: u32) -> Result<ClusterView> {
         }
         Ok(true)
     })?;
-    Ok(ClusterView { outdir: outdir.to_path_buf(), run, clusters, cluster, members, passages })
+    Ok(ClusterView { outdir: outdir.to_path_buf(), run, clusters, cluster, members, passages, index })
 }
 
 /// One member to show with what it is compared with.
@@ -464,7 +686,9 @@ impl Selection {
 
 /// Chooses the comparisons: `member` alone if named (an id that is not a member is
 /// [`Error::Config`], listing the members), else the first `limit` members other than the
-/// origin in member order (`limit` 0: all).
+/// origin in member order (`limit` 0: all) — in an index run's output, its new articles
+/// before the older ones read back from the index (the run is about the new ones, and
+/// passages between two older articles are not recorded).
 pub fn select(view: &ClusterView, member: Option<&str>, limit: usize) -> Result<Selection> {
     let compare = |id: &str| Comparison { member: id.to_string(), against: view.source_of(id).map(str::to_string) };
     if let Some(id) = member {
@@ -481,7 +705,8 @@ pub fn select(view: &ClusterView, member: Option<&str>, limit: usize) -> Result<
         }
         return Ok(Selection { comparisons: vec![compare(id)], hidden: 0 });
     }
-    let others: Vec<&DocumentLine> = view.members.iter().filter(|d| d.id != view.cluster.origin).collect();
+    let mut others: Vec<&DocumentLine> = view.members.iter().filter(|d| d.id != view.cluster.origin).collect();
+    others.sort_by_key(|d| d.indexed.is_some());
     let shown = if limit == 0 { others.len() } else { limit.min(others.len()) };
     Ok(Selection {
         comparisons: others[..shown].iter().map(|d| compare(&d.id)).collect(),
@@ -492,12 +717,14 @@ pub fn select(view: &ClusterView, member: Option<&str>, limit: usize) -> Result<
 /// A shown document's text, or the sentence to print instead.
 pub type Texts = BTreeMap<String, std::result::Result<String, String>>;
 
-/// Reads the texts of `ids` (members of the view) from the scan's inputs again.
+/// Reads the texts of `ids` (members of the view) from the scan's inputs again, and those of
+/// an index run's older members from the index.
 ///
 /// Inputs are named as on the scan's command line, so relative paths resolve against the
 /// current directory: an input that cannot be opened is [`Error::Input`] naming it. A text
 /// from standard input, or from a file changed since the scan, comes back as the sentence
-/// that says so ([`crate::texts::Missing::explain`]).
+/// that says so ([`crate::texts::Missing::explain`]); so does an older member's when the
+/// index cannot be opened or no longer holds it.
 pub fn fetch_texts(view: &ClusterView, ids: &[&str]) -> Result<Texts> {
     let inputs: Vec<InputSpec> = view
         .run
@@ -505,6 +732,9 @@ pub fn fetch_texts(view: &ClusterView, ids: &[&str]) -> Result<Texts> {
         .iter()
         .map(|a| if a == "-" { InputSpec::Stdin } else { InputSpec::Path(PathBuf::from(a)) })
         .collect();
+    // Locations index the files the arguments expand to (an index run's output lists the
+    // index's pseudo-input first, which the arguments do not read).
+    let files = view.run.argument_files();
     let mut out = Texts::new();
     let mut asked: Vec<&str> = Vec::new();
     let mut wanted: Vec<(Location, u64)> = Vec::new();
@@ -513,7 +743,11 @@ pub fn fetch_texts(view: &ClusterView, ids: &[&str]) -> Result<Texts> {
             out.insert(id.to_string(), Err(format!("text not available: {id} is not a member of this cluster")));
             continue;
         };
-        match locate(&view.run.files, &doc.input) {
+        if let Some(indexed) = &doc.indexed {
+            out.insert(id.to_string(), indexed_text(view, id, indexed));
+            continue;
+        }
+        match locate(files, &doc.input) {
             Some(loc) => {
                 asked.push(id);
                 wanted.push((loc, doc.bytes));
@@ -524,12 +758,31 @@ pub fn fetch_texts(view: &ClusterView, ids: &[&str]) -> Result<Texts> {
             }
         }
     }
-    let fetched =
-        crate::texts::fetch(&inputs, &view.run.fields, std::slice::from_ref(&view.outdir), None, &view.run.files, &wanted)?;
+    let fetched = crate::texts::fetch(&inputs, &view.run.fields, std::slice::from_ref(&view.outdir), None, files, &wanted)?;
     for (id, text) in asked.into_iter().zip(fetched) {
         out.insert(id.to_string(), text.map(|t| terminal_safe(&t).into_owned()).map_err(|m| m.explain().to_string()));
     }
     Ok(out)
+}
+
+/// An older member's text, from the index, or the sentence to print instead.
+fn indexed_text(view: &ClusterView, id: &str, indexed: &Indexed) -> std::result::Result<String, String> {
+    let Some(source) = &view.index else {
+        return Err("text not available: the output names no index".to_string());
+    };
+    let dir = terminal_safe(&source.dir);
+    match (&source.opened, indexed.position) {
+        (Some(Ok(index)), Some(g)) => index
+            .text(g)
+            .map(|t| terminal_safe(&t).into_owned())
+            .map_err(|e| format!("text not available: cannot read it from index {dir}: {e}")),
+        (Some(Ok(_)), None) => Err(format!(
+            "text not available: index {dir} no longer holds {} (expired, or replaced since the run?)",
+            clean_str(id)
+        )),
+        (Some(Err(why)), _) => Err(format!("text not available: {why}")),
+        (None, _) => Err(format!("text not available: index {dir} was not opened")),
+    }
 }
 
 /// Every text of `ids` replaced by `reason` (when the inputs cannot be read at all).
@@ -615,7 +868,8 @@ pub fn header(view: &ClusterView, style: Style) -> String {
     let c = &view.cluster;
     let mut outlets: BTreeMap<String, usize> = BTreeMap::new();
     for d in &view.members {
-        *outlets.entry(d.outlet.as_deref().map(clean_str).unwrap_or_else(|| "(no outlet)".into())).or_default() += 1;
+        let unknown = if d.indexed.as_ref().is_some_and(|i| i.position.is_none()) { "(unknown)" } else { "(no outlet)" };
+        *outlets.entry(d.outlet.as_deref().map(clean_str).unwrap_or_else(|| unknown.into())).or_default() += 1;
     }
     let mut by_count: Vec<(String, usize)> = outlets.into_iter().collect();
     by_count.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
@@ -628,16 +882,25 @@ pub fn header(view: &ClusterView, style: Style) -> String {
         named.push(format!("{} more", by_count.len() - OUTLETS_NAMED));
     }
     let w = &c.weakest_edge;
-    let mut out = bold(
-        &format!(
+    let title = match &view.index {
+        // Lasting ids, not line numbers: no range to state.
+        Some(index) => format!(
+            "cluster {} in {}, one of {} cluster{} with a new article (index {})",
+            c.id,
+            view.outdir.display(),
+            view.clusters,
+            if view.clusters == 1 { "" } else { "s" },
+            clean_str(&index.dir)
+        ),
+        None => format!(
             "cluster {} of {} (ids 0-{}) in {}",
             c.id,
             view.clusters,
             view.clusters.saturating_sub(1),
             view.outdir.display()
         ),
-        style,
-    );
+    };
+    let mut out = bold(&title, style);
     out.push('\n');
     let _ = writeln!(
         out,
@@ -647,6 +910,29 @@ pub fn header(view: &ClusterView, style: Style) -> String {
         if by_count.len() == 1 { "" } else { "s" },
         named.join(", ")
     );
+    if let Some(index) = &view.index {
+        let older = view.members.iter().filter(|d| d.indexed.is_some()).count();
+        if older > 0 {
+            let _ = writeln!(
+                out,
+                "{older} older article{} from index {} ({ROLE_INDEXED}: not in {DOCUMENTS_FILE}, role and reuse not recorded)",
+                if older == 1 { "" } else { "s" },
+                clean_str(&index.dir)
+            );
+        }
+        if let Some(why) = index.failure() {
+            let _ = writeln!(out, "note: {}; older articles are listed by id only", clean_str(why));
+        } else {
+            let lost = view.members.iter().filter(|d| d.indexed.as_ref().is_some_and(|i| i.position.is_none())).count();
+            if lost > 0 {
+                let _ = writeln!(
+                    out,
+                    "note: index {} no longer holds {lost} of them; they are listed by id only",
+                    clean_str(&index.dir)
+                );
+            }
+        }
+    }
     let _ = writeln!(out, "origin: {} ({})", clean_str(&c.origin), c.origin_reason);
     let _ =
         writeln!(out, "weakest edge: {} ~ {}, {}, Jaccard {:.3}", clean_str(&w.a), clean_str(&w.b), w.kind, w.jaccard);
@@ -674,7 +960,7 @@ pub fn members_table(view: &ClusterView, style: Style) -> String {
         .members
         .iter()
         .map(|d| {
-            let role = d.role.clone().unwrap_or_default();
+            let role = role_of(d).unwrap_or_default().to_string();
             let role = match d.reuse {
                 Some(r) if d.id != origin => format!("{role} {}", percent(r)),
                 _ => role,
@@ -767,6 +1053,16 @@ fn rule(text: &str, heavy: bool, style: Style) -> String {
     bold(&line, style)
 }
 
+/// A member's role as shown: its recorded role, or [`ROLE_INDEXED`] for an older member of an
+/// index run's output.
+fn role_of(d: &DocumentLine) -> Option<&str> {
+    match (&d.role, &d.indexed) {
+        (Some(r), _) => Some(r),
+        (None, Some(_)) => Some(ROLE_INDEXED),
+        (None, None) => None,
+    }
+}
+
 fn describe(d: &DocumentLine) -> String {
     let mut parts = vec![clean_str(&d.id)];
     if let Some(o) = &d.outlet {
@@ -788,7 +1084,7 @@ fn para(text: &str, style: Style) -> String {
 pub fn comparison(view: &ClusterView, c: &Comparison, texts: &Texts, style: Style) -> String {
     let Some(doc) = view.doc(&c.member) else { return String::new() };
     let id = clean_str(&doc.id);
-    let role = doc.role.as_deref().unwrap_or("member");
+    let role = role_of(doc).unwrap_or("member");
     let mut out = String::new();
     let _ = writeln!(out, "{}", rule(&describe(doc), true, style));
     if let Some(t) = &doc.title {
@@ -804,18 +1100,28 @@ pub fn comparison(view: &ClusterView, c: &Comparison, texts: &Texts, style: Styl
             ranges.extend(shared.into_iter().map(|s| s.first));
         }
         let others = view.members.len() - 1;
-        let what = format!(
+        let mut what = format!(
             "the origin ({}); marked: what {sharing} of the {others} other member{} share with it",
             view.cluster.origin_reason,
             if others == 1 { "" } else { "s" }
         );
+        if doc.indexed.is_some() && view.members.iter().any(|m| m.id != doc.id && m.indexed.is_some()) {
+            what.push_str(" (passages between two older articles are not recorded in an index run's output)");
+        }
         out.push_str(&para(&what, style));
         let _ = writeln!(out, "{}", rule(&format!("{id} ({role})"), false, style));
         out.push_str(&text_block(&text_of(&doc.id), &ranges, style));
         return out;
     };
     let source = clean_str(against);
-    let reuse = doc.reuse.map(|r| format!(": {} of its words reused", percent(r))).unwrap_or_default();
+    let reuse = match &doc.indexed {
+        Some(i) => {
+            let dir = view.index.as_ref().map(|x| clean_str(&x.dir)).unwrap_or_default();
+            let added = i.added_from.as_deref().map(|a| format!(", added from {}", clean_str(a))).unwrap_or_default();
+            format!(": an older article, read back from index {dir}{added}")
+        }
+        None => doc.reuse.map(|r| format!(": {} of its words reused", percent(r))).unwrap_or_default(),
+    };
     let relation = match (doc.source.as_deref() == Some(against), against == view.cluster.origin) {
         (true, true) => format!(", from the origin {source}"),
         (true, false) => format!(", from {source}"),
@@ -839,7 +1145,12 @@ pub fn comparison(view: &ClusterView, c: &Comparison, texts: &Texts, style: Styl
     out.push_str(&para(&edge, style));
     let shared = view.shared(&doc.id, against);
     let words: u32 = shared.iter().map(|s| s.words).sum();
+    let both_older = doc.indexed.is_some() && view.doc(against).is_some_and(|d| d.indexed.is_some());
     let passages = match shared.len() {
+        0 if both_older => {
+            "passages between two older articles are not recorded in an index run's output: nothing is marked"
+                .to_string()
+        }
         0 => "no shared passages recorded between them: nothing is marked".to_string(),
         n => format!("{n} shared passage{} ({words} words), marked in both texts", if n == 1 { "" } else { "s" }),
     };
@@ -1110,6 +1421,7 @@ mod tests {
             words: None,
             input: format!("dump.jsonl:{}", id.len()),
             bytes: 0,
+            indexed: None,
         }
     }
 
@@ -1143,7 +1455,12 @@ mod tests {
         let (local, blog) = (local(), blog());
         ClusterView {
             outdir: PathBuf::from("out"),
-            run: RunInputs { arguments: vec!["dump.jsonl".into()], files: Vec::new(), fields: FieldMap::default() },
+            run: RunInputs {
+                arguments: vec!["dump.jsonl".into()],
+                files: Vec::new(),
+                fields: FieldMap::default(),
+                index: None,
+            },
             clusters: 12,
             cluster: ClusterLine {
                 id: 7,
@@ -1163,6 +1480,7 @@ mod tests {
                 passage("wire-1", WIRE, "local-2", &local, WIRE, WIRE),
                 passage("blog-3", &blog, "local-2", &local, PASSAGE, PASSAGE),
             ],
+            index: None,
         }
     }
 

@@ -131,9 +131,9 @@ fn create_then_add_twice_equals_a_scan_of_everything() {
     let parts = split(&dump, &[450, 250, 200], tmp.path());
     let idx = tmp.path().join("idx");
     let (o1, o2, o3) = (tmp.path().join("o1"), tmp.path().join("o2"), tmp.path().join("o3"));
-    index(&[&"create".as_ref(), idx.as_os_str(), parts[0].as_os_str(), &"-o".as_ref(), o1.as_os_str()]).success();
-    index(&[&"add".as_ref(), idx.as_os_str(), parts[1].as_os_str(), &"-o".as_ref(), o2.as_os_str()]).success();
-    index(&[&"add".as_ref(), idx.as_os_str(), parts[2].as_os_str(), &"-o".as_ref(), o3.as_os_str()]).success();
+    index(&["create".as_ref(), idx.as_os_str(), parts[0].as_os_str(), "-o".as_ref(), o1.as_os_str()]).success();
+    index(&["add".as_ref(), idx.as_os_str(), parts[1].as_os_str(), "-o".as_ref(), o2.as_os_str()]).success();
+    index(&["add".as_ref(), idx.as_os_str(), parts[2].as_os_str(), "-o".as_ref(), o3.as_os_str()]).success();
     let (f1, f12, f123) = (tmp.path().join("f1"), tmp.path().join("f12"), tmp.path().join("f123"));
     scan(&[&parts[0]], &f1);
     scan(&[&parts[0], &parts[1]], &f12);
@@ -160,13 +160,14 @@ fn corpus_split_by_date_with_txt_articles_equals_a_scan() {
     let mut rows = read_jsonl(&repo_root().join("corpus/reuters-sample.jsonl"));
     rows.sort_by(|a, b| a["date"].as_str().cmp(&b["date"].as_str()));
     let (old, new) = (tmp.path().join("old.jsonl"), tmp.path().join("new.jsonl"));
-    let (later, earlier): (Vec<(usize, Value)>, Vec<(usize, Value)>) = rows.into_iter().enumerate().partition(|(i, _)| i % 4 == 3);
+    type Numbered = Vec<(usize, Value)>;
+    let (later, earlier): (Numbered, Numbered) = rows.into_iter().enumerate().partition(|(i, _)| i % 4 == 3);
     write_jsonl(&old, &earlier.into_iter().map(|r| r.1).collect::<Vec<_>>());
     write_jsonl(&new, &later.into_iter().map(|r| r.1).collect::<Vec<_>>());
     let seeds = repo_root().join("corpus/seeds");
     let (idx, out, full) = (tmp.path().join("idx"), tmp.path().join("out"), tmp.path().join("full"));
-    index(&[&"create".as_ref(), idx.as_os_str(), old.as_os_str()]).success();
-    index(&[&"add".as_ref(), idx.as_os_str(), new.as_os_str(), seeds.as_os_str(), &"-o".as_ref(), out.as_os_str()]).success();
+    index(&["create".as_ref(), idx.as_os_str(), old.as_os_str()]).success();
+    index(&["add".as_ref(), idx.as_os_str(), new.as_os_str(), seeds.as_os_str(), "-o".as_ref(), out.as_os_str()]).success();
     scan(&[&old, &new, &seeds], &full);
     assert_same_as_full_scan(&out, &full);
     assert_eq!(documents(&out).len(), 105);
@@ -179,11 +180,11 @@ fn cluster_ids_last_across_adds_and_query_changes_nothing() {
     let parts = split(&dump, &[400, 300], tmp.path());
     let idx = tmp.path().join("idx");
     let (o1, q, o2) = (tmp.path().join("o1"), tmp.path().join("q"), tmp.path().join("o2"));
-    index(&[&"create".as_ref(), idx.as_os_str(), parts[0].as_os_str(), &"-o".as_ref(), o1.as_os_str()]).success();
+    index(&["create".as_ref(), idx.as_os_str(), parts[0].as_os_str(), "-o".as_ref(), o1.as_os_str()]).success();
     let before = snapshot(&idx);
-    index(&[&"query".as_ref(), idx.as_os_str(), parts[1].as_os_str(), &"-o".as_ref(), q.as_os_str()]).success();
+    index(&["query".as_ref(), idx.as_os_str(), parts[1].as_os_str(), "-o".as_ref(), q.as_os_str()]).success();
     assert_eq!(snapshot(&idx), before, "query changed the index");
-    index(&[&"add".as_ref(), idx.as_os_str(), parts[1].as_os_str(), &"-o".as_ref(), o2.as_os_str()]).success();
+    index(&["add".as_ref(), idx.as_os_str(), parts[1].as_os_str(), "-o".as_ref(), o2.as_os_str()]).success();
     // The query saw what the add then kept.
     for name in ["documents.jsonl", "clusters.jsonl", "passages.jsonl", "stories.jsonl", "outlets.jsonl"] {
         assert_eq!(std::fs::read(q.join(name)).unwrap(), std::fs::read(o2.join(name)).unwrap(), "{name}");
@@ -223,9 +224,9 @@ fn a_new_article_repeating_an_indexed_id_is_renamed_as_a_scan_would() {
     write_jsonl(&new, &[serde_json::json!({"id": "a", "text": texts[2]}), serde_json::json!({"text": texts[3]}), serde_json::json!({"id": "c", "text": ""})]);
     let idx = tmp.path().join("idx");
     let (out, full) = (tmp.path().join("out"), tmp.path().join("full"));
-    index(&[&"create".as_ref(), idx.as_os_str(), old.as_os_str()]).success();
+    index(&["create".as_ref(), idx.as_os_str(), old.as_os_str()]).success();
     // A skipped document is listed (exit 3) but not kept in the index.
-    index(&[&"add".as_ref(), idx.as_os_str(), new.as_os_str(), &"-o".as_ref(), out.as_os_str()]).code(3);
+    index(&["add".as_ref(), idx.as_os_str(), new.as_os_str(), "-o".as_ref(), out.as_os_str()]).code(3);
     scan(&[&old, &new], &full);
     let ids: Vec<String> = documents(&out).iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
     let full_ids: Vec<String> = documents(&full).iter().skip(2).map(|d| d["id"].as_str().unwrap().to_string()).collect();
@@ -239,7 +240,7 @@ fn a_new_article_repeating_an_indexed_id_is_renamed_as_a_scan_would() {
 fn standard_input_and_a_busy_index_are_refused_with_a_message() {
     let tmp = tempdir();
     let idx = tmp.path().join("idx");
-    index(&[&"create".as_ref(), idx.as_os_str()]).success();
+    index(&["create".as_ref(), idx.as_os_str()]).success();
     let out = tmp.path().join("out");
     let a = reprint().args(["index", "add"]).arg(&idx).args(["-", "-o"]).arg(&out).write_stdin("{}\n").assert().code(1);
     assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("standard input"));
@@ -249,7 +250,7 @@ fn standard_input_and_a_busy_index_are_refused_with_a_message() {
     let a = reprint().args(["index", "add"]).arg(&idx).arg(&dump).arg("-o").arg(&out).assert().code(1);
     assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("another reprint"), "{:?}", a.get_output());
     drop(held);
-    index(&[&"add".as_ref(), idx.as_os_str(), dump.as_os_str(), &"-o".as_ref(), out.as_os_str()]).success();
+    index(&["add".as_ref(), idx.as_os_str(), dump.as_os_str(), "-o".as_ref(), out.as_os_str()]).success();
     // An existing index is not created over.
     let a = reprint().args(["index", "create"]).arg(&idx).assert().code(1);
     assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("already holds an index"));
@@ -262,7 +263,7 @@ fn damaged_files_and_other_format_versions_are_refused_by_name() {
     let tmp = tempdir();
     let idx = tmp.path().join("idx");
     let dump = repo_root().join("corpus/reuters-sample.jsonl");
-    index(&[&"create".as_ref(), idx.as_os_str(), dump.as_os_str()]).success();
+    index(&["create".as_ref(), idx.as_os_str(), dump.as_os_str()]).success();
     let seg = idx.join(stats(&idx)["segments"][0]["file"].as_str().unwrap());
     let good = std::fs::read(&seg).unwrap();
     let refused = |needles: &[&str]| {
@@ -276,6 +277,16 @@ fn damaged_files_and_other_format_versions_are_refused_by_name() {
     bad[good.len() / 3] ^= 0x20;
     std::fs::write(&seg, &bad).unwrap();
     refused(&["seg-00000001.rpx", "checksum does not match"]);
+    // An add against it writes nothing (the checksums are checked beside the work, before
+    // anything is written).
+    let out = tmp.path().join("out");
+    let seeds = repo_root().join("corpus/seeds");
+    let a = reprint().args(["index", "add"]).arg(&idx).arg(&seeds).arg("-o").arg(&out).assert().code(1);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(err.contains("checksum does not match"), "{err}");
+    assert!(!out.join("documents.jsonl").exists());
+    assert_eq!(std::fs::read(&seg).unwrap(), bad);
+    assert_eq!(reprint::index::format::Manifest::read(&idx).unwrap().segments.len(), 1);
     std::fs::write(&seg, &good[..good.len() - 100]).unwrap();
     refused(&["seg-00000001.rpx", "truncated"]);
     std::fs::remove_file(&seg).unwrap();
@@ -312,7 +323,7 @@ fn a_killed_add_leaves_the_index_as_it_was() {
     let dump = generate(tmp.path(), 1200, 11);
     let parts = split(&dump, &[700, 500], tmp.path());
     let idx = tmp.path().join("idx");
-    index(&[&"create".as_ref(), idx.as_os_str(), parts[0].as_os_str()]).success();
+    index(&["create".as_ref(), idx.as_os_str(), parts[0].as_os_str()]).success();
     let before = snapshot(&idx);
     let out = tmp.path().join("out");
     let args: Vec<&std::ffi::OsStr> = vec!["index".as_ref(), "add".as_ref(), idx.as_os_str(), parts[1].as_os_str(), "-o".as_ref(), out.as_os_str()];
@@ -323,7 +334,7 @@ fn a_killed_add_leaves_the_index_as_it_was() {
         std::fs::copy(idx.join(f), copy.join(f)).unwrap();
     }
     let t = Instant::now();
-    index(&[&"add".as_ref(), copy.as_os_str(), parts[1].as_os_str(), &"-o".as_ref(), tmp.path().join("ref").as_os_str()]).success();
+    index(&["add".as_ref(), copy.as_os_str(), parts[1].as_os_str(), "-o".as_ref(), tmp.path().join("ref").as_os_str()]).success();
     let took = t.elapsed();
     let after_copy = snapshot(&copy);
     let mut interrupted = 0;
@@ -355,7 +366,7 @@ fn a_killed_add_leaves_the_index_as_it_was() {
         return;
     }
     // The next add goes through and cleans up after the killed ones.
-    index(&[&"add".as_ref(), idx.as_os_str(), parts[1].as_os_str(), &"-o".as_ref(), out.as_os_str()]).success();
+    index(&["add".as_ref(), idx.as_os_str(), parts[1].as_os_str(), "-o".as_ref(), out.as_os_str()]).success();
     assert_eq!(stats(&idx)["documents"], 1200);
     let names: BTreeSet<String> = snapshot(&idx).into_keys().collect();
     assert_eq!(names, after_copy.into_keys().collect::<BTreeSet<_>>());
@@ -368,7 +379,7 @@ fn expire_removes_old_articles_and_the_rest_still_matches_a_scan() {
     let dump = generate(tmp.path(), 800, 13);
     let parts = split(&dump, &[600, 200], tmp.path());
     let idx = tmp.path().join("idx");
-    index(&[&"create".as_ref(), idx.as_os_str(), parts[0].as_os_str()]).success();
+    index(&["create".as_ref(), idx.as_os_str(), parts[0].as_os_str()]).success();
     let bytes_before = stats(&idx)["bytes_on_disk"].as_u64().unwrap();
     // Articles dated before 2024-07-01 go.
     let cutoff = "2024-07-01T00:00:00Z";
@@ -389,7 +400,7 @@ fn expire_removes_old_articles_and_the_rest_still_matches_a_scan() {
     let kept_file = tmp.path().join("kept.jsonl");
     write_jsonl(&kept_file, &kept.into_iter().cloned().collect::<Vec<_>>());
     let (out, full) = (tmp.path().join("out"), tmp.path().join("full"));
-    index(&[&"add".as_ref(), idx.as_os_str(), parts[1].as_os_str(), &"-o".as_ref(), out.as_os_str()]).success();
+    index(&["add".as_ref(), idx.as_os_str(), parts[1].as_os_str(), "-o".as_ref(), out.as_os_str()]).success();
     scan(&[&kept_file, &parts[1]], &full);
     assert_same_as_full_scan(&out, &full);
     let gone_ids: BTreeSet<&str> = gone.iter().map(|r| r["id"].as_str().unwrap()).collect();
@@ -418,15 +429,15 @@ fn the_checked_in_fixture_index_opens_and_answers_like_a_fresh_one() {
     }
     let source = repo_root().join("tests/fixtures/index-v1.source.jsonl");
     let fresh = tmp.path().join("fresh");
-    index(&[&"create".as_ref(), fresh.as_os_str(), source.as_os_str()]).success();
+    index(&["create".as_ref(), fresh.as_os_str(), source.as_os_str()]).success();
     let (a, b) = (stats(&idx), stats(&fresh));
     for key in ["documents", "clusters", "documents_in_clusters", "outlets", "date_span", "params"] {
         assert_eq!(a[key], b[key], "{key}");
     }
     let new = repo_root().join("tests/fixtures/index-v1.query.jsonl");
     let (qa, qb) = (tmp.path().join("qa"), tmp.path().join("qb"));
-    index(&[&"query".as_ref(), idx.as_os_str(), new.as_os_str(), &"-o".as_ref(), qa.as_os_str()]).success();
-    index(&[&"query".as_ref(), fresh.as_os_str(), new.as_os_str(), &"-o".as_ref(), qb.as_os_str()]).success();
+    index(&["query".as_ref(), idx.as_os_str(), new.as_os_str(), "-o".as_ref(), qa.as_os_str()]).success();
+    index(&["query".as_ref(), fresh.as_os_str(), new.as_os_str(), "-o".as_ref(), qb.as_os_str()]).success();
     let found = facts(&qa);
     assert_eq!(found, facts(&qb));
     let new_ids: BTreeSet<&String> = found.keys().collect();

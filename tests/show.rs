@@ -60,26 +60,8 @@ fn show(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("UTF-8 output")
 }
 
-fn squeeze(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
-/// The texts inside `{+ +}` markers, whitespace squeezed (the output is wrapped).
-fn marked_spans(out: &str) -> Vec<String> {
-    let mut spans = Vec::new();
-    let mut rest = out;
-    while let Some(open) = rest.find("{+") {
-        let after = &rest[open + 2..];
-        let close = after.find("+}").expect("every {+ is closed");
-        spans.push(squeeze(&after[..close]));
-        rest = &after[close + 2..];
-    }
-    spans
-}
 
-fn chars(text: &str, start: u64, end: u64) -> String {
-    text.chars().skip(start as usize).take((end - start) as usize).collect()
-}
 
 /// Asserts that `out` shows each non-origin member of `cluster` beside whom the scan says it
 /// took from (its `source`, else the origin), with every passage of that pair marked at its

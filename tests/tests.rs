@@ -20,3 +20,4 @@ mod show;
 mod stories;
 mod syndication;
 mod index_html;
+mod index_show;

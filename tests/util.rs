@@ -86,3 +86,26 @@ pub fn reuters_sample_texts() -> Vec<String> {
         .map(|v| v["text"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// Whitespace squeezed to single spaces (`reprint show` wraps texts).
+pub fn squeeze(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The texts inside `{+ +}` passage markers of `reprint show`, whitespace squeezed.
+pub fn marked_spans(out: &str) -> Vec<String> {
+    let mut spans = Vec::new();
+    let mut rest = out;
+    while let Some(open) = rest.find("{+") {
+        let after = &rest[open + 2..];
+        let close = after.find("+}").expect("every {+ is closed");
+        spans.push(squeeze(&after[..close]));
+        rest = &after[close + 2..];
+    }
+    spans
+}
+
+/// Characters `start..end` of `text` (passage offsets are in characters).
+pub fn chars(text: &str, start: u64, end: u64) -> String {
+    text.chars().skip(start as usize).take((end - start) as usize).collect()
+}
