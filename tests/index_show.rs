@@ -34,16 +34,7 @@ fn indexed_run() -> tempfile::TempDir {
     dir
 }
 
-fn texts_of(dump: &Path) -> BTreeMap<String, String> {
-    read_jsonl(dump)
-        .iter()
-        .map(|v| (v["id"].as_str().unwrap().to_string(), v["text"].as_str().unwrap().to_string()))
-        .collect()
-}
 
-fn str_of(v: &Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_else(|| panic!("{key} in {v}")).to_string()
-}
 
 fn members(cluster: &Value) -> Vec<String> {
     cluster["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap().to_string()).collect()

@@ -30,16 +30,7 @@ fn scanned_dump() -> tempfile::TempDir {
     dir
 }
 
-fn texts_of(dump: &Path) -> BTreeMap<String, String> {
-    read_jsonl(dump)
-        .iter()
-        .map(|v| (v["id"].as_str().unwrap().to_string(), v["text"].as_str().unwrap().to_string()))
-        .collect()
-}
 
-fn str_of(v: &Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_else(|| panic!("{key} in {v}")).to_string()
-}
 
 /// The largest cluster (the first of the largest), as a line of clusters.jsonl.
 fn largest_cluster(out: &Path) -> Value {

@@ -109,3 +109,16 @@ pub fn marked_spans(out: &str) -> Vec<String> {
 pub fn chars(text: &str, start: u64, end: u64) -> String {
     text.chars().skip(start as usize).take((end - start) as usize).collect()
 }
+
+/// Each document's text in a JSONL dump, by id.
+pub fn texts_of(dump: &Path) -> std::collections::BTreeMap<String, String> {
+    read_jsonl(dump)
+        .iter()
+        .map(|v| (v["id"].as_str().unwrap().to_string(), v["text"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// A string field of a JSON value.
+pub fn str_of(v: &Value, key: &str) -> String {
+    v[key].as_str().unwrap_or_else(|| panic!("{key} in {v}")).to_string()
+}
