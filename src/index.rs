@@ -671,6 +671,11 @@ pub fn add(dir: &Path, config: &ScanConfig, mode: Mode, write_outputs: bool, pro
     }
     let mut scan_config = config.clone();
     scan_config.inputs.insert(0, InputSpec::Path(history_path.clone()));
+    if !write_outputs {
+        // Nothing is written; the directory the scan leaves out of input directories is then
+        // the index (where the neighbourhood's file is).
+        scan_config.outdir = dir.to_path_buf();
+    }
     scan_config.strict = false;
     let hood_set: AHashSet<u32> = hood.iter().copied().collect();
     let id_taken = |id: &str| index.id_taken(id, &hood_set);
