@@ -299,14 +299,27 @@ impl Index {
     /// Representative articles with this band key.
     fn band_matches(&self, key: u64, out: &mut Vec<u32>) {
         for (s, seg) in self.segments.iter().enumerate() {
-            out.extend(seg.band_postings(key).map(|i| (self.base[s] + i as usize) as u32).filter(|&g| self.representative[g as usize]));
+            // Positions are checked: this may run before the checksums have been.
+            let n = seg.docs.len();
+            out.extend(
+                seg.band_postings(key)
+                    .filter(|&i| (i as usize) < n)
+                    .map(|i| (self.base[s] + i as usize) as u32)
+                    .filter(|&g| self.representative[g as usize]),
+            );
         }
     }
 
     /// Representative articles with this anchor.
     fn anchor_matches(&self, key: u64, out: &mut Vec<u32>) {
         for (s, seg) in self.segments.iter().enumerate() {
-            out.extend(seg.anchor_postings(key).map(|i| (self.base[s] + i as usize) as u32).filter(|&g| self.representative[g as usize]));
+            let n = seg.docs.len();
+            out.extend(
+                seg.anchor_postings(key)
+                    .filter(|&i| (i as usize) < n)
+                    .map(|i| (self.base[s] + i as usize) as u32)
+                    .filter(|&g| self.representative[g as usize]),
+            );
         }
     }
 
@@ -867,7 +880,12 @@ pub fn add(dir: &Path, config: &ScanConfig, mode: Mode, write_outputs: bool, pro
         manifest.segments.push(info.clone());
         // Once the manifest names the segment, it is the index's (see `write_committing`).
         if let Err(e) = manifest.write_committing(dir, vec![seg_pending]) {
-            let _ = std::fs::remove_file(&seg_path);
+            // The rename may have happened (a failed directory sync): then the segment is the
+            // index's and must stay.
+            let named = Manifest::read(dir).is_ok_and(|m| m.segments.iter().any(|s| s.file == file));
+            if !named {
+                let _ = std::fs::remove_file(&seg_path);
+            }
             return Err(e);
         }
         Ok(Some(info))
@@ -1009,9 +1027,19 @@ pub fn expire(dir: &Path, older_than: i64, now: i64) -> Result<Expired> {
     let mut obsolete = Vec::new();
     let mut created: Vec<Pending> = Vec::new();
     let bytes_before: u64 = index.segments.iter().map(Segment::file_bytes).sum();
+    let keeps: Vec<Vec<bool>> = index
+        .segments
+        .iter()
+        .zip(&index.manifest.segments)
+        .map(|(seg, info)| seg.docs.iter().map(|d| d.timestamp.unwrap_or(info.created) >= cutoff).collect())
+        .collect();
+    let serials: Vec<u64> = index.segments.iter().flat_map(|s| s.docs.iter().map(|d| d.serial)).collect();
+    let kept_flat: Vec<bool> = keeps.iter().flatten().copied().collect();
+    // An article that stays, by serial: its index number.
+    let surviving = |serial: u64| serials.binary_search(&serial).ok().filter(|&g| kept_flat[g]);
     let result = (|| -> Result<()> {
         for (s, (seg, info)) in index.segments.iter().zip(&index.manifest.segments).enumerate() {
-            let keep: Vec<bool> = seg.docs.iter().map(|d| d.timestamp.unwrap_or(info.created) >= cutoff).collect();
+            let keep = &keeps[s];
             let kept = keep.iter().filter(|&&k| k).count();
             if kept == seg.docs.len() {
                 manifest.segments.push(info.clone());
@@ -1019,7 +1047,16 @@ pub fn expire(dir: &Path, older_than: i64, now: i64) -> Result<Expired> {
             }
             removed += seg.docs.len() - kept;
             obsolete.push(dir.join(&info.file));
-            if kept == 0 {
+            // Cluster ids this segment recorded for older articles that stay are carried over
+            // (as they stand now), or those articles would fall back to an earlier record.
+            let own: AHashSet<u64> = seg.docs.iter().map(|d| d.serial).collect();
+            let carried: Vec<(u64, Option<u32>)> = seg
+                .assignments()
+                .into_iter()
+                .filter(|(serial, _)| !own.contains(serial))
+                .filter_map(|(serial, _)| surviving(serial).map(|g| (serial, index.cluster_of[g])))
+                .collect();
+            if kept == 0 && carried.is_empty() {
                 deleted += 1;
                 continue;
             }
@@ -1042,18 +1079,14 @@ pub fn expire(dir: &Path, older_than: i64, now: i64) -> Result<Expired> {
             }
             out.bands = seg.band_records().into_iter().filter(|&(_, i)| keep[i as usize]).map(|(k, i)| (k, new_pos[i as usize])).collect();
             out.anchors = seg.anchor_records().into_iter().filter(|&(_, i)| keep[i as usize]).map(|(k, i)| (k, new_pos[i as usize])).collect();
-            // Assignments this segment made for older articles still hold unless overridden.
-            let own: AHashSet<u64> = out.docs.iter().map(|d| d.serial).collect();
-            for (serial, c) in seg.assignments() {
-                if !own.contains(&serial) {
-                    out.clusters.push((serial, c));
-                }
-            }
+            out.clusters.extend(carried);
             let file = format!("seg-{:08}.rpx", manifest.next_segment);
             manifest.next_segment += 1;
             created.push(Pending::new(&dir.join(&file)));
-            let info = out.write(dir, &file, "expire")?;
-            manifest.segments.push(info);
+            let mut rewritten_info = out.write(dir, &file, "expire")?;
+            // Undated articles keep ageing from when they were added.
+            rewritten_info.created = info.created;
+            manifest.segments.push(rewritten_info);
         }
         Ok(())
     })();

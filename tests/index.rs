@@ -444,3 +444,31 @@ fn the_checked_in_fixture_index_opens_and_answers_like_a_fresh_one() {
     assert!(found.values().any(|f| f.6.as_ref().is_some_and(|m| m.iter().any(|x| !new_ids.contains(x)))), "nothing matched the fixture");
     assert_eq!(std::fs::read(qa.join("clusters.jsonl")).unwrap(), std::fs::read(qb.join("clusters.jsonl")).unwrap());
 }
+
+#[test]
+fn expire_keeps_cluster_ids_a_removed_segment_recorded_for_older_articles() {
+    // Segment 1: A. Segment 2: D, an old copy of A (it records A's cluster id). Segment 3: E,
+    // another copy of A, joins that cluster (A's id is unchanged, so not recorded again).
+    // Expiring D removes segment 2; A must keep its cluster with E.
+    let tmp = tempdir();
+    let text = &reuters_sample_texts()[0];
+    let edited = |w: &str| text.replacen(' ', &format!(" {w} "), 1);
+    let parts = [
+        serde_json::json!({"id": "a", "date": "2024-07-20", "text": text}),
+        serde_json::json!({"id": "d", "date": "2024-01-05", "text": edited("old")}),
+        serde_json::json!({"id": "e", "date": "2024-07-25", "text": edited("new")}),
+    ];
+    let idx = tmp.path().join("idx");
+    index(&["create".as_ref(), idx.as_os_str()]).success();
+    for (i, p) in parts.iter().enumerate() {
+        let file = tmp.path().join(format!("p{i}.jsonl"));
+        write_jsonl(&file, std::slice::from_ref(p));
+        index(&["add".as_ref(), idx.as_os_str(), file.as_os_str(), "-o".as_ref(), tmp.path().join(format!("o{i}")).as_os_str()]).success();
+    }
+    let s = stats(&idx);
+    assert_eq!((s["clusters"].as_u64(), s["documents_in_clusters"].as_u64()), (Some(1), Some(3)));
+    reprint().args(["index", "expire", "-q", "--older-than", "30d", "--as-of", "2024-07-31"]).arg(&idx).assert().success();
+    let s = stats(&idx);
+    assert_eq!(s["documents"], 2);
+    assert_eq!((s["clusters"].as_u64(), s["documents_in_clusters"].as_u64()), (Some(1), Some(2)), "{s}");
+}
