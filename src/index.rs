@@ -296,13 +296,13 @@ impl Index {
         self.segments[s].text(i)
     }
 
-    /// Representative articles with this band key.
-    fn band_matches(&self, key: u64, out: &mut Vec<u32>) {
+    /// Representative articles in `postings` of each segment (positions in the segment).
+    fn matches<'s, I: Iterator<Item = u32>>(&'s self, postings: impl Fn(&'s Segment) -> I, out: &mut Vec<u32>) {
         for (s, seg) in self.segments.iter().enumerate() {
             // Positions are checked: this may run before the checksums have been.
             let n = seg.docs.len();
             out.extend(
-                seg.band_postings(key)
+                postings(seg)
                     .filter(|&i| (i as usize) < n)
                     .map(|i| (self.base[s] + i as usize) as u32)
                     .filter(|&g| self.representative[g as usize]),
@@ -310,17 +310,14 @@ impl Index {
         }
     }
 
+    /// Representative articles with this band key.
+    fn band_matches(&self, key: u64, out: &mut Vec<u32>) {
+        self.matches(|seg| seg.band_postings(key), out);
+    }
+
     /// Representative articles with this anchor.
     fn anchor_matches(&self, key: u64, out: &mut Vec<u32>) {
-        for (s, seg) in self.segments.iter().enumerate() {
-            let n = seg.docs.len();
-            out.extend(
-                seg.anchor_postings(key)
-                    .filter(|&i| (i as usize) < n)
-                    .map(|i| (self.base[s] + i as usize) as u32)
-                    .filter(|&g| self.representative[g as usize]),
-            );
-        }
+        self.matches(|seg| seg.anchor_postings(key), out);
     }
 
     /// Publication day of article `g`.
