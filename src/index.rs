@@ -97,6 +97,8 @@ pub struct Index {
     pub segments: Vec<Segment>,
     /// Per segment: the index number of its first article.
     base: Vec<usize>,
+    /// Per article (index order): its serial number (ascending).
+    serials: Vec<u64>,
     /// Per article (index order): its cluster id.
     pub cluster_of: Vec<Option<u32>>,
     /// Per article: whether it represents its shingle set (the first article with it, and
@@ -253,6 +255,7 @@ impl Index {
             representative,
             by_content,
             by_id,
+            serials,
             verifier: std::sync::Mutex::new(Some(verifier)),
             _lock: lock,
         })
@@ -1030,7 +1033,7 @@ pub fn expire(dir: &Path, older_than: i64, now: i64) -> Result<Expired> {
         .zip(&index.manifest.segments)
         .map(|(seg, info)| seg.docs.iter().map(|d| d.timestamp.unwrap_or(info.created) >= cutoff).collect())
         .collect();
-    let serials: Vec<u64> = index.segments.iter().flat_map(|s| s.docs.iter().map(|d| d.serial)).collect();
+    let serials = &index.serials;
     let kept_flat: Vec<bool> = keeps.iter().flatten().copied().collect();
     // An article that stays, by serial: its index number.
     let surviving = |serial: u64| serials.binary_search(&serial).ok().filter(|&g| kept_flat[g]);

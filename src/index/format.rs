@@ -590,7 +590,7 @@ impl NewSegment {
                 line.extend_from_slice(&count.to_le_bytes());
             }
             for l in &self.lines {
-                line.extend_from_slice(&key_records(&l.iter().map(|&(fp, w)| (fp, w)).collect::<Vec<_>>()));
+                line.extend_from_slice(&key_records(l));
             }
             w.section(b"LINE", &line)?;
             self.bands.sort_unstable();
@@ -599,7 +599,7 @@ impl NewSegment {
             w.section(b"ANCH", &key_records(&self.anchors))?;
             self.clusters.sort_unstable();
             let clus: Vec<(u64, u32)> = self.clusters.iter().map(|&(s, c)| (s, c.unwrap_or(NO_CLUSTER))).collect();
-            w.section(b"CLUS", &key_records_serial(&clus))?;
+            w.section(b"CLUS", &key_records(&clus))?;
             w.finish()
         })();
         let (bytes, sum) = match result {
@@ -618,11 +618,6 @@ impl NewSegment {
             origin: origin.to_string(),
         })
     }
-}
-
-/// `(serial, cluster)` records: the serial as the key.
-fn key_records_serial(records: &[(u64, u32)]) -> Vec<u8> {
-    key_records(records)
 }
 
 #[cfg(test)]
