@@ -54,6 +54,16 @@ pub enum Error {
         message: String,
     },
 
+    /// A table of `reprint sign` or of the candidate-pair job cannot be used (missing, from
+    /// another run, unreadable); the message names the file and what to run.
+    #[error("{path}: {message}")]
+    Table {
+        /// The file or directory concerned.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
+
     /// A check that every input record is accounted for failed; nothing was replaced.
     #[error("accounting check failed: {0}")]
     Invariant(String),

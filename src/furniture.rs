@@ -263,6 +263,15 @@ pub fn line_words(lines: &[LineFeature]) -> Vec<(u64, u32)> {
     lines.iter().map(|l| (l.fp, l.tokens.end - l.tokens.start)).collect()
 }
 
+/// The fingerprint of a document's lines as a whole (sorted, repeats kept): [`judge`] counts
+/// a document whose lines are those of an earlier one only once.
+pub fn doc_lines_key(lines: &[(u64, u32)]) -> u64 {
+    let mut fps: Vec<u64> = lines.iter().map(|l| l.0).collect();
+    fps.sort_unstable();
+    let bytes: Vec<u8> = fps.iter().flat_map(|f| f.to_le_bytes()).collect();
+    xxh3_64_with_seed(&bytes, LINE_SEED)
+}
+
 /// One document as [`judge`] counts it: only its outlet, day and lines' fingerprints and
 /// lengths matter (a persistent index keeps just these for every article it holds).
 #[derive(Debug, Clone, Copy)]
@@ -308,13 +317,10 @@ pub fn judge(docs: &[JudgedDoc<'_>]) -> Judgement {
         .par_iter()
         .enumerate()
         .map(|(i, d)| {
-            let mut fps: Vec<u64> = d.lines.iter().map(|l| l.0).collect();
-            fps.sort_unstable();
-            let bytes: Vec<u8> = fps.iter().flat_map(|f| f.to_le_bytes()).collect();
             let mut lines: Vec<Entry> = d.lines.iter().map(|&(fp, words)| (fp, outlet_of[i], i as u32, words)).collect();
             lines.sort_unstable();
             lines.dedup_by_key(|l| l.0);
-            (xxh3_64_with_seed(&bytes, LINE_SEED), lines)
+            (doc_lines_key(d.lines), lines)
         })
         .collect();
     let mut seen_docs: ahash::AHashSet<u64> = ahash::AHashSet::with_capacity(docs.len());

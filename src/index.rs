@@ -375,7 +375,7 @@ fn sign(index: &Index, config: &ScanConfig, progress: &dyn Progress) -> Result<N
     progress.begin("read", None, Unit::Bytes);
     let mut read: Vec<Option<Read>> = Vec::new();
     let exclude = vec![config.outdir.clone(), index.dir.clone()];
-    let batching = Batching { docs: SIGN_BATCH_DOCS, ahead: 2 };
+    let batching = Batching { docs: SIGN_BATCH_DOCS, ahead: 2, shard: None };
     read_in_batches(&config.inputs, &exclude, config.stdin_copy.as_deref(), false, None, config.max_doc_bytes, batching, &mut |batch| {
         let bytes: u64 = batch.iter().map(|u| u.bytes()).sum();
         let parsed: Vec<Option<Read>> = batch

@@ -52,7 +52,7 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
 /// One input source, as listed in `run.json`.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct InputFile {
     /// Path as the user will recognise it (`-` for standard input).
     pub path: String,
@@ -279,7 +279,7 @@ pub fn read_inputs(
     max_doc_bytes: u64,
     sink: &mut dyn FnMut(Record),
 ) -> Result<InputSummary> {
-    read_with(inputs, exclude, Stdin::Live, None, max_doc_bytes, &mut |item| sink(item.parse(fields).0))
+    read_with(inputs, exclude, Stdin::Live, None, None, max_doc_bytes, &mut |item| sink(item.parse(fields).0))
 }
 
 /// Reads one JSONL dump (plain, gzip or zstd) from memory, named `name` in locations and
@@ -293,6 +293,7 @@ pub fn read_jsonl_bytes(data: &[u8], name: &str, fields: &FieldMap, max_doc_byte
         sink: &mut sink,
         want: None,
         exclude: Vec::new(),
+        shard: None,
         manifests: BTreeMap::new(),
         max_doc_bytes,
     };
@@ -308,6 +309,10 @@ pub struct Batching {
     pub docs: usize,
     /// Batches the reading thread may run ahead of their receiver (bounds the texts in flight).
     pub ahead: usize,
+    /// `Some((i, n))`: read only the files whose number in the input list is `i` modulo `n`
+    /// (shard `i + 1` of `n`, see `reprint sign --shard`). The others are listed as a whole
+    /// read lists them, so file numbers are the same in every shard, but not read.
+    pub shard: Option<(u32, u32)>,
 }
 
 /// Reads the inputs on a thread of its own and hands `on_batch`, on the calling thread, the
@@ -338,7 +343,7 @@ pub fn read_in_batches(
         let reader = scope.spawn(move || {
             let mut batch = Vec::with_capacity(batching.docs);
             let want = want.map(|w| w as &dyn Fn(Location) -> bool);
-            let summary = unparsed_with(inputs, exclude, stdin, want, max_doc_bytes, &mut |doc| {
+            let summary = unparsed_with(inputs, exclude, stdin, want, batching.shard, max_doc_bytes, &mut |doc| {
                 batch.push(doc);
                 if batch.len() == batching.docs {
                     let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(batching.docs)));
@@ -361,10 +366,11 @@ fn unparsed_with(
     exclude: &[PathBuf],
     stdin: Stdin,
     want: Option<&dyn Fn(Location) -> bool>,
+    shard: Option<(u32, u32)>,
     max_doc_bytes: u64,
     sink: &mut dyn FnMut(Unparsed),
 ) -> Result<InputSummary> {
-    read_with(inputs, exclude, stdin, want, max_doc_bytes, &mut |item| {
+    read_with(inputs, exclude, stdin, want, shard, max_doc_bytes, &mut |item| {
         sink(match item {
             Item::Txt(rec) => Unparsed::Ready(rec),
             Item::Line { raw, location, bytes, file } => {
@@ -407,7 +413,7 @@ pub fn reread_raw(
     max_doc_bytes: u64,
     sink: &mut dyn FnMut(Record, Option<&[u8]>),
 ) -> Result<InputSummary> {
-    read_with(inputs, exclude, stdin_copy.map_or(Stdin::Gone, Stdin::Copy), want, max_doc_bytes, &mut |item| {
+    read_with(inputs, exclude, stdin_copy.map_or(Stdin::Gone, Stdin::Copy), want, None, max_doc_bytes, &mut |item| {
         let (rec, raw) = item.parse(fields);
         sink(rec, raw)
     })
@@ -418,6 +424,7 @@ fn read_with(
     exclude: &[PathBuf],
     stdin: Stdin,
     want: Option<&dyn Fn(Location) -> bool>,
+    shard: Option<(u32, u32)>,
     max_doc_bytes: u64,
     sink: &mut dyn FnMut(Item<'_>),
 ) -> Result<InputSummary> {
@@ -433,7 +440,7 @@ fn read_with(
     }
     let exclude: Vec<PathBuf> = exclude.iter().filter_map(|p| p.canonicalize().ok()).collect();
     let mut reader =
-        Reader { summary: InputSummary::default(), sink, want, exclude, manifests: BTreeMap::new(), max_doc_bytes };
+        Reader { summary: InputSummary::default(), sink, want, shard, exclude, manifests: BTreeMap::new(), max_doc_bytes };
     for (input, meta) in inputs.iter().zip(metas) {
         match (input, meta) {
             (InputSpec::Stdin, _) | (_, None) => match stdin {
@@ -480,6 +487,8 @@ struct Reader<'a> {
     sink: &'a mut dyn FnMut(Item<'_>),
     /// Locations whose JSONL lines are parsed (all when `None`).
     want: Option<&'a dyn Fn(Location) -> bool>,
+    /// Only the files of this shard are read ([`Batching::shard`]).
+    shard: Option<(u32, u32)>,
     /// Canonical paths of directories not to walk into.
     exclude: Vec<PathBuf>,
     /// Manifests read so far, by directory (each is read once).
@@ -489,6 +498,11 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// Whether file number `file` is read ([`Batching::shard`]).
+    fn owns(&self, file: u32) -> bool {
+        self.shard.is_none_or(|(i, n)| file % n == i)
+    }
+
     fn add_file(&mut self, path: String, bytes: u64, format: &str) -> u32 {
         self.summary.files.push(InputFile { path, bytes, format: format.to_string() });
         (self.summary.files.len() - 1) as u32
@@ -622,6 +636,16 @@ impl Reader<'_> {
         let display = path.display().to_string();
         let m = m.unwrap_or_default();
         let limit = self.max_doc_bytes;
+        if !self.owns(self.summary.files.len() as u32) {
+            // Another shard's article: listed (when it can be read) as a whole read lists it.
+            match File::open(path).and_then(|f| f.metadata()) {
+                Ok(md) => {
+                    self.add_file(display, md.len(), "txt");
+                }
+                Err(e) => self.issue(&display, None, format!("cannot read: {e}")),
+            }
+            return;
+        }
         // A file over the limit is not read at all.
         let too_large = std::fs::metadata(path).ok().map(|md| md.len()).filter(|&size| size > limit);
         let (size, body) = match too_large {
@@ -667,6 +691,18 @@ impl Reader<'_> {
                 return;
             }
         };
+        let format = if magic.starts_with(&GZIP_MAGIC) {
+            "jsonl+gzip"
+        } else if magic.starts_with(&ZSTD_MAGIC) {
+            "jsonl+zstd"
+        } else {
+            "jsonl"
+        };
+        if !self.owns(self.summary.files.len() as u32) {
+            // Another shard's file: listed as a whole read lists it, not read.
+            self.add_file(display, bytes, format);
+            return;
+        }
         if magic.starts_with(&GZIP_MAGIC) {
             let file = self.add_file(display.clone(), bytes, "jsonl+gzip");
             let dec = flate2::bufread::MultiGzDecoder::new(stream);
@@ -1079,7 +1115,7 @@ mod tests {
         let mut direct = Vec::new();
         let summary = read_inputs(&inputs, &fields, &[], u64::MAX, &mut |rec| direct.push(format!("{rec:?}"))).unwrap();
         let mut deferred = Vec::new();
-        let batching = Batching { docs: 2, ahead: 1 };
+        let batching = Batching { docs: 2, ahead: 1, shard: None };
         let again = read_in_batches(&inputs, &[], None, false, None, u64::MAX, batching, &mut |batch| deferred.extend(batch)).unwrap();
         let deferred: Vec<String> = deferred.into_iter().map(|doc| format!("{:?}", doc.parse(&fields))).collect();
         assert_eq!(direct.len(), 5);

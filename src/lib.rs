@@ -63,6 +63,8 @@ pub mod show;
 pub mod html;
 pub mod pipeline;
 pub mod index;
+#[cfg(feature = "parquet")]
+pub mod shard;
 
 pub mod synth;
 pub mod storygen;

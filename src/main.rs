@@ -83,6 +83,57 @@ enum Command {
     /// scanning the old ones again.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Sign one shard of the inputs for a run on Spark or DuckDB (docs/scale-out.md): Parquet
+    /// tables of documents, signatures, band keys, anchors and story terms in SIGDIR.
+    #[cfg(feature = "parquet")]
+    Sign(SignArgs),
+    /// Verify and cluster the candidate pairs that Spark or DuckDB found among the signed
+    /// shards; writes what `scan` writes (documents, clusters, passages, outlets, stories,
+    /// run.json, report.html).
+    #[cfg(feature = "parquet")]
+    Cluster(ClusterArgs),
+}
+
+#[cfg(feature = "parquet")]
+#[derive(Args)]
+struct SignArgs {
+    /// JSONL dumps (plain, gzip or zstd), .txt articles or directories: the same list, in the
+    /// same order, for every shard.
+    #[arg(value_name = "INPUT", required = true)]
+    inputs: Vec<PathBuf>,
+    /// The directory of the tables (shared by all shards).
+    #[arg(short, long, value_name = "SIGDIR")]
+    output: PathBuf,
+    /// Sign shard I of N: the input files whose number in the list is I-1 modulo N.
+    #[arg(long, default_value = "1/1", value_name = "I/N", value_parser = reprint::shard::parse_shard)]
+    shard: (u32, u32),
+    /// The first pass: only each document's lines, from which the `furniture` step of
+    /// spark/reprint_edges.py judges page furniture over all shards.
+    #[arg(long)]
+    lines: bool,
+    #[command(flatten)]
+    params: ParamArgs,
+}
+
+#[cfg(feature = "parquet")]
+#[derive(Args)]
+struct ClusterArgs {
+    /// The signed shards' directory (`reprint sign -o`).
+    #[arg(long, value_name = "SIGDIR")]
+    sigs: PathBuf,
+    /// The candidate pairs' directory (the `edges` step of spark/reprint_edges.py).
+    #[arg(long, value_name = "EDGES")]
+    edges: PathBuf,
+    /// Output directory.
+    #[arg(short, long, value_name = "OUTDIR")]
+    output: PathBuf,
+    /// Most clusters shown in report.html; 0 writes no report.
+    #[arg(long, default_value_t = DEFAULT_REPORT_LIMIT, value_name = "N")]
+    report_limit: usize,
+    /// The signed inputs under other paths (the same files, in the same order); by default
+    /// the paths the shards were signed with.
+    #[arg(value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -472,6 +523,62 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::GenStories(args) => gen_stories(args, cli.global.quiet),
         Command::Show(args) => show_cluster(args),
         Command::Index(cmd) => index_command(cmd, &pool, cli.global.quiet),
+        #[cfg(feature = "parquet")]
+        Command::Sign(args) => {
+            let config = param_config(args.params, input_specs(args.inputs), args.output.clone())?;
+            config.validate()?;
+            let bars = Bars::new(!cli.global.quiet && std::io::stderr().is_terminal());
+            let progress: &dyn Progress = match &bars {
+                Some(b) => b,
+                None => &NoProgress,
+            };
+            let (i, n) = args.shard;
+            let done = pool
+                .install(|| {
+                    if args.lines {
+                        reprint::shard::sign_lines(&config, args.shard, &args.output, progress)
+                    } else {
+                        reprint::shard::sign(&config, args.shard, &args.output, progress)
+                    }
+                })
+                .with_context(|| format!("sign shard {i}/{n} into {} failed", args.output.display()))?;
+            if !cli.global.quiet {
+                let rows: Vec<String> = done.rows.iter().map(|(t, r)| format!("{t} {r}")).collect();
+                writeln!(
+                    std::io::stdout(),
+                    "reprint sign{} {i}/{n}: {} documents ({} skipped); rows: {}; {:.2} s",
+                    if args.lines { " --lines" } else { "" },
+                    done.documents,
+                    done.skipped,
+                    rows.join(", "),
+                    done.seconds
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        #[cfg(feature = "parquet")]
+        Command::Cluster(args) => {
+            let bars = Bars::new(!cli.global.quiet && std::io::stderr().is_terminal());
+            let progress: &dyn Progress = match &bars {
+                Some(b) => b,
+                None => &NoProgress,
+            };
+            let inputs = (!args.inputs.is_empty()).then(|| input_specs(args.inputs));
+            let (result, config) = pool
+                .install(|| -> reprint::Result<_> {
+                    let (result, config) =
+                        reprint::shard::cluster(&args.sigs, &args.edges, inputs, &args.output, args.report_limit, progress)?;
+                    let page = reprint::html::prepare(&result, &config)?;
+                    reprint::report::write_outputs(&result, &config.outdir, page.as_ref())?;
+                    Ok((result, config))
+                })
+                .with_context(|| format!("cluster into {} failed", args.output.display()))?;
+            report_problems(&result);
+            if !cli.global.quiet {
+                print_summary(&result, &config)?;
+            }
+            Ok(finish(result))
+        }
     }
 }
 
@@ -996,8 +1103,8 @@ fn print_summary(r: &ScanResult, config: &ScanConfig) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "reprint scan: {}-word shingles, {} permutations, threshold {}, {} bands x {} rows ({})",
-        p.shingle, p.perms, p.threshold, p.bands, p.rows, p.banding
+        "reprint {}: {}-word shingles, {} permutations, threshold {}, {} bands x {} rows ({})",
+        r.run.command, p.shingle, p.perms, p.threshold, p.bands, p.rows, p.banding
     )?;
     writeln!(out, "{t}")?;
     writeln!(out, "{}", outlet_table(r))?;

@@ -439,14 +439,6 @@ struct Body {
     text: u64,
 }
 
-/// A document's shingle set, anchors and signature.
-#[derive(Default)]
-struct Sketch {
-    set: ShingleSet,
-    anchors: Vec<u64>,
-    signature: Vec<SigValue>,
-}
-
 /// Runs the scan pipeline and writes its outputs (see [`crate::report::write_outputs`]).
 pub fn run_scan(config: &ScanConfig, progress: &dyn Progress) -> Result<ScanResult> {
     let result = scan(config, progress)?;
@@ -489,16 +481,33 @@ pub struct Incremental<'a> {
     pub id_taken: &'a (dyn Fn(&str) -> bool + Sync),
 }
 
-/// [`scan`], incremental when `incremental` is given.
-pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Option<&Incremental<'_>>) -> Result<ScanResult> {
-    config.validate()?;
-    let started = Instant::now();
-    let mut seconds = Seconds::default();
-    let banding = config.banding.unwrap_or_else(|| lsh::optimal_banding(config.threshold, config.perms));
-    let hasher = MinHasher::new(config.perms);
-    let k = config.shingle;
+/// What stage 1 (read + tokenize) found: every document's metadata and words, in input order.
+pub struct ReadDocs {
+    /// Metadata, by document number.
+    pub docs: Vec<DocMeta>,
+    bodies: Vec<std::result::Result<Body, SkipReason>>,
+    /// Every distinct word, for naming the terms that define a story.
+    pub vocabulary: AHashMap<u64, Box<str>>,
+    /// What was read.
+    pub summary: InputSummary,
+    /// Seconds it took.
+    pub seconds: f64,
+}
 
-    // 1. read + tokenize
+impl ReadDocs {
+    /// Why each document was not processed, if it was not.
+    pub fn skipped(&self) -> Vec<Option<SkipReason>> {
+        self.bodies.iter().map(|b| b.as_ref().err().cloned()).collect()
+    }
+
+    /// Each document's lines as the furniture rule counts them ([`furniture::line_words`]).
+    pub fn line_words(&self) -> Vec<Vec<(u64, u32)>> {
+        self.bodies.par_iter().map(|b| b.as_ref().map_or_else(|_| Vec::new(), |b| furniture::line_words(&b.lines))).collect()
+    }
+}
+
+/// 1. read + tokenize. With `shard`, only that shard's files are read ([`Batching::shard`]).
+pub fn read_stage(config: &ScanConfig, progress: &dyn Progress, shard: Option<(u32, u32)>) -> Result<ReadDocs> {
     let t = Instant::now();
     let mut docs: Vec<DocMeta> = Vec::new();
     let mut bodies: Vec<std::result::Result<Body, SkipReason>> = Vec::new();
@@ -506,7 +515,7 @@ pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Opti
     let mut vocabulary: AHashMap<u64, Box<str>> = AHashMap::new();
     progress.begin("read", None, Unit::Bytes);
     let exclude = std::slice::from_ref(&config.outdir);
-    let batching = Batching { docs: BATCH_DOCS, ahead: READ_AHEAD_BATCHES };
+    let batching = Batching { docs: BATCH_DOCS, ahead: READ_AHEAD_BATCHES, shard };
     let summary =
         read_in_batches(&config.inputs, exclude, config.stdin_copy.as_deref(), false, None, config.max_doc_bytes, batching, &mut |batch| {
             let bytes: u64 = batch.iter().map(Unparsed::bytes).sum();
@@ -564,35 +573,90 @@ pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Opti
             progress.advance(bytes);
         })?;
     progress.end();
-    seconds.read_and_tokenize = t.elapsed().as_secs_f64();
-    let n = docs.len();
+    Ok(ReadDocs { docs, bodies, vocabulary, summary, seconds: t.elapsed().as_secs_f64() })
+}
 
-    let mut counts = Counts { documents: n, ..Counts::default() };
-    let skipped: Vec<Option<SkipReason>> = bodies.iter().map(|b| b.as_ref().err().cloned()).collect();
+/// The counts of what was read: documents, skipped (by reason), processed, input problems and
+/// bytes.
+pub fn input_counts(docs: &[DocMeta], skipped: &[Option<SkipReason>], summary: &InputSummary) -> Counts {
+    let mut counts = Counts { documents: docs.len(), ..Counts::default() };
     for reason in skipped.iter().flatten() {
         *counts.skipped_by_reason.entry(reason.code()).or_default() += 1;
     }
     counts.skipped = skipped.iter().filter(|s| s.is_some()).count();
-    counts.processed = n - counts.skipped;
+    counts.processed = docs.len() - counts.skipped;
     counts.input_issues = summary.issues.len();
     counts.bytes = docs.iter().map(|d| d.bytes).sum();
-    if config.strict && (counts.skipped > 0 || !summary.issues.is_empty()) {
-        let first = match skipped.iter().position(Option::is_some) {
-            Some(i) => format!("{}: {}", summary.locate(docs[i].location), skipped[i].as_ref().unwrap()),
-            None => summary.issues[0].to_string(),
-        };
-        return Err(Error::Strict { count: counts.skipped + summary.issues.len(), first });
+    counts
+}
+
+/// `--strict`: any skipped document or input problem is an error naming the first.
+pub fn check_strict(config: &ScanConfig, docs: &[DocMeta], skipped: &[Option<SkipReason>], summary: &InputSummary) -> Result<()> {
+    let count = skipped.iter().filter(|s| s.is_some()).count() + summary.issues.len();
+    if !config.strict || count == 0 {
+        return Ok(());
     }
-    let history = incremental.map_or(0, |c| c.history);
-    if let Some(i) = (0..history.min(n)).find(|&i| skipped[i].is_some()) {
-        return Err(Error::Invariant(format!(
-            "article {} of the index could not be read back: {}",
-            docs[i].id,
-            skipped[i].as_ref().expect("skipped")
-        )));
-    }
-    let renamed_ids = disambiguate_ids(&mut docs, &summary, incremental.map(|c| c.id_taken));
-    counts.renamed_ids = renamed_ids.len();
+    let first = match skipped.iter().position(Option::is_some) {
+        Some(i) => format!("{}: {}", summary.locate(docs[i].location), skipped[i].as_ref().expect("skipped")),
+        None => summary.issues[0].to_string(),
+    };
+    Err(Error::Strict { count, first })
+}
+
+/// What stages 1 to 3 know of every document (by number): where the later stages start. A
+/// scan builds it from its inputs ([`sign_stage`]); `reprint cluster` from the Parquet files
+/// of `reprint sign` ([`crate::shard`]).
+pub struct Signed {
+    /// Metadata.
+    pub docs: Vec<DocMeta>,
+    /// Why each document was not processed, if it was not.
+    pub skipped: Vec<Option<SkipReason>>,
+    /// What was read.
+    pub summary: InputSummary,
+    /// Counts so far.
+    pub counts: Counts,
+    /// Seconds so far.
+    pub seconds: Seconds,
+    /// Ids repeated in the input, with the names given instead.
+    pub renamed_ids: Vec<[String; 2]>,
+    /// Words of each document.
+    pub word_count: Vec<u32>,
+    /// Whether each text has a wire byline (an origin key).
+    pub wire: Vec<bool>,
+    /// [`text_fingerprint`] of each text (for `reprint dedup`).
+    pub text: Vec<Option<u64>>,
+    /// Lines set aside.
+    pub furniture: furniture::Furniture,
+    /// Shingle sets with their body words. Built by `cluster`, only the sets later stages
+    /// compare (documents in a candidate pair or sharing a set fingerprint) hold hashes.
+    pub sets: Vec<ShingleSet>,
+    /// Distinct shingles of each document (0 for one not processed).
+    pub shingles: Vec<u32>,
+    /// [`ShingleSet::fingerprint`] of each set.
+    pub content: Vec<u64>,
+    /// Winnowed anchors (empty when the candidates come from elsewhere).
+    pub anchors: Vec<Vec<u64>>,
+    /// Distinct body words of each document (for story terms).
+    pub story_words: Vec<Vec<u64>>,
+    /// Every distinct word, for naming the terms that define a story.
+    pub vocabulary: AHashMap<u64, Box<str>>,
+}
+
+/// Stages 2 and 3: furniture (judged over these documents, or as given), then shingle sets,
+/// anchors and distinct body words. Consumes each document's words.
+pub fn sign_stage(
+    config: &ScanConfig,
+    progress: &dyn Progress,
+    read: ReadDocs,
+    counts: Counts,
+    judgement: Option<&furniture::Judgement>,
+) -> Signed {
+    let ReadDocs { docs, mut bodies, vocabulary, summary, seconds: read_seconds } = read;
+    let mut seconds = Seconds { read_and_tokenize: read_seconds, ..Seconds::default() };
+    let mut counts = counts;
+    let n = docs.len();
+    let k = config.shingle;
+    let skipped: Vec<Option<SkipReason>> = bodies.iter().map(|b| b.as_ref().err().cloned()).collect();
     let word_count: Vec<u32> = bodies.iter().map(|b| b.as_ref().map_or(0, |b| b.words)).collect();
 
     // 2. furniture
@@ -605,8 +669,8 @@ pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Opti
                 words: word_count[i],
             })
             .collect();
-        match incremental {
-            Some(c) => furniture::apply(&lines, c.furniture),
+        match judgement {
+            Some(j) => furniture::apply(&lines, j),
             None => furniture::detect(&lines),
         }
     });
@@ -620,12 +684,13 @@ pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Opti
     progress.begin("sign", Some(n as u64), Unit::Documents);
     // Each document's word fingerprints are consumed here: what later stages need of them
     // (the distinct body words, for stories) is kept, the rest freed as signing goes.
-    let (mut sketches, story_words): (Vec<Sketch>, Vec<Vec<u64>>) = timed(&mut seconds.sign, || {
+    type SetAndAnchors = (ShingleSet, Vec<u64>);
+    let (sketches, story_words): (Vec<SetAndAnchors>, Vec<Vec<u64>>) = timed(&mut seconds.sign, || {
         bodies
             .par_iter_mut()
             .enumerate()
             .map(|(i, body)| {
-                let Ok(body) = body else { return (Sketch::default(), Vec::new()) };
+                let Ok(body) = body else { return ((ShingleSet::default(), Vec::new()), Vec::new()) };
                 let words = std::mem::take(&mut body.hashes);
                 let (seq, body_words) = shingle_sequence(&words, &furn.ranges[i], k);
                 let set = ShingleSet::from_sequence(&seq, body_words);
@@ -633,85 +698,202 @@ pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Opti
                 let anchors = winnow(&hashes, ANCHOR_WINDOW);
                 let distinct = body_word_set(&words, &furn.ranges[i]);
                 progress.advance(1);
-                // Signatures come after the exact-duplicate pass, for representatives only.
-                (Sketch { set, anchors, signature: Vec::new() }, distinct)
+                ((set, anchors), distinct)
             })
             .unzip()
     });
     progress.end();
-    counts.shingles = sketches.iter().map(|s| s.set.len() as u64).sum();
+    let (sets, anchors): (Vec<ShingleSet>, Vec<Vec<u64>>) = sketches.into_iter().unzip();
+    counts.shingles = sets.iter().map(|s| s.len() as u64).sum();
+    let shingles: Vec<u32> = sets.iter().map(|s| s.len() as u32).collect();
+    let content: Vec<u64> = sets.par_iter().map(ShingleSet::fingerprint).collect();
+    let wire: Vec<bool> = bodies.iter().map(|b| b.as_ref().is_ok_and(|b| b.wire)).collect();
+    let text: Vec<Option<u64>> = bodies.iter().map(|b| b.as_ref().ok().map(|b| b.text)).collect();
+    Signed {
+        docs,
+        skipped,
+        summary,
+        counts,
+        seconds,
+        renamed_ids: Vec::new(),
+        word_count,
+        wire,
+        text,
+        furniture: furn,
+        sets,
+        shingles,
+        content,
+        anchors,
+        story_words,
+        vocabulary,
+    }
+}
+
+/// Where stage 5's candidate pairs come from.
+pub enum Route<'a> {
+    /// Banding and anchors here; an incremental scan counts anchors' fates over its index.
+    Compute(Option<&'a Incremental<'a>>),
+    /// Found elsewhere (`reprint cluster`: Spark or DuckDB over `reprint sign`'s band keys and
+    /// anchors): sorted, distinct pairs of representatives by document number, with the
+    /// counts the candidate stage reports.
+    Given {
+        /// The pairs.
+        pairs: Vec<(u32, u32)>,
+        /// `band_collisions`, `largest_bucket`, `lsh_pairs`, `anchor_pairs`,
+        /// `crowded_anchors` and `template_anchors`.
+        counts: CandidateCounts,
+    },
+}
+
+/// What the candidate stage counts ([`Counts`] has the meaning of each).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct CandidateCounts {
+    /// See [`Counts::band_collisions`].
+    pub band_collisions: u64,
+    /// See [`Counts::largest_bucket`].
+    pub largest_bucket: usize,
+    /// See [`Counts::lsh_pairs`].
+    pub lsh_pairs: usize,
+    /// See [`Counts::anchor_pairs`].
+    pub anchor_pairs: usize,
+    /// See [`Counts::crowded_anchors`].
+    pub crowded_anchors: usize,
+    /// See [`Counts::template_anchors`].
+    pub template_anchors: usize,
+}
+
+/// [`scan`], incremental when `incremental` is given.
+pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Option<&Incremental<'_>>) -> Result<ScanResult> {
+    config.validate()?;
+    let started = Instant::now();
+    let read = read_stage(config, progress, None)?;
+    let skipped = read.skipped();
+    let counts = input_counts(&read.docs, &skipped, &read.summary);
+    check_strict(config, &read.docs, &skipped, &read.summary)?;
+    let history = incremental.map_or(0, |c| c.history);
+    if let Some(i) = (0..history.min(read.docs.len())).find(|&i| skipped[i].is_some()) {
+        return Err(Error::Invariant(format!(
+            "article {} of the index could not be read back: {}",
+            read.docs[i].id,
+            skipped[i].as_ref().expect("skipped")
+        )));
+    }
+    drop(skipped);
+    let mut signed = sign_stage(config, progress, read, counts, incremental.map(|c| c.furniture));
+    signed.renamed_ids = disambiguate_ids(&mut signed.docs, &signed.summary, incremental.map(|c| c.id_taken));
+    signed.counts.renamed_ids = signed.renamed_ids.len();
+    finish(config, progress, signed, Route::Compute(incremental), started)
+}
+
+/// Stages 4 to 10 over what stages 1 to 3 found ([`Signed`]).
+pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, route: Route<'_>, started: Instant) -> Result<ScanResult> {
+    let banding = config.banding.unwrap_or_else(|| lsh::optimal_banding(config.threshold, config.perms));
+    let hasher = MinHasher::new(config.perms);
+    let k = config.shingle;
+    let Signed {
+        docs,
+        skipped,
+        summary,
+        mut counts,
+        mut seconds,
+        renamed_ids,
+        word_count,
+        wire,
+        text: text_fps,
+        furniture: furn,
+        sets,
+        shingles,
+        content,
+        anchors,
+        story_words,
+        vocabulary,
+    } = signed;
+    let n = docs.len();
+    let incremental = match &route {
+        Route::Compute(c) => *c,
+        Route::Given { .. } => None,
+    };
+    let history = incremental.map_or(0, |c| c.history);
 
     // 4. exact duplicates (the set fingerprints also break ties in the origin order)
-    let content: Vec<u64> = sketches.par_iter().map(|s| s.set.fingerprint()).collect();
     let (exact_edges, representatives, group_head) =
-        timed(&mut seconds.exact, || exact_duplicates(&sketches, &content));
+        timed(&mut seconds.exact, || exact_duplicates(&sets, &shingles, &content));
     counts.exact_duplicates = exact_edges.len();
     counts.lsh_documents = representatives.len();
-    // MinHash only for documents that represent a distinct set: exact duplicates never pay
-    // for a signature.
-    let t = Instant::now();
-    let signatures: Vec<Vec<SigValue>> =
-        representatives.par_iter().map(|&i| hasher.signature(&sketches[i as usize].set.hashes)).collect();
-    for (&i, sig) in representatives.iter().zip(signatures) {
-        sketches[i as usize].signature = sig;
-    }
-    seconds.sign += t.elapsed().as_secs_f64();
 
     // 5. candidates
-    let t = Instant::now();
-    let rep_sigs: Vec<&[SigValue]> =
-        representatives.iter().map(|&i| sketches[i as usize].signature.as_slice()).collect();
-    progress.begin("lsh", Some(banding.bands as u64), Unit::Bands);
-    let cand = candidates(&rep_sigs, banding, &|| progress.advance(1));
-    progress.end();
-    drop(rep_sigs);
-    // Signatures and then anchors are freed as soon as their route is done: only the sets are
-    // verified. The representatives' anchors go to the anchor route, which frees them.
-    let mut rep_anchors: Vec<Vec<u64>> = Vec::with_capacity(representatives.len());
-    for &i in &representatives {
-        rep_anchors.push(std::mem::take(&mut sketches[i as usize].anchors));
-    }
-    for s in &mut sketches {
-        s.anchors = Vec::new();
-        s.signature = Vec::new();
-    }
-    let provenance: Vec<Provenance> = representatives
-        .iter()
-        .map(|&i| Provenance { day: docs[i as usize].timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY)) })
-        .collect();
-    let anchored = match incremental {
-        None => anchor_candidates(rep_anchors, &provenance),
-        Some(c) => lsh::anchor_candidates_judged(rep_anchors, &|shared| {
-            let local: Vec<(u32, Option<i64>)> =
-                shared.iter().map(|&(_, r)| (representatives[r as usize], provenance[r as usize].day)).collect();
-            (c.anchor_fate)(shared[0].0, &local)
-        }),
+    let pairs: Vec<(u32, u32)> = match route {
+        Route::Given { pairs, counts: given } => {
+            counts.band_collisions = given.band_collisions;
+            counts.largest_bucket = given.largest_bucket;
+            counts.lsh_pairs = given.lsh_pairs;
+            counts.anchor_pairs = given.anchor_pairs;
+            counts.crowded_anchors = given.crowded_anchors;
+            counts.template_anchors = given.template_anchors;
+            drop(anchors);
+            pairs
+        }
+        Route::Compute(_) => {
+            // MinHash only for documents that represent a distinct set: exact duplicates never
+            // pay for a signature.
+            let t = Instant::now();
+            let signatures: Vec<Vec<SigValue>> =
+                representatives.par_iter().map(|&i| hasher.signature(&sets[i as usize].hashes)).collect();
+            seconds.sign += t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let rep_sigs: Vec<&[SigValue]> = signatures.iter().map(Vec::as_slice).collect();
+            progress.begin("lsh", Some(banding.bands as u64), Unit::Bands);
+            let cand = candidates(&rep_sigs, banding, &|| progress.advance(1));
+            progress.end();
+            drop(rep_sigs);
+            drop(signatures);
+            // Anchors are freed as soon as their route is done: only the sets are verified. The
+            // representatives' anchors go to the anchor route, which frees them.
+            let mut anchors = anchors;
+            let mut rep_anchors: Vec<Vec<u64>> = Vec::with_capacity(representatives.len());
+            for &i in &representatives {
+                rep_anchors.push(std::mem::take(&mut anchors[i as usize]));
+            }
+            drop(anchors);
+            let provenance: Vec<Provenance> = representatives
+                .iter()
+                .map(|&i| Provenance { day: docs[i as usize].timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY)) })
+                .collect();
+            let anchored = match incremental {
+                None => anchor_candidates(rep_anchors, &provenance),
+                Some(c) => lsh::anchor_candidates_judged(rep_anchors, &|shared| {
+                    let local: Vec<(u32, Option<i64>)> =
+                        shared.iter().map(|&(_, r)| (representatives[r as usize], provenance[r as usize].day)).collect();
+                    (c.anchor_fate)(shared[0].0, &local)
+                }),
+            };
+            let (anchor_pairs, crowded) = (anchored.pairs, anchored.crowded);
+            counts.template_anchors = anchored.templates;
+            counts.band_collisions = cand.band_collisions;
+            counts.largest_bucket = cand.largest_bucket;
+            counts.lsh_pairs = cand.pairs.len();
+            counts.anchor_pairs = anchor_pairs.len();
+            counts.crowded_anchors = crowded;
+            let mut pairs: Vec<(u32, u32)> = cand.pairs.into_iter().chain(anchor_pairs).collect();
+            pairs.par_sort_unstable();
+            pairs.dedup();
+            seconds.candidates = t.elapsed().as_secs_f64();
+            pairs.into_iter().map(|(i, j)| (representatives[i as usize], representatives[j as usize])).collect()
+        }
     };
-    let (anchor_pairs, crowded) = (anchored.pairs, anchored.crowded);
-    counts.template_anchors = anchored.templates;
-    counts.band_collisions = cand.band_collisions;
-    counts.largest_bucket = cand.largest_bucket;
-    counts.lsh_pairs = cand.pairs.len();
-    counts.anchor_pairs = anchor_pairs.len();
-    counts.crowded_anchors = crowded;
-    let mut pairs: Vec<(u32, u32)> = cand.pairs.into_iter().chain(anchor_pairs).collect();
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    let pairs: Vec<(u32, u32)> =
-        pairs.into_iter().map(|(i, j)| (representatives[i as usize], representatives[j as usize])).collect();
     counts.candidate_pairs = pairs.len();
-    seconds.candidates = t.elapsed().as_secs_f64();
 
     // 6. verify
     let t = Instant::now();
     progress.begin("verify", Some(pairs.len() as u64), Unit::Pairs);
-    let sets: Vec<&[u64]> = sketches.iter().map(|s| s.set.hashes.as_slice()).collect();
+    let set_hashes: Vec<&[u64]> = sets.iter().map(|s| s.hashes.as_slice()).collect();
     let mut edges = exact_edges;
-    edges.extend(verify(&pairs, &sets, config.threshold, ANCHOR_WINDOW, &|n| progress.advance(n)));
+    edges.extend(verify(&pairs, &set_hashes, config.threshold, ANCHOR_WINDOW, &|n| progress.advance(n)));
     edges.sort_by_key(|e| (e.a, e.b));
     progress.end();
     seconds.verify = t.elapsed().as_secs_f64();
-    let body_words: Vec<u32> = sketches.iter().map(|s| s.set.words).collect();
+    drop(set_hashes);
+    let body_words: Vec<u32> = sets.iter().map(|s| s.words).collect();
     // `reprint dedup` measures each removed article against the one kept in its place.
     // Only documents that can be in a group need their set: those in a verified pair, and
     // those whose address another document shares.
@@ -737,9 +919,9 @@ pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Opti
                 }
             }
         }
-        sketches.into_iter().zip(needed).map(|(s, keep)| if keep { s.set.hashes } else { Vec::new() }).collect()
+        sets.into_iter().zip(needed).map(|(s, keep)| if keep { s.hashes } else { Vec::new() }).collect()
     } else {
-        drop(sketches);
+        drop(sets);
         Vec::new()
     };
 
@@ -858,7 +1040,7 @@ pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Opti
     let keys: Vec<OriginKey> = (0..n)
         .map(|i| OriginKey {
             timestamp: docs[i].timestamp,
-            wire: bodies[i].as_ref().is_ok_and(|b| b.wire),
+            wire: wire[i],
             words: body_words[i],
             content: content[i],
         })
@@ -908,12 +1090,11 @@ pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Opti
 
     // 9b. dedup decisions (for `reprint dedup`)
     let dedup = config.dedup.as_ref().map(|policy| {
-        let texts: Vec<Option<u64>> = bodies.iter().map(|b| b.as_ref().ok().map(|b| b.text)).collect();
         let decisions = crate::dedup::decide(&crate::dedup::Facts {
             docs: &docs,
             skipped: &skipped,
             cluster_of: &cluster_of,
-            texts: &texts,
+            texts: &text_fps,
             rank: &rank,
             body_words: &body_words,
             sets: &dedup_sets,
@@ -926,7 +1107,6 @@ pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Opti
 
     // 10. stories
     let t = Instant::now();
-    drop(bodies);
     let timestamps: Vec<Option<i64>> = docs.iter().map(|d| d.timestamp).collect();
     let story_edge_list = story::story_edges(&terms, &timestamps, config.story_threshold, config.story_window);
     let found = story::group(n, &clusters, story_edge_list, &terms);
@@ -1203,7 +1383,7 @@ fn outlet_stats(
 
 /// Renames every id that repeats an earlier one to `ID@FILE:LINE` (with `#2`, `#3`, ...
 /// appended should that name be taken too), so ids in outputs are unique; returns the renames.
-fn disambiguate_ids(
+pub(crate) fn disambiguate_ids(
     docs: &mut [DocMeta],
     summary: &InputSummary,
     elsewhere: Option<&(dyn Fn(&str) -> bool + Sync)>,
@@ -1239,23 +1419,21 @@ fn disambiguate_ids(
 /// each group's first member to every other member, the documents that represent a distinct
 /// set (each group's first member and every unique document) in input order, and per
 /// document the first member of its group (itself when unique).
-fn exact_duplicates(sketches: &[Sketch], fingerprints: &[u64]) -> (Vec<Edge>, Vec<u32>, Vec<u32>) {
-    let mut keyed: Vec<(u64, u32)> = (0..sketches.len())
-        .into_par_iter()
-        .filter(|&i| !sketches[i].set.is_empty())
-        .map(|i| (fingerprints[i], i as u32))
-        .collect();
+fn exact_duplicates(sets: &[ShingleSet], shingles: &[u32], fingerprints: &[u64]) -> (Vec<Edge>, Vec<u32>, Vec<u32>) {
+    let n = sets.len();
+    let mut keyed: Vec<(u64, u32)> =
+        (0..n).into_par_iter().filter(|&i| shingles[i] > 0).map(|i| (fingerprints[i], i as u32)).collect();
     keyed.par_sort_unstable();
-    let mut head: Vec<u32> = (0..sketches.len() as u32).collect();
-    let mut is_rep = vec![false; sketches.len()];
+    let mut head: Vec<u32> = (0..n as u32).collect();
+    let mut is_rep = vec![false; n];
     let mut edges = Vec::new();
     for run in keyed.chunk_by(|x, y| x.0 == y.0) {
         // Within a run of equal fingerprints, compare sets for real: each document joins the
         // first earlier head whose set equals its own, or becomes a head itself.
         let mut heads: Vec<u32> = Vec::new();
         for &(_, i) in run {
-            let set = &sketches[i as usize].set.hashes;
-            match heads.iter().find(|&&h| &sketches[h as usize].set.hashes == set) {
+            let set = &sets[i as usize].hashes;
+            match heads.iter().find(|&&h| &sets[h as usize].hashes == set) {
                 Some(&h) => {
                     let mut e = crate::verify::measure(h, i, set, set);
                     e.kind = EdgeKind::NearDuplicate;
@@ -1269,6 +1447,6 @@ fn exact_duplicates(sketches: &[Sketch], fingerprints: &[u64]) -> (Vec<Edge>, Ve
             }
         }
     }
-    let reps = (0..sketches.len() as u32).filter(|&i| is_rep[i as usize]).collect();
+    let reps = (0..n as u32).filter(|&i| is_rep[i as usize]).collect();
     (edges, reps, head)
 }

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::config::{FieldMap, InputSpec};
 use crate::error::Result;
-use crate::input::{read_in_batches, Batching, InputFile, Location, Record};
+use crate::input::{read_in_batches, Batching, InputFile, InputSummary, Location, Record};
 
 /// Wanted lines parsed together, in parallel: a few megabytes of news text.
 const PARSE_BATCH: usize = 1024;
@@ -55,6 +55,35 @@ pub fn fetch(
     files: &[InputFile],
     wanted: &[(Location, u64)],
 ) -> Result<Vec<std::result::Result<String, Missing>>> {
+    // Only documents the scan read are wanted, all within its size limit: no other limit.
+    Ok(read_wanted(inputs, fields, exclude, stdin_copy, true, files, wanted, u64::MAX)?.0)
+}
+
+/// [`fetch`] for `reprint cluster`, which reads the inputs for the first time (no standard
+/// input): also returns what the reading found, as a scan's reading with `max_doc_bytes`
+/// reports it (files, problems, ignored and decoded files), for its outputs.
+pub fn fetch_reading(
+    inputs: &[InputSpec],
+    fields: &FieldMap,
+    exclude: &[PathBuf],
+    files: &[InputFile],
+    wanted: &[(Location, u64)],
+    max_doc_bytes: u64,
+) -> Result<(Vec<std::result::Result<String, Missing>>, InputSummary)> {
+    read_wanted(inputs, fields, exclude, None, false, files, wanted, max_doc_bytes)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_wanted(
+    inputs: &[InputSpec],
+    fields: &FieldMap,
+    exclude: &[PathBuf],
+    stdin_copy: Option<&Path>,
+    again: bool,
+    files: &[InputFile],
+    wanted: &[(Location, u64)],
+    max_doc_bytes: u64,
+) -> Result<(Vec<std::result::Result<String, Missing>>, InputSummary)> {
     let is_stdin = |loc: Location| stdin_copy.is_none() && files.get(loc.file as usize).is_some_and(|f| f.path == "-");
     let mut out: Vec<std::result::Result<String, Missing>> =
         wanted.iter().map(|&(loc, _)| Err(if is_stdin(loc) { Missing::Stdin } else { Missing::Changed })).collect();
@@ -64,12 +93,12 @@ pub fn fetch(
             by_location.entry(key(loc)).or_default().push(slot);
         }
     }
-    if !by_location.is_empty() {
+    let mut summary = InputSummary::default();
+    if !by_location.is_empty() || !again {
         // Batches of the wanted lines are parsed in parallel while the next is read.
         let want = |loc: Location| by_location.contains_key(&key(loc));
-        let batching = Batching { docs: PARSE_BATCH, ahead: READ_AHEAD_BATCHES };
-        // Only documents the scan read are wanted, all within its size limit: no other limit.
-        read_in_batches(inputs, exclude, stdin_copy, true, Some(&want), u64::MAX, batching, &mut |batch| {
+        let batching = Batching { docs: PARSE_BATCH, ahead: READ_AHEAD_BATCHES, shard: None };
+        summary = read_in_batches(inputs, exclude, stdin_copy, again, Some(&want), max_doc_bytes, batching, &mut |batch| {
             let parsed: Vec<Record> = batch.into_par_iter().map(|doc| doc.parse(fields)).collect();
             for rec in parsed {
                 let Some(slots) = by_location.get(&key(rec.meta.location)) else { continue };
@@ -83,7 +112,7 @@ pub fn fetch(
             }
         })?;
     }
-    Ok(out)
+    Ok((out, summary))
 }
 
 fn key(loc: Location) -> (u32, u64) {

@@ -4,7 +4,7 @@
 //! removes what it should; the checked-in fixture index of the current format opens.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -71,30 +71,6 @@ pub fn assert_same_as_full_scan(incremental: &Path, full: &Path) {
     // The new documents were really matched into older ones (the test would be weak otherwise).
     let into_old = inc.values().filter(|f| f.6.as_ref().is_some_and(|m| m.iter().any(|x| !ids.contains(x)))).count();
     assert!(into_old > 0, "no new document joined an older cluster");
-}
-
-fn generate(dir: &Path, docs: usize, seed: u64) -> PathBuf {
-    let dump = dir.join("dump.jsonl");
-    reprint()
-        .args(["gen", "-q", "--syndication", "--docs", &docs.to_string(), "--seed", &seed.to_string(), "-o"])
-        .arg(&dump)
-        .assert()
-        .success();
-    dump
-}
-
-/// Splits a JSONL file's lines into consecutive parts of these sizes (the last takes the rest).
-fn split(dump: &Path, sizes: &[usize], dir: &Path) -> Vec<PathBuf> {
-    let text = std::fs::read_to_string(dump).unwrap();
-    let mut lines = text.lines();
-    let mut out = Vec::new();
-    for (i, &n) in sizes.iter().enumerate() {
-        let part: Vec<&str> = if i + 1 == sizes.len() { lines.by_ref().collect() } else { lines.by_ref().take(n).collect() };
-        let path = dir.join(format!("part{}.jsonl", i + 1));
-        std::fs::write(&path, part.join("\n") + "\n").unwrap();
-        out.push(path);
-    }
-    out
 }
 
 /// `reprint scan` (skipped input, exit code 3, allowed).

@@ -21,3 +21,5 @@ mod stories;
 mod syndication;
 mod index_html;
 mod index_show;
+#[cfg(feature = "parquet")]
+mod scaleout;

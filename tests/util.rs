@@ -122,3 +122,28 @@ pub fn texts_of(dump: &Path) -> std::collections::BTreeMap<String, String> {
 pub fn str_of(v: &Value, key: &str) -> String {
     v[key].as_str().unwrap_or_else(|| panic!("{key} in {v}")).to_string()
 }
+
+/// A generated syndication dump of `docs` articles (`reprint gen --syndication`).
+pub fn generate(dir: &Path, docs: usize, seed: u64) -> PathBuf {
+    let dump = dir.join("dump.jsonl");
+    reprint()
+        .args(["gen", "-q", "--syndication", "--docs", &docs.to_string(), "--seed", &seed.to_string(), "-o"])
+        .arg(&dump)
+        .assert()
+        .success();
+    dump
+}
+
+/// Splits a JSONL file's lines into consecutive parts of these sizes (the last takes the rest).
+pub fn split(dump: &Path, sizes: &[usize], dir: &Path) -> Vec<PathBuf> {
+    let text = std::fs::read_to_string(dump).unwrap();
+    let mut lines = text.lines();
+    let mut out = Vec::new();
+    for (i, &n) in sizes.iter().enumerate() {
+        let part: Vec<&str> = if i + 1 == sizes.len() { lines.by_ref().collect() } else { lines.by_ref().take(n).collect() };
+        let path = dir.join(format!("part{}.jsonl", i + 1));
+        std::fs::write(&path, part.join("\n") + "\n").unwrap();
+        out.push(path);
+    }
+    out
+}
