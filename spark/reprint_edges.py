@@ -4,14 +4,16 @@
 `reprint sign` writes Parquet tables per shard; this job does the two steps that need every
 shard at once, the only shuffles of the pipeline (docs/scale-out.md):
 
-  furniture SIGDIR        after `reprint sign --lines` on every shard: judges which lines are
-                          page furniture at which outlet (the scan's rule, src/furniture.rs),
-                          into SIGDIR/furniture/ (outlet, line), which the second signing
-                          pass reads.
-  edges SIGDIR EDGES      after `reprint sign` on every shard: candidate pairs from shared
-                          band keys and shared anchors among the representatives of distinct
-                          shingle sets (src/lsh.rs), into EDGES/pairs/ (a, b, band, anchor as
-                          `ord`s) and the candidate stage's counts into EDGES/stats/.
+  furniture SIGDIR [--batch B]
+        after `reprint sign --lines` on every shard: judges which lines are page furniture at
+        which outlet (the scan's rule, src/furniture.rs) over batches 0..B, into
+        SIGDIR/furniture/batch-B/ (outlet, line), which the second signing pass reads.
+  edges SIGDIR EDGES [--batch B [--previous EDGES_OF_B-1]]
+        after `reprint sign` on every shard: candidate pairs from shared band keys and shared
+        anchors among the representatives of distinct shingle sets (src/lsh.rs), into
+        EDGES/pairs/ (a, b, band, anchor as `ord`s) and the candidate stage's counts into
+        EDGES/stats/. With --previous, only pairs with a document of batch B are searched and
+        the earlier pairs carried over.
 
 Then `reprint cluster --sigs SIGDIR --edges EDGES -o OUT` verifies and clusters.
 
@@ -71,61 +73,138 @@ WHERE (a.outlets >= {MIN_RECURRENCE}
 ORDER BY line, outlet
 """
 
+# `ord` packs batch, file and line (src/shard.rs); documents of batch B and earlier have
+# ord < (B + 1) * BATCH_ORDS.
+BATCH_ORDS = 1 << 52
+
 # Representatives: the first document (in input order) of each distinct shingle set; only
 # they make candidates, as in a scan. Anchors shared by more than MAX_ANCHOR_DOCS of them, or
 # by TEMPLATE_MIN_DOCS dated ones spread over more than a week, make no pairs.
+#
+# Incremental (`--previous`): documents from `{new}` on are the new batch. Only pairs with a
+# new document are searched (the new band keys and anchors joined against all), anchors'
+# fates are counted over every batch, and the previous pairs are carried over, less the
+# anchor support of old pairs whose only shared anchors the new documents made crowded or
+# template (fates only ever move that way). Without `--previous`, `{new}` is 0: everything
+# is new, and this is the whole computation.
+def fate(n="COUNT(*)", dated="COUNT(day)", span="MAX(day) - MIN(day)"):
+    return f"""CASE WHEN {n} > {MAX_ANCHOR_DOCS} THEN 'crowded'
+                    WHEN {n} >= {TEMPLATE_MIN_DOCS} AND {dated} >= {TEMPLATE_MIN_DOCS}
+                         AND {span} > {SYNDICATION_SPAN_DAYS} THEN 'template'
+                    ELSE 'pairs' END"""
+
+
 EDGES_VIEWS = {
     "reps": """
-        SELECT MIN(ord) AS ord FROM documents WHERE shingles > 0 GROUP BY content
+        SELECT MIN(ord) AS ord FROM documents WHERE shingles > 0 AND ord < {limit} GROUP BY content
     """,
     "rep_bands": """
         SELECT b.ord AS ord, b.band AS band, b.key AS key FROM bands b JOIN reps r ON b.ord = r.ord
     """,
+    "new_bands": "SELECT ord, band, key FROM rep_bands WHERE ord >= {new}",
     "band_hits": """
-        SELECT x.ord AS a, y.ord AS b FROM rep_bands x JOIN rep_bands y
+        SELECT x.ord AS a, y.ord AS b FROM rep_bands x JOIN new_bands y
         ON x.band = y.band AND x.key = y.key AND x.ord < y.ord
+    """,
+    "touched_buckets": """
+        SELECT COUNT(*) AS n FROM rep_bands x JOIN (SELECT DISTINCT band, key FROM new_bands) k
+        ON x.band = k.band AND x.key = k.key GROUP BY x.band, x.key
     """,
     "rep_anchors": """
         SELECT a.ord AS ord, a.anchor AS anchor, d.day AS day
         FROM anchors a JOIN reps r ON a.ord = r.ord JOIN documents d ON d.ord = a.ord
     """,
-    "anchor_fates": f"""
-        SELECT anchor,
-               CASE WHEN COUNT(*) > {MAX_ANCHOR_DOCS} THEN 'crowded'
-                    WHEN COUNT(*) >= {TEMPLATE_MIN_DOCS} AND COUNT(day) >= {TEMPLATE_MIN_DOCS}
-                         AND MAX(day) - MIN(day) > {SYNDICATION_SPAN_DAYS} THEN 'template'
-                    ELSE 'pairs' END AS fate
-        FROM rep_anchors GROUP BY anchor HAVING COUNT(*) > 1
+    "touched": "SELECT DISTINCT anchor FROM rep_anchors WHERE ord >= {new}",
+    "fates_now": """
+        SELECT x.anchor AS anchor, """ + fate() + """ AS fate
+        FROM rep_anchors x JOIN touched t ON x.anchor = t.anchor
+        GROUP BY x.anchor HAVING COUNT(*) > 1
+    """,
+    "fates_before": """
+        SELECT x.anchor AS anchor, """ + fate() + """ AS fate
+        FROM rep_anchors x JOIN touched t ON x.anchor = t.anchor WHERE x.ord < {new}
+        GROUP BY x.anchor HAVING COUNT(*) > 1
     """,
     "band_pairs": "SELECT DISTINCT a, b FROM band_hits",
     "anchor_pairs": """
         SELECT DISTINCT x.ord AS a, y.ord AS b
-        FROM rep_anchors x JOIN anchor_fates f ON x.anchor = f.anchor AND f.fate = 'pairs'
-        JOIN rep_anchors y ON y.anchor = x.anchor AND x.ord < y.ord
+        FROM rep_anchors x JOIN fates_now f ON x.anchor = f.anchor AND f.fate = 'pairs'
+        JOIN rep_anchors y ON y.anchor = x.anchor AND x.ord < y.ord AND y.ord >= {new}
+    """,
+    # Old pairs that shared an anchor whose fate the new documents changed, and of those the
+    # ones still sharing an anchor that makes pairs.
+    "changed_pairs": """
+        SELECT DISTINCT x.ord AS a, y.ord AS b
+        FROM fates_before o JOIN fates_now f ON o.anchor = f.anchor AND o.fate = 'pairs' AND f.fate <> 'pairs'
+        JOIN rep_anchors x ON x.anchor = o.anchor
+        JOIN rep_anchors y ON y.anchor = o.anchor AND x.ord < y.ord AND y.ord < {new}
+    """,
+    "changed_shared": """
+        SELECT p.a AS a, p.b AS b, x.anchor AS anchor
+        FROM changed_pairs p JOIN rep_anchors x ON x.ord = p.a
+        JOIN rep_anchors y ON y.ord = p.b AND y.anchor = x.anchor
+    """,
+    "changed_fates": """
+        SELECT x.anchor AS anchor, """ + fate() + """ AS fate
+        FROM rep_anchors x JOIN (SELECT DISTINCT anchor FROM changed_shared) c ON x.anchor = c.anchor
+        GROUP BY x.anchor
+    """,
+    "still_paired": """
+        SELECT DISTINCT s.a AS a, s.b AS b
+        FROM changed_shared s JOIN changed_fates f ON s.anchor = f.anchor AND f.fate = 'pairs'
+    """,
+    "carried": """
+        SELECT p.a AS a, p.b AS b, p.band AS band,
+               CASE WHEN c.a IS NOT NULL AND s.a IS NULL THEN FALSE ELSE p.anchor END AS anchor
+        FROM previous_pairs p
+        LEFT JOIN changed_pairs c ON p.a = c.a AND p.b = c.b
+        LEFT JOIN still_paired s ON p.a = s.a AND p.b = s.b
+    """,
+    "found": """
+        SELECT a, b, MAX(from_band) = 1 AS band, MAX(from_anchor) = 1 AS anchor
+        FROM (SELECT a, b, 1 AS from_band, 0 AS from_anchor FROM band_pairs
+              UNION ALL
+              SELECT a, b, 0 AS from_band, 1 AS from_anchor FROM anchor_pairs) t
+        GROUP BY a, b
+    """,
+    "all_pairs": """
+        SELECT a, b, band, anchor FROM carried WHERE band OR anchor
+        UNION ALL
+        SELECT a, b, band, anchor FROM found
     """,
 }
 
-PAIRS_SQL = """
-SELECT a, b, MAX(from_band) = 1 AS band, MAX(from_anchor) = 1 AS anchor
-FROM (SELECT a, b, 1 AS from_band, 0 AS from_anchor FROM band_pairs
-      UNION ALL
-      SELECT a, b, 0 AS from_band, 1 AS from_anchor FROM anchor_pairs) t
-GROUP BY a, b
-ORDER BY a, b
-"""
+PAIRS_SQL = "SELECT a, b, band, anchor FROM all_pairs ORDER BY a, b"
 
-# The counts the scan's candidate stage reports (run.json): `band_collisions` counts every
-# pair every band produced, before repeats are removed.
+# The counts the scan's candidate stage reports (run.json), carried over from `--previous`:
+# `band_collisions` counts every pair every band produced, before repeats are removed.
 STATS_SQL = """
 SELECT
-  (SELECT COUNT(*) FROM band_hits) AS band_collisions,
-  (SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM rep_bands GROUP BY band, key) t)
-      AS largest_bucket,
-  (SELECT COUNT(*) FROM band_pairs) AS lsh_pairs,
-  (SELECT COUNT(*) FROM anchor_pairs) AS anchor_pairs,
-  (SELECT COUNT(*) FROM anchor_fates WHERE fate = 'crowded') AS crowded_anchors,
-  (SELECT COUNT(*) FROM anchor_fates WHERE fate = 'template') AS template_anchors
+  CAST({batch} AS BIGINT) AS batch,
+  (SELECT band_collisions FROM previous_stats) + (SELECT COUNT(*) FROM band_hits) AS band_collisions,
+  GREATEST((SELECT largest_bucket FROM previous_stats),
+           (SELECT COALESCE(MAX(n), 0) FROM touched_buckets)) AS largest_bucket,
+  (SELECT COUNT(*) FROM all_pairs WHERE band) AS lsh_pairs,
+  (SELECT COUNT(*) FROM all_pairs WHERE anchor) AS anchor_pairs,
+  (SELECT crowded_anchors FROM previous_stats)
+      + (SELECT COUNT(*) FROM fates_now WHERE fate = 'crowded')
+      - (SELECT COUNT(*) FROM fates_before WHERE fate = 'crowded') AS crowded_anchors,
+  (SELECT template_anchors FROM previous_stats)
+      + (SELECT COUNT(*) FROM fates_now WHERE fate = 'template')
+      - (SELECT COUNT(*) FROM fates_before WHERE fate = 'template') AS template_anchors
 """
+
+NO_PREVIOUS = {
+    "previous_pairs": """
+        SELECT CAST(0 AS BIGINT) AS a, CAST(0 AS BIGINT) AS b, FALSE AS band, FALSE AS anchor
+        FROM (SELECT 1 AS one) t WHERE 1 = 0
+    """,
+    "previous_stats": """
+        SELECT CAST(-1 AS BIGINT) AS batch, CAST(0 AS BIGINT) AS band_collisions,
+               CAST(0 AS BIGINT) AS largest_bucket, CAST(0 AS BIGINT) AS crowded_anchors,
+               CAST(0 AS BIGINT) AS template_anchors
+    """,
+}
 
 
 class Spark:
@@ -151,6 +230,9 @@ class Spark:
 
     def table(self, name, path):
         self.spark.read.parquet(path).createOrReplaceTempView(name)
+
+    def scalar(self, sql):
+        return self.spark.sql(sql).collect()[0][0]
 
     def view(self, name, sql):
         # Cached: the candidate views are read by the pairs and by the counts.
@@ -180,6 +262,9 @@ class DuckDB:
         files = os.path.join(path, "**", "*.parquet")
         self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{files}')")
 
+    def scalar(self, sql):
+        return self.con.execute(sql).fetchone()[0]
+
     def view(self, name, sql):
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
 
@@ -202,19 +287,34 @@ class DuckDB:
         self.con.close()
 
 
-def furniture(engine, sigdir):
-    engine.table("lines", sigdir.rstrip("/") + "/lines")
-    engine.write(FURNITURE_SQL, sigdir.rstrip("/") + "/furniture", one_file=True)
+def furniture(engine, sigdir, batch):
+    sigdir = sigdir.rstrip("/")
+    engine.table("all_lines", f"{sigdir}/lines")
+    engine.view("lines", f"SELECT * FROM all_lines WHERE ord < {(batch + 1) * BATCH_ORDS}")
+    engine.write(FURNITURE_SQL, f"{sigdir}/furniture/batch-{batch:05d}", one_file=True)
 
 
-def edges(engine, sigdir, out):
+def edges(engine, sigdir, out, batch, previous):
     sigdir, out = sigdir.rstrip("/"), out.rstrip("/")
     for name in ("documents", "bands", "anchors"):
         engine.table(name, f"{sigdir}/{name}")
+    if previous:
+        previous = previous.rstrip("/")
+        engine.table("previous_pairs", f"{previous}/pairs")
+        engine.table("previous_stats", f"{previous}/stats")
+        before = engine.scalar("SELECT MAX(batch) FROM previous_stats")
+        if before != batch - 1:
+            sys.exit(f"reprint_edges: {previous} holds the pairs of batch {before}, not of batch {batch - 1}")
+        new = batch * BATCH_ORDS
+    else:
+        for name, sql in NO_PREVIOUS.items():
+            engine.view(name, sql)
+        new = 0
+    params = {"limit": (batch + 1) * BATCH_ORDS, "new": new, "batch": batch}
     for name, sql in EDGES_VIEWS.items():
-        engine.view(name, sql)
+        engine.view(name, sql.format(**params))
     engine.write(PAIRS_SQL, f"{out}/pairs", one_file=False)
-    engine.write(STATS_SQL, f"{out}/stats", one_file=True)
+    engine.write(STATS_SQL.format(**params), f"{out}/stats", one_file=True)
 
 
 def main(argv=None):
@@ -224,16 +324,19 @@ def main(argv=None):
     sub = p.add_subparsers(dest="step", required=True)
     f = sub.add_parser("furniture", help="judge page furniture over every shard's lines")
     f.add_argument("sigdir")
+    f.add_argument("--batch", type=int, default=0, help="judge for this batch (over its lines and every earlier batch's)")
     e = sub.add_parser("edges", help="candidate pairs from band keys and anchors")
     e.add_argument("sigdir")
     e.add_argument("out")
+    e.add_argument("--batch", type=int, default=0, help="pairs of every batch up to this one")
+    e.add_argument("--previous", help="the pairs of batches up to BATCH-1: search only pairs with a new document")
     args = p.parse_args(argv)
     engine = Spark(args.master) if args.engine == "spark" else DuckDB()
     try:
         if args.step == "furniture":
-            furniture(engine, args.sigdir)
+            furniture(engine, args.sigdir, args.batch)
         else:
-            edges(engine, args.sigdir, args.out)
+            edges(engine, args.sigdir, args.out, args.batch, args.previous)
     finally:
         engine.close()
 

@@ -107,6 +107,11 @@ struct SignArgs {
     /// Sign shard I of N: the input files whose number in the list is I-1 modulo N.
     #[arg(long, default_value = "1/1", value_name = "I/N", value_parser = reprint::shard::parse_shard)]
     shard: (u32, u32),
+    /// Inputs added to a signed run: batch 0 is the first inputs, each later batch adds new
+    /// ones (its furniture is judged over every batch's lines, its candidate pairs joined
+    /// against the earlier batches' band keys; see docs/scale-out.md).
+    #[arg(long, default_value_t = 0, value_name = "B", value_parser = clap::value_parser!(u32).range(0..reprint::shard::MAX_BATCHES as i64))]
+    batch: u32,
     /// The first pass: only each document's lines, from which the `furniture` step of
     /// spark/reprint_edges.py judges page furniture over all shards.
     #[arg(long)]
@@ -536,9 +541,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let done = pool
                 .install(|| {
                     if args.lines {
-                        reprint::shard::sign_lines(&config, args.shard, &args.output, progress)
+                        reprint::shard::sign_lines(&config, args.batch, args.shard, &args.output, progress)
                     } else {
-                        reprint::shard::sign(&config, args.shard, &args.output, progress)
+                        reprint::shard::sign(&config, args.batch, args.shard, &args.output, progress)
                     }
                 })
                 .with_context(|| format!("sign shard {i}/{n} into {} failed", args.output.display()))?;

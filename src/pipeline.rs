@@ -506,8 +506,10 @@ impl ReadDocs {
     }
 }
 
-/// 1. read + tokenize. With `shard`, only that shard's files are read ([`Batching::shard`]).
-pub fn read_stage(config: &ScanConfig, progress: &dyn Progress, shard: Option<(u32, u32)>) -> Result<ReadDocs> {
+/// Stage 1, read + tokenize. With `shard`, only that shard's files are read
+/// ([`Batching::shard`]). Without `keep_words`, each document keeps its lines but not its word fingerprints (8 bytes a
+/// word): enough for the furniture rule's counts, not for signing.
+pub fn read_stage(config: &ScanConfig, progress: &dyn Progress, shard: Option<(u32, u32)>, keep_words: bool) -> Result<ReadDocs> {
     let t = Instant::now();
     let mut docs: Vec<DocMeta> = Vec::new();
     let mut bodies: Vec<std::result::Result<Body, SkipReason>> = Vec::new();
@@ -551,8 +553,9 @@ pub fn read_stage(config: &ScanConfig, progress: &dyn Progress, shard: Option<(u
                                 }
                                 let lines = furniture::line_features(&text, &tokens);
                                 let fingerprint = text_fingerprint(&tokens.tokens);
-                                let hashes: Vec<u64> = tokens.tokens.iter().map(|t| t.hash).collect();
-                                let words = hashes.len() as u32;
+                                let hashes: Vec<u64> =
+                                    if keep_words { tokens.tokens.iter().map(|t| t.hash).collect() } else { Vec::new() };
+                                let words = tokens.tokens.len() as u32;
                                 Ok(Body { hashes, words, lines, wire: reuse::has_wire_byline(&text), text: fingerprint })
                             });
                             (rec.meta, body)
@@ -766,7 +769,7 @@ pub struct CandidateCounts {
 pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Option<&Incremental<'_>>) -> Result<ScanResult> {
     config.validate()?;
     let started = Instant::now();
-    let read = read_stage(config, progress, None)?;
+    let read = read_stage(config, progress, None, true)?;
     let skipped = read.skipped();
     let counts = input_counts(&read.docs, &skipped, &read.summary);
     check_strict(config, &read.docs, &skipped, &read.summary)?;

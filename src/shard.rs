@@ -4,16 +4,19 @@
 //! Signing is parallel by nature and the shuffle of band keys is what needs a cluster, so the
 //! scan is cut there. `sign --shard I/N` reads only the files of shard `I` (a file's number in
 //! the input list modulo `N`; every shard lists the same files, so numbers agree) and writes
-//! Parquet tables keyed by `ord`, the document's place in the input (its file number in the
-//! high bits, its line in the low [`ORD_LINE_BITS`]); a scan's document numbers are `ord` in
-//! sorted order. A SQL job (`spark/reprint_edges.py`, on Spark or DuckDB) judges furniture
-//! over every shard's line fingerprints (the scan's rule is global: which lines recur, where,
-//! over how many days), and after the second signing pass turns band keys and anchors into
-//! candidate pairs. `cluster` then runs the scan's own later stages ([`pipeline::finish`])
-//! over what the shards wrote and the given pairs, reading again only the texts it compares,
-//! so its outputs are the scan's.
+//! Parquet tables keyed by `ord`, the document's place among every batch's inputs (batch above
+//! [`ORD_BATCH_SHIFT`], then its file's number in the batch, then its line in the low
+//! [`ORD_LINE_BITS`]); a scan's document numbers are `ord` in sorted order. A SQL job
+//! (`spark/reprint_edges.py`, on Spark or DuckDB) judges furniture over every shard's line
+//! fingerprints (the scan's rule is global: which lines recur, where, over how many days), and
+//! after the second signing pass turns band keys and anchors into candidate pairs. `cluster`
+//! then runs the scan's own later stages ([`pipeline::finish`]) over what the shards wrote and
+//! the given pairs, reading again only the texts it compares, so its outputs are the scan's.
+//! A later batch (`--batch B`) adds inputs: judged over every batch's lines, paired only
+//! where a new document is (the job carries the earlier pairs over), and clustered with
+//! every earlier batch.
 //!
-//! Tables (one Parquet file per shard, `TABLE/part-IIIII-of-NNNNN.parquet`; every hash an
+//! Tables (one Parquet file per shard, `TABLE/batch-BBBBB-part-IIIII-of-NNNNN.parquet`; every hash an
 //! `Int64` with the bits of the `u64`, since Spark reads unsigned 64-bit integers as decimals):
 //! - `lines` (pass `--lines`): `ord`, `outlet`, `day`, `doc_lines`, `line`, `words`; one row
 //!   per distinct line of a document.
@@ -58,9 +61,19 @@ use crate::shingle::{shingle_sequence, ShingleSet};
 /// Version of the tables' layout; `cluster` refuses any other.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// Bits of `ord` that hold the line number (a trillion lines a file); the file number is
-/// above them (eight million files).
-pub const ORD_LINE_BITS: u32 = 40;
+/// Bits of `ord` that hold the line number (68 billion lines a file).
+pub const ORD_LINE_BITS: u32 = 36;
+
+/// Bits of `ord` above the line that hold the file's number among its batch's inputs (65,536
+/// files a batch).
+pub const ORD_FILE_BITS: u32 = 16;
+
+/// Where the batch number starts in `ord` (2,048 batches, the sign bit left clear): every
+/// document of a later batch comes after every document of an earlier one.
+pub const ORD_BATCH_SHIFT: u32 = ORD_LINE_BITS + ORD_FILE_BITS;
+
+/// Batches `ord` can number.
+pub const MAX_BATCHES: u32 = 1 << (63 - ORD_BATCH_SHIFT);
 
 /// The key of the parameters in each Parquet file's key-value metadata.
 pub const META_KEY: &str = "reprint";
@@ -72,14 +85,23 @@ const ROW_GROUP_ROWS: usize = 1 << 20;
 /// zstd level for the tables: band keys and hashes hardly compress; the text columns do.
 const ZSTD_LEVEL: i32 = 3;
 
-/// A document's place in the input: file number, then line.
-pub fn ord_of(loc: Location) -> i64 {
-    ((loc.file as i64) << ORD_LINE_BITS) | loc.line as i64
+/// A document's place among every batch's inputs: batch, file number in the batch, line.
+pub fn ord_of(batch: u32, loc: Location) -> Result<i64> {
+    if loc.file >= 1 << ORD_FILE_BITS || loc.line >= 1 << ORD_LINE_BITS {
+        return Err(Error::Config(format!(
+            "a batch holds at most {} input files of at most {} lines each: sign the inputs as several batches (--batch)",
+            1u64 << ORD_FILE_BITS,
+            1u64 << ORD_LINE_BITS
+        )));
+    }
+    Ok(((batch as i64) << ORD_BATCH_SHIFT) | ((loc.file as i64) << ORD_LINE_BITS) | loc.line as i64)
 }
 
-/// The location an `ord` stands for.
-pub fn location_of(ord: i64) -> Location {
-    Location { file: (ord >> ORD_LINE_BITS) as u32, line: (ord & ((1 << ORD_LINE_BITS) - 1)) as u64 }
+/// The batch and the location in its inputs that an `ord` stands for.
+pub fn split_ord(ord: i64) -> (u32, Location) {
+    let batch = (ord >> ORD_BATCH_SHIFT) as u32;
+    let file = ((ord >> ORD_LINE_BITS) & ((1 << ORD_FILE_BITS) - 1)) as u32;
+    (batch, Location { file, line: (ord & ((1 << ORD_LINE_BITS) - 1)) as u64 })
 }
 
 /// What a shard was signed from and with: written into every file, compared by `cluster`.
@@ -89,6 +111,8 @@ pub struct SignParams {
     pub format: u32,
     /// `lines` (first pass) or `sign`.
     pub pass: String,
+    /// The batch (0 for the first inputs; each later batch adds inputs, see `--batch`).
+    pub batch: u32,
     /// This shard, 1-based.
     pub shard: u32,
     /// Shards in all.
@@ -113,10 +137,12 @@ pub struct SignParams {
 }
 
 impl SignParams {
-    fn of(config: &ScanConfig, pass: &str, shard: u32, shards: u32, files: &[InputFile]) -> SignParams {
+    fn of(config: &ScanConfig, pass: &str, batch: u32, shard: (u32, u32), files: &[InputFile]) -> SignParams {
+        let (shard, shards) = shard;
         SignParams {
             format: FORMAT_VERSION,
             pass: pass.to_string(),
+            batch,
             shard,
             shards,
             inputs: config.inputs.iter().map(InputSpec::display).collect(),
@@ -130,13 +156,23 @@ impl SignParams {
         }
     }
 
-    /// The same run apart from the shard (and what the shard found of the furniture).
+    /// The same batch of one run apart from the shard (and what it found of the furniture).
     fn same_run(&self, other: &SignParams) -> bool {
         let mut a = self.clone();
         a.shard = other.shard;
         a.furniture_lines = other.furniture_lines;
         a.pass = other.pass.clone();
         &a == other
+    }
+
+    /// The same parameters, in any batch of the run.
+    fn same_parameters(&self, other: &SignParams) -> bool {
+        let mut a = self.clone();
+        a.batch = other.batch;
+        a.shards = other.shards;
+        a.inputs = other.inputs.clone();
+        a.files = other.files.clone();
+        a.same_run(other)
     }
 
     /// The scan configuration these parameters stand for.
@@ -170,8 +206,13 @@ pub fn parse_shard(s: &str) -> std::result::Result<(u32, u32), String> {
     Ok((i, n))
 }
 
-fn part_name(shard: u32, shards: u32) -> String {
-    format!("part-{shard:05}-of-{shards:05}.parquet")
+fn part_name(batch: u32, shard: u32, shards: u32) -> String {
+    format!("batch-{batch:05}-part-{shard:05}-of-{shards:05}.parquet")
+}
+
+/// Where the SQL job writes the furniture judgement a batch is signed with.
+pub fn judgement_dir(sigdir: &Path, batch: u32) -> PathBuf {
+    sigdir.join("furniture").join(format!("batch-{batch:05}"))
 }
 
 fn parquet_err(path: &Path) -> impl Fn(parquet::errors::ParquetError) -> Error + '_ {
@@ -182,7 +223,7 @@ fn parquet_err(path: &Path) -> impl Fn(parquet::errors::ParquetError) -> Error +
 fn write_table(dir: &Path, table: &str, params: &SignParams, batch: RecordBatch) -> Result<()> {
     let tdir = dir.join(table);
     fs::create_dir_all(&tdir).map_err(|source| Error::Output { path: tdir.clone(), source })?;
-    let path = tdir.join(part_name(params.shard, params.shards));
+    let path = tdir.join(part_name(params.batch, params.shard, params.shards));
     let meta = serde_json::to_string(params).expect("parameters serialise");
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(ZSTD_LEVEL).expect("a valid zstd level")))
@@ -197,7 +238,7 @@ fn write_table(dir: &Path, table: &str, params: &SignParams, batch: RecordBatch)
     })
 }
 
-fn batch(columns: Vec<(&str, ArrayRef)>) -> RecordBatch {
+fn record_batch(columns: Vec<(&str, ArrayRef)>) -> RecordBatch {
     let fields: Vec<Field> = columns.iter().map(|(n, a)| Field::new(*n, a.data_type().clone(), a.null_count() > 0 || matches!(a.data_type(), DataType::Utf8))).collect();
     RecordBatch::try_new(Arc::new(Schema::new(fields)), columns.into_iter().map(|(_, a)| a).collect()).expect("columns of equal length")
 }
@@ -238,12 +279,12 @@ pub struct Signed1 {
 
 /// `reprint sign --lines`: the first pass, each document's distinct lines as the furniture
 /// rule counts them (only when furniture is set aside).
-pub fn sign_lines(config: &ScanConfig, shard: (u32, u32), sigdir: &Path, progress: &dyn Progress) -> Result<Signed1> {
+pub fn sign_lines(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, progress: &dyn Progress) -> Result<Signed1> {
     config.validate()?;
     check_inputs(config)?;
     let started = Instant::now();
-    let read = pipeline::read_stage(config, progress, Some((shard.0 - 1, shard.1)))?;
-    let params = SignParams::of(config, "lines", shard.0, shard.1, &read.summary.files);
+    let read = pipeline::read_stage(config, progress, Some((shard.0 - 1, shard.1)), false)?;
+    let params = SignParams::of(config, "lines", batch, shard, &read.summary.files);
     let line_words = if config.furniture { read.line_words() } else { vec![Vec::new(); read.docs.len()] };
     let (mut ord, mut outlet, mut day, mut doc_lines, mut line, mut words) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -252,11 +293,12 @@ pub fn sign_lines(config: &ScanConfig, shard: (u32, u32), sigdir: &Path, progres
             continue;
         }
         let key = furniture::doc_lines_key(lines);
+        let at = ord_of(batch, d.location)?;
         let mut distinct = lines.clone();
         distinct.sort_unstable();
         distinct.dedup_by_key(|l| l.0);
         for (fp, w) in distinct {
-            ord.push(ord_of(d.location));
+            ord.push(at);
             outlet.push(d.outlet.clone());
             day.push(d.timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY)));
             doc_lines.push(key as i64);
@@ -269,7 +311,7 @@ pub fn sign_lines(config: &ScanConfig, shard: (u32, u32), sigdir: &Path, progres
         sigdir,
         "lines",
         &params,
-        batch(vec![
+        record_batch(vec![
             ("ord", i64s(ord)),
             ("outlet", strs(outlet)),
             ("day", opt_i64s(day)),
@@ -297,8 +339,8 @@ fn check_inputs(config: &ScanConfig) -> Result<()> {
 }
 
 /// The furniture judgement the SQL job wrote into `SIGDIR/furniture/` (`outlet`, `line`).
-pub fn read_judgement(sigdir: &Path) -> Result<Judgement> {
-    let dir = sigdir.join("furniture");
+pub fn read_judgement(sigdir: &Path, batch: u32) -> Result<Judgement> {
+    let dir = judgement_dir(sigdir, batch);
     let files = parquet_files(&dir)?;
     if files.is_empty() {
         return Err(Error::Config(format!(
@@ -325,20 +367,20 @@ pub fn read_judgement(sigdir: &Path) -> Result<Judgement> {
 }
 
 /// `reprint sign`: the second pass, everything the later stages and the SQL job need.
-pub fn sign(config: &ScanConfig, shard: (u32, u32), sigdir: &Path, progress: &dyn Progress) -> Result<Signed1> {
+pub fn sign(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, progress: &dyn Progress) -> Result<Signed1> {
     config.validate()?;
     check_inputs(config)?;
     let started = Instant::now();
-    let judgement = if config.furniture { read_judgement(sigdir)? } else { Judgement::default() };
-    let read = pipeline::read_stage(config, progress, Some((shard.0 - 1, shard.1)))?;
-    let mut params = SignParams::of(config, "sign", shard.0, shard.1, &read.summary.files);
+    let judgement = if config.furniture { read_judgement(sigdir, batch)? } else { Judgement::default() };
+    let read = pipeline::read_stage(config, progress, Some((shard.0 - 1, shard.1)), true)?;
+    let mut params = SignParams::of(config, "sign", batch, shard, &read.summary.files);
     params.furniture_lines = Some(judgement.distinct_lines);
     let skipped = read.skipped();
     let counts = pipeline::input_counts(&read.docs, &skipped, &read.summary);
     let signed = pipeline::sign_stage(config, progress, read, counts, Some(&judgement));
     let banding = config.banding.unwrap_or_else(|| lsh::optimal_banding(config.threshold, config.perms));
     let hasher = MinHasher::new(config.perms);
-    let ords: Vec<i64> = signed.docs.iter().map(|d| ord_of(d.location)).collect();
+    let ords: Vec<i64> = signed.docs.iter().map(|d| ord_of(batch, d.location)).collect::<Result<_>>()?;
     let present: Vec<usize> = (0..ords.len()).filter(|&i| signed.shingles[i] > 0).collect();
     let signatures: Vec<Vec<i64>> = present
         .par_iter()
@@ -359,7 +401,7 @@ pub fn sign(config: &ScanConfig, shard: (u32, u32), sigdir: &Path, progress: &dy
         sigdir,
         "documents",
         &params,
-        batch(vec![
+        record_batch(vec![
             ("ord", i64s(ords.clone())),
             ("id", strs(d.iter().map(|m| Some(m.id.clone())).collect())),
             ("outlet", strs(d.iter().map(|m| m.outlet.clone()).collect())),
@@ -393,13 +435,13 @@ pub fn sign(config: &ScanConfig, shard: (u32, u32), sigdir: &Path, progress: &dy
             b_key.push(key as i64);
         }
     }
-    write_table(sigdir, "signatures", &params, batch(vec![("ord", i64s(p_ords)), ("signature", lists(signatures.into_iter()))]))?;
+    write_table(sigdir, "signatures", &params, record_batch(vec![("ord", i64s(p_ords)), ("signature", lists(signatures.into_iter()))]))?;
     rows.insert("bands", b_ord.len());
     write_table(
         sigdir,
         "bands",
         &params,
-        batch(vec![("ord", i64s(b_ord)), ("band", Arc::new(Int32Array::from(b_band))), ("key", i64s(b_key))]),
+        record_batch(vec![("ord", i64s(b_ord)), ("band", Arc::new(Int32Array::from(b_band))), ("key", i64s(b_key))]),
     )?;
 
     // anchors
@@ -411,7 +453,7 @@ pub fn sign(config: &ScanConfig, shard: (u32, u32), sigdir: &Path, progress: &dy
         }
     }
     rows.insert("anchors", a_ord.len());
-    write_table(sigdir, "anchors", &params, batch(vec![("ord", i64s(a_ord)), ("anchor", i64s(a_anchor))]))?;
+    write_table(sigdir, "anchors", &params, record_batch(vec![("ord", i64s(a_ord)), ("anchor", i64s(a_anchor))]))?;
 
     // story words and the words' spellings
     rows.insert("terms", ords.len());
@@ -419,7 +461,7 @@ pub fn sign(config: &ScanConfig, shard: (u32, u32), sigdir: &Path, progress: &dy
         sigdir,
         "terms",
         &params,
-        batch(vec![
+        record_batch(vec![
             ("ord", i64s(ords.clone())),
             ("words", lists(signed.story_words.iter().map(|w| w.iter().map(|&h| h as i64).collect()))),
         ]),
@@ -431,7 +473,7 @@ pub fn sign(config: &ScanConfig, shard: (u32, u32), sigdir: &Path, progress: &dy
         sigdir,
         "vocabulary",
         &params,
-        batch(vec![
+        record_batch(vec![
             ("word", i64s(vocab.iter().map(|v| v.0 as i64).collect())),
             ("text", strs(vocab.iter().map(|v| Some(v.1.to_string())).collect())),
         ]),
@@ -569,33 +611,58 @@ fn list_col(b: &RecordBatch, name: &str, path: &Path) -> Result<Vec<Vec<i64>>> {
         .collect()
 }
 
-/// Every shard's files of `table`, checked: one per shard of the same run.
-fn shard_files(sigdir: &Path, table: &str) -> Result<(SignParams, Vec<PathBuf>)> {
+/// Every shard's files of `table` in batches `0..=last`, checked: each batch complete (one
+/// file per shard, of one run), every batch with the same parameters. Returns each batch's
+/// parameters (by batch number) and the files.
+fn shard_files(sigdir: &Path, table: &str, last: u32) -> Result<(Vec<SignParams>, Vec<PathBuf>)> {
     let dir = sigdir.join(table);
-    let files = parquet_files(&dir)?;
-    let first = files.first().ok_or_else(|| {
-        Error::Config(format!("{} holds no Parquet files: sign every shard with `reprint sign --shard I/N ... -o {}`", dir.display(), sigdir.display()))
-    })?;
-    let params = file_params(first)?;
-    let mut seen = vec![false; params.shards as usize];
-    for f in &files {
-        let p = file_params(f)?;
-        if !params.same_run(&p) {
-            return Err(bad(f, &format!("signed with other inputs or parameters than {}", first.display())));
+    let mut batches: BTreeMap<u32, (SignParams, PathBuf, Vec<bool>)> = BTreeMap::new();
+    let mut files = Vec::new();
+    for f in parquet_files(&dir)? {
+        let p = file_params(&f)?;
+        if p.batch > last {
+            continue;
+        }
+        let (first, first_path, seen) =
+            batches.entry(p.batch).or_insert_with(|| (p.clone(), f.clone(), vec![false; p.shards as usize]));
+        if !first.same_run(&p) {
+            return Err(bad(&f, &format!("signed with other inputs or parameters than {}", first_path.display())));
         }
         if std::mem::replace(&mut seen[p.shard as usize - 1], true) {
-            return Err(bad(f, &format!("shard {}/{} appears twice in {}", p.shard, p.shards, dir.display())));
+            return Err(bad(&f, &format!("shard {}/{} of batch {} appears twice in {}", p.shard, p.shards, p.batch, dir.display())));
         }
+        files.push(f);
     }
-    if let Some(missing) = seen.iter().position(|s| !s) {
-        return Err(Error::Config(format!("{}: shard {}/{} is missing; sign it first", dir.display(), missing + 1, params.shards)));
+    let mut params = Vec::new();
+    for batch in 0..=last {
+        let Some((p, path, seen)) = batches.remove(&batch) else {
+            return Err(Error::Config(format!(
+                "{} holds no shard of batch {batch}: sign every shard with `reprint sign --batch {batch} --shard I/N ... -o {}`",
+                dir.display(),
+                sigdir.display()
+            )));
+        };
+        if let Some(missing) = seen.iter().position(|s| !s) {
+            return Err(Error::Config(format!(
+                "{}: shard {}/{} of batch {batch} is missing; sign it first",
+                dir.display(),
+                missing + 1,
+                p.shards
+            )));
+        }
+        if let Some(first) = params.first() {
+            if !p.same_parameters(first) {
+                return Err(bad(&path, "batch signed with other parameters than batch 0"));
+            }
+        }
+        params.push(p);
     }
     Ok((params, files))
 }
 
 /// Candidate pairs and the candidate stage's counts from the SQL job's output
 /// (`EDGES/pairs/`: `a`, `b` as `ord`s; `EDGES/stats/`: one row of counts).
-pub fn read_edges(edges: &Path) -> Result<(Vec<(i64, i64)>, CandidateCounts)> {
+pub fn read_edges(edges: &Path) -> Result<(Vec<(i64, i64)>, CandidateCounts, u32)> {
     let pair_files = parquet_files(&edges.join("pairs"))?;
     let stat_files = parquet_files(&edges.join("stats"))?;
     if stat_files.is_empty() {
@@ -621,18 +688,22 @@ pub fn read_edges(edges: &Path) -> Result<(Vec<(i64, i64)>, CandidateCounts)> {
                 return Err(bad(path, "more than one row of counts"));
             }
             let get = |n: &str| -> Result<i64> { Ok(i64_col(&b, n, path)?[0].unwrap_or(0)) };
-            counts = Some(CandidateCounts {
+            let batch = get("batch")?;
+            if !(0..MAX_BATCHES as i64).contains(&batch) {
+                return Err(bad(path, &format!("batch {batch}")));
+            }
+            counts = Some((batch as u32, CandidateCounts {
                 band_collisions: get("band_collisions")? as u64,
                 largest_bucket: get("largest_bucket")? as usize,
                 lsh_pairs: get("lsh_pairs")? as usize,
                 anchor_pairs: get("anchor_pairs")? as usize,
                 crowded_anchors: get("crowded_anchors")? as usize,
                 template_anchors: get("template_anchors")? as usize,
-            });
+            }));
         }
     }
-    let counts = counts.ok_or_else(|| bad(&edges.join("stats"), "no row of counts"))?;
-    Ok((pairs, counts))
+    let (batch, counts) = counts.ok_or_else(|| bad(&edges.join("stats"), "no row of counts"))?;
+    Ok((pairs, counts, batch))
 }
 
 /// `reprint cluster`: the scan's later stages over the shards' tables and the given candidate
@@ -646,11 +717,26 @@ pub fn cluster(
     progress: &dyn Progress,
 ) -> Result<(ScanResult, ScanConfig)> {
     let started = Instant::now();
-    let (params, doc_files) = shard_files(sigdir, "documents")?;
-    if params.pass != "sign" {
-        return Err(bad(&doc_files[0], "a `--lines` table where the `sign` pass was expected"));
+    let (given, candidate_counts, last) = read_edges(edges)?;
+    let (batches, doc_files) = shard_files(sigdir, "documents", last)?;
+    if let Some(p) = batches.iter().find(|p| p.pass != "sign") {
+        return Err(bad(sigdir, &format!("batch {} holds `--lines` tables where the `sign` pass was expected", p.batch)));
     }
+    let params = &batches[0];
     let mut config = params.config(outdir.to_path_buf());
+    // Every batch's inputs, in batch order: the dump a scan of everything reads.
+    config.inputs = batches.iter().flat_map(|p| p.inputs.iter().map(|i| InputSpec::Path(PathBuf::from(i)))).collect();
+    let signed_files: Vec<InputFile> = batches.iter().flat_map(|p| p.files.iter().cloned()).collect();
+    let mut file_offset = Vec::with_capacity(batches.len());
+    let mut offset = 0u32;
+    for p in &batches {
+        file_offset.push(offset);
+        offset += p.files.len() as u32;
+    }
+    let location_of = |ord: i64| {
+        let (batch, loc) = split_ord(ord);
+        Location { file: file_offset[batch as usize] + loc.file, line: loc.line }
+    };
     if let Some(inputs) = inputs {
         config.inputs = inputs;
     }
@@ -727,7 +813,6 @@ pub fn cluster(
     let number = |ord: i64| ords.binary_search(&ord).ok().map(|i| i as u32);
 
     // Candidate pairs, by document number.
-    let (given, candidate_counts) = read_edges(edges)?;
     let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(given.len());
     for (a, b) in given {
         let (Some(x), Some(y)) = (number(a), number(b)) else {
@@ -758,15 +843,15 @@ pub fn cluster(
     let exclude = std::slice::from_ref(&config.outdir);
     let t = Instant::now();
     let (texts, summary) =
-        crate::texts::fetch_reading(&config.inputs, &config.fields, exclude, &params.files, &locations, config.max_doc_bytes)?;
+        crate::texts::fetch_reading(&config.inputs, &config.fields, exclude, &signed_files, &locations, config.max_doc_bytes)?;
     let read_seconds = t.elapsed().as_secs_f64();
-    let same_files = summary.files.len() == params.files.len()
-        && summary.files.iter().zip(&params.files).all(|(a, b)| a.format == b.format && a.bytes == b.bytes);
+    let same_files = summary.files.len() == signed_files.len()
+        && summary.files.iter().zip(&signed_files).all(|(a, b)| a.format == b.format && a.bytes == b.bytes);
     if !same_files {
         return Err(Error::Invariant(format!(
             "the inputs are not the files the shards signed ({} files now, {} then, or of other sizes); sign them again",
             summary.files.len(),
-            params.files.len()
+            signed_files.len()
         )));
     }
     let k = config.shingle;
@@ -798,7 +883,7 @@ pub fn cluster(
     }
 
     // Story words and the words' spellings.
-    let (_, term_files) = shard_files(sigdir, "terms")?;
+    let (_, term_files) = shard_files(sigdir, "terms", last)?;
     let mut story_words: Vec<Vec<u64>> = vec![Vec::new(); n];
     for path in &term_files {
         for b in read_batches(path)? {
@@ -810,7 +895,7 @@ pub fn cluster(
             }
         }
     }
-    let (_, vocab_files) = shard_files(sigdir, "vocabulary")?;
+    let (_, vocab_files) = shard_files(sigdir, "vocabulary", last)?;
     let mut vocabulary: AHashMap<u64, Box<str>> = AHashMap::new();
     for path in &vocab_files {
         for b in read_batches(path)? {
@@ -822,7 +907,8 @@ pub fn cluster(
         }
     }
 
-    let furniture_lines = params.furniture_lines.unwrap_or(0);
+    // The last batch was signed with the judgement of every batch's lines.
+    let furniture_lines = batches[last as usize].furniture_lines.unwrap_or(0);
     let mut docs: Vec<DocMeta> = Vec::with_capacity(n);
     let mut skipped = Vec::with_capacity(n);
     let mut word_count = Vec::with_capacity(n);

@@ -45,14 +45,34 @@ fn inputs(dir: &Path, docs: usize) -> PathBuf {
 }
 
 fn sign_all(input: &Path, sig: &Path, shards: u32, lines: bool, extra: &[&str]) {
+    sign_batch(input, sig, 0, shards, lines, extra);
+}
+
+fn sign_batch(input: &Path, sig: &Path, batch: u32, shards: u32, lines: bool, extra: &[&str]) {
     for i in 1..=shards {
         let mut cmd = reprint();
-        cmd.args(["sign", "-q", "--shard", &format!("{i}/{shards}")]);
+        cmd.args(["sign", "-q", "--batch", &batch.to_string(), "--shard", &format!("{i}/{shards}")]);
         if lines {
             cmd.arg("--lines");
         }
         cmd.args(extra).arg(input).arg("-o").arg(sig).assert().success();
     }
+}
+
+/// [`inputs`] as two batches: the first three parts and the seeds, then the last two parts.
+fn batch_inputs(dir: &Path, docs: usize) -> (PathBuf, PathBuf) {
+    let first = inputs(dir, docs);
+    let second = dir.join("in1");
+    fs::create_dir_all(&second).unwrap();
+    for part in ["part4.jsonl", "part5.jsonl"] {
+        fs::rename(first.join(part), second.join(part)).unwrap();
+    }
+    (first, second)
+}
+
+fn scan_two(first: &Path, second: &Path, out: &Path) {
+    let code = reprint().args(["scan", "-q"]).arg(first).arg(second).arg("-o").arg(out).output().unwrap().status.code();
+    assert!(matches!(code, Some(0 | 3)), "scan failed: {code:?}");
 }
 
 fn scan(input: &Path, out: &Path, extra: &[&str]) {
@@ -119,13 +139,19 @@ fn spread(days: &[Option<i64>]) -> (usize, usize, i64, i64) {
     (days.len(), dated.len(), dated.iter().copied().min().unwrap_or(0), dated.iter().copied().max().unwrap_or(0))
 }
 
-/// The furniture rule over every shard's `lines`, into `SIG/furniture/`.
-fn reference_furniture(sig: &Path) {
+/// `ord`s of batches up to `batch` are below this (src/shard.rs packs the batch above bit 52).
+fn limit(batch: i64) -> i64 {
+    (batch + 1) << 52
+}
+
+/// The furniture rule over the `lines` of every shard of batches up to `batch`, into
+/// `SIG/furniture/batch-B/`.
+fn reference_furniture(sig: &Path, batch: i64) {
     let mut rows = Vec::new();
     for b in batches(&sig.join("lines")) {
         let (ord, outlet, day, key, line, words) =
             (ints(&b, "ord"), texts(&b, "outlet"), ints(&b, "day"), ints(&b, "doc_lines"), ints(&b, "line"), ints(&b, "words"));
-        for r in 0..b.num_rows() {
+        for r in (0..b.num_rows()).filter(|&r| ord[r].unwrap() < limit(batch)) {
             rows.push((ord[r].unwrap(), outlet[r].clone(), day[r], key[r].unwrap(), line[r].unwrap(), words[r].unwrap()));
         }
     }
@@ -160,17 +186,18 @@ fn reference_furniture(sig: &Path) {
             }
         }
     }
-    write(&sig.join("furniture/part-0.parquet"), vec![("outlet", Arc::new(StringArray::from(outlets))), ("line", Arc::new(Int64Array::from(lines)))]);
+    write(&sig.join(format!("furniture/batch-{batch:05}/part-0.parquet")), vec![("outlet", Arc::new(StringArray::from(outlets))), ("line", Arc::new(Int64Array::from(lines)))]);
 }
 
-/// Candidate pairs of representatives sharing a band key or an anchor that is neither
-/// crowded nor a template, and the counts, into `EDGES/pairs/` and `EDGES/stats/`.
-fn reference_edges(sig: &Path, edges: &Path) {
+/// Candidate pairs of representatives (of batches up to `batch`) sharing a band key or an
+/// anchor that is neither crowded nor a template, and the counts, into `EDGES/pairs/` and
+/// `EDGES/stats/`.
+fn reference_edges(sig: &Path, edges: &Path, batch: i64) {
     let mut reps: BTreeMap<i64, i64> = BTreeMap::new(); // content -> first ord
     let mut day: BTreeMap<i64, Option<i64>> = BTreeMap::new();
     for b in batches(&sig.join("documents")) {
         let (ord, shingles, content, d) = (ints(&b, "ord"), ints(&b, "shingles"), ints(&b, "content"), ints(&b, "day"));
-        for r in 0..b.num_rows() {
+        for r in (0..b.num_rows()).filter(|&r| ord[r].unwrap() < limit(batch)) {
             day.insert(ord[r].unwrap(), d[r]);
             if shingles[r].unwrap() > 0 {
                 let f = reps.entry(content[r].unwrap()).or_insert(ord[r].unwrap());
@@ -237,6 +264,7 @@ fn reference_edges(sig: &Path, edges: &Path) {
     write(
         &edges.join("stats/part-0.parquet"),
         vec![
+            ("batch", one(batch)),
             ("band_collisions", one(collisions)),
             ("largest_bucket", one(largest)),
             ("lsh_pairs", one(band_pairs.len() as i64)),
@@ -260,16 +288,16 @@ fn files_of(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 #[test]
 fn sign_in_shards_then_cluster_gives_the_scan_outputs() {
     let dir = tempdir();
-    let input = inputs(dir.path(), 1500);
+    let input = inputs(dir.path(), 1000);
     let full = dir.path().join("scan");
     scan(&input, &full, &[]);
     for shards in [1, 3] {
         let sig = dir.path().join(format!("sig{shards}"));
         sign_all(&input, &sig, shards, true, &[]);
-        reference_furniture(&sig);
+        reference_furniture(&sig, 0);
         sign_all(&input, &sig, shards, false, &[]);
         let edges = dir.path().join(format!("edges{shards}"));
-        reference_edges(&sig, &edges);
+        reference_edges(&sig, &edges, 0);
         let out = dir.path().join(format!("out{shards}"));
         cluster(&sig, &edges, &out);
         assert_same_outputs(&full, &out);
@@ -281,7 +309,7 @@ fn sign_in_shards_then_cluster_gives_the_scan_outputs() {
     }
     // Three shards really split the work.
     let docs = |shard: u32| {
-        let name = format!("documents/part-{shard:05}-of-00003.parquet");
+        let name = format!("documents/batch-00000-part-{shard:05}-of-00003.parquet");
         batches_of_file(&dir.path().join("sig3").join(name))
     };
     assert!((1..=3).all(|s| docs(s) > 100), "{:?}", (1..=3).map(docs).collect::<Vec<_>>());
@@ -336,7 +364,7 @@ fn cluster_refuses_missing_mixed_and_stale_shards() {
     let sig = dir.path().join("sig");
     sign_all(&input, &sig, 3, false, &["--no-furniture"]);
     let edges = dir.path().join("edges");
-    reference_edges(&sig, &edges);
+    reference_edges(&sig, &edges, 0);
     let out = dir.path().join("out");
     let fails = |sig: &Path, edges: &Path, expect: &str| {
         let o = reprint().args(["cluster", "-q", "--sigs"]).arg(sig).arg("--edges").arg(edges).arg("-o").arg(&out).output().unwrap();
@@ -348,14 +376,14 @@ fn cluster_refuses_missing_mixed_and_stale_shards() {
     // No candidate pairs yet.
     fails(&sig, &dir.path().join("none"), "run the `edges` step");
     // A shard missing.
-    let part2 = sig.join("documents/part-00002-of-00003.parquet");
+    let part2 = sig.join("documents/batch-00000-part-00002-of-00003.parquet");
     let kept = dir.path().join("kept.parquet");
     fs::rename(&part2, &kept).unwrap();
-    fails(&sig, &edges, "shard 2/3 is missing");
+    fails(&sig, &edges, "shard 2/3 of batch 0 is missing");
     // A shard twice.
-    fs::copy(sig.join("documents/part-00001-of-00003.parquet"), sig.join("documents/copy.parquet")).unwrap();
+    fs::copy(sig.join("documents/batch-00000-part-00001-of-00003.parquet"), sig.join("documents/copy.parquet")).unwrap();
     fs::rename(&kept, &part2).unwrap();
-    fails(&sig, &edges, "shard 1/3 appears twice");
+    fails(&sig, &edges, "shard 1/3 of batch 0 appears twice");
     fs::remove_file(sig.join("documents/copy.parquet")).unwrap();
     // A shard signed with other parameters.
     reprint().args(["sign", "-q", "--no-furniture", "--shingle", "4", "--shard", "3/3"]).arg(&input).arg("-o").arg(&sig).assert().success();
@@ -392,6 +420,42 @@ fn cluster_refuses_missing_mixed_and_stale_shards() {
 }
 
 #[test]
+fn a_later_batch_clusters_with_the_earlier_ones() {
+    let dir = tempdir();
+    let (first, second) = batch_inputs(dir.path(), 1000);
+    let full = dir.path().join("scan");
+    scan_two(&first, &second, &full);
+    // Some clusters span both batches (the test would be weak otherwise).
+    let later: BTreeSet<String> = ["part4.jsonl", "part5.jsonl"]
+        .iter()
+        .flat_map(|p| texts_of(&second.join(p)).into_keys())
+        .collect();
+    let spanning = cluster_sets(&full).iter().filter(|c| c.iter().any(|m| later.contains(m)) && c.iter().any(|m| !later.contains(m))).count();
+    assert!(spanning > 10, "{spanning} clusters span both batches");
+    let sig = dir.path().join("sig");
+    sign_batch(&first, &sig, 0, 2, true, &[]);
+    reference_furniture(&sig, 0);
+    sign_batch(&first, &sig, 0, 2, false, &[]);
+    // The new batch, in three shards: its furniture is judged over both batches' lines.
+    sign_batch(&second, &sig, 1, 3, true, &[]);
+    reference_furniture(&sig, 1);
+    sign_batch(&second, &sig, 1, 3, false, &[]);
+    let edges = dir.path().join("edges");
+    reference_edges(&sig, &edges, 1);
+    let out = dir.path().join("out");
+    cluster(&sig, &edges, &out);
+    assert_same_outputs(&full, &out);
+    // Pairs of batch 0 alone cluster batch 0 alone (the later batch is left out).
+    let edges0 = dir.path().join("edges0");
+    reference_edges(&sig, &edges0, 0);
+    let out0 = dir.path().join("out0");
+    cluster(&sig, &edges0, &out0);
+    let scan0 = dir.path().join("scan0");
+    scan(&first, &scan0, &[]);
+    assert_same_outputs(&scan0, &out0);
+}
+
+#[test]
 fn the_sql_job_uses_the_rules_constants() {
     let py = fs::read_to_string(repo_root().join("spark/reprint_edges.py")).unwrap();
     let value = |name: &str| -> u64 {
@@ -423,55 +487,105 @@ fn require(module: &str) {
     }
 }
 
-fn job(engine: &str, args: &[&Path], step: &str) {
+fn job(engine: &str, step: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) {
     let mut cmd = std::process::Command::new(python());
     cmd.arg(repo_root().join("spark/reprint_edges.py")).args(["--engine", engine]);
     if engine == "spark" {
         cmd.args(["--master", "local[2]"]);
     }
-    let o = cmd.arg(step).args(args).output().unwrap();
+    cmd.arg(step);
+    for a in args {
+        cmd.arg(a);
+    }
+    let o = cmd.output().unwrap();
     assert!(o.status.success(), "{engine} {step} failed: {}", String::from_utf8_lossy(&o.stderr));
 }
 
 fn engine_run(engine: &str, input: &Path, dir: &Path, shards: u32) -> PathBuf {
     let sig = dir.join(format!("sig-{engine}"));
     sign_all(input, &sig, shards, true, &[]);
-    job(engine, &[&sig], "furniture");
+    job(engine, "furniture", &[&sig]);
     sign_all(input, &sig, shards, false, &[]);
     let edges = dir.join(format!("edges-{engine}"));
-    job(engine, &[&sig, &edges], "edges");
+    job(engine, "edges", &[&sig, &edges]);
     let out = dir.join(format!("out-{engine}"));
     cluster(&sig, &edges, &out);
     out
+}
+
+/// The pairs (with their routes) and the counts an edges step wrote.
+fn edges_of(edges: &Path) -> (BTreeSet<(i64, i64, bool, bool)>, Vec<Option<i64>>) {
+    let mut pairs = BTreeSet::new();
+    for b in batches(&edges.join("pairs")) {
+        let flag = |n: &str| -> Vec<bool> {
+            b.column_by_name(n).unwrap().as_any().downcast_ref::<BooleanArray>().unwrap().iter().map(Option::unwrap).collect()
+        };
+        let (a, c, band, anchor) = (ints(&b, "a"), ints(&b, "b"), flag("band"), flag("anchor"));
+        for r in 0..b.num_rows() {
+            assert!(pairs.insert((a[r].unwrap(), c[r].unwrap(), band[r], anchor[r])), "a pair twice");
+        }
+    }
+    let stats = &batches(&edges.join("stats"))[0];
+    let counts = ["batch", "band_collisions", "largest_bucket", "lsh_pairs", "anchor_pairs", "crowded_anchors", "template_anchors"]
+        .iter()
+        .map(|c| ints(stats, c)[0])
+        .collect();
+    (pairs, counts)
+}
+
+/// Two batches on one engine: batch 0 (a whole computation) clusters as a scan of its inputs;
+/// batch 1's pairs, searched only for the new documents and carried over from batch 0, are
+/// exactly those of a whole computation over both, and cluster as a scan of everything.
+fn engine_batches(engine: &str) {
+    let dir = tempdir();
+    let dir = dir.path();
+    let (first, second) = batch_inputs(dir, 1000);
+    let sig = dir.join("sig");
+    sign_batch(&first, &sig, 0, 3, true, &[]);
+    job(engine, "furniture", &[&sig]);
+    sign_batch(&first, &sig, 0, 3, false, &[]);
+    let e0 = dir.join("edges0");
+    job(engine, "edges", &[&sig, &e0]);
+    let (out0, scan0) = (dir.join("out0"), dir.join("scan0"));
+    cluster(&sig, &e0, &out0);
+    scan(&first, &scan0, &[]);
+    assert_same_outputs(&scan0, &out0);
+
+    sign_batch(&second, &sig, 1, 2, true, &[]);
+    job(engine, "furniture", &[&sig, &"--batch", &"1"]);
+    sign_batch(&second, &sig, 1, 2, false, &[]);
+    let (e1, whole) = (dir.join("edges1"), dir.join("edges1-whole"));
+    job(engine, "edges", &[&sig, &e1, &"--batch", &"1", &"--previous", &e0]);
+    job(engine, "edges", &[&sig, &whole, &"--batch", &"1"]);
+    assert_eq!(edges_of(&e1), edges_of(&whole));
+    let (out1, scan1) = (dir.join("out1"), dir.join("scan1"));
+    cluster(&sig, &e1, &out1);
+    scan_two(&first, &second, &scan1);
+    assert_same_outputs(&scan1, &out1);
+    // A pair of the last batch with the wrong previous pairs is refused.
+    let mut cmd = std::process::Command::new(python());
+    cmd.arg(repo_root().join("spark/reprint_edges.py")).args(["--engine", "duckdb", "edges"]).arg(&sig).arg(dir.join("e2"));
+    let o = cmd.args(["--batch", "2", "--previous"]).arg(&e0).output().unwrap();
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("not of batch 1"));
 }
 
 #[test]
 #[ignore = "needs Java 17 and pyspark (run by .ci/run)"]
 fn scaleout_spark_local_gives_the_scan_outputs() {
     require("pyspark");
-    let dir = tempdir();
-    let input = inputs(dir.path(), 1500);
-    let full = dir.path().join("scan");
-    scan(&input, &full, &[]);
-    let out = engine_run("spark", &input, dir.path(), 3);
-    assert_same_outputs(&full, &out);
+    engine_batches("spark");
 }
 
 #[test]
 #[ignore = "needs duckdb for Python (run by .ci/run)"]
 fn scaleout_duckdb_gives_the_scan_outputs() {
     require("duckdb");
-    let dir = tempdir();
-    let input = inputs(dir.path(), 1500);
-    let full = dir.path().join("scan");
-    scan(&input, &full, &[]);
-    let out = engine_run("duckdb", &input, dir.path(), 3);
-    assert_same_outputs(&full, &out);
+    engine_batches("duckdb");
 }
 
 #[test]
 #[ignore = "needs duckdb for Python and REPRINT_REUTERS (run by .ci/run)"]
-fn scaleout_duckdb_on_reuters_gives_the_scan_outputs() {
+fn scaleout_duckdb_on_the_full_newswire_dump_gives_the_scan_outputs() {
     require("duckdb");
     let reuters = PathBuf::from(std::env::var("REPRINT_REUTERS").expect("REPRINT_REUTERS names the Reuters-21578 dump"));
     let dir = tempdir();
