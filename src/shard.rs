@@ -660,9 +660,20 @@ fn shard_files(sigdir: &Path, table: &str, last: u32) -> Result<(Vec<SignParams>
     Ok((params, files))
 }
 
+/// What the SQL job's `edges` step found.
+#[derive(Debug, Clone, Default)]
+pub struct FoundPairs {
+    /// Candidate pairs of `ord`s.
+    pub pairs: Vec<(i64, i64)>,
+    /// The candidate stage's counts.
+    pub counts: CandidateCounts,
+    /// The last batch the pairs are for.
+    pub batch: u32,
+}
+
 /// Candidate pairs and the candidate stage's counts from the SQL job's output
 /// (`EDGES/pairs/`: `a`, `b` as `ord`s; `EDGES/stats/`: one row of counts).
-pub fn read_edges(edges: &Path) -> Result<(Vec<(i64, i64)>, CandidateCounts, u32)> {
+pub fn read_edges(edges: &Path) -> Result<FoundPairs> {
     let pair_files = parquet_files(&edges.join("pairs"))?;
     let stat_files = parquet_files(&edges.join("stats"))?;
     if stat_files.is_empty() {
@@ -703,7 +714,7 @@ pub fn read_edges(edges: &Path) -> Result<(Vec<(i64, i64)>, CandidateCounts, u32
         }
     }
     let (batch, counts) = counts.ok_or_else(|| bad(&edges.join("stats"), "no row of counts"))?;
-    Ok((pairs, counts, batch))
+    Ok(FoundPairs { pairs, counts, batch })
 }
 
 /// `reprint cluster`: the scan's later stages over the shards' tables and the given candidate
@@ -717,7 +728,7 @@ pub fn cluster(
     progress: &dyn Progress,
 ) -> Result<(ScanResult, ScanConfig)> {
     let started = Instant::now();
-    let (given, candidate_counts, last) = read_edges(edges)?;
+    let FoundPairs { pairs: given, counts: candidate_counts, batch: last } = read_edges(edges)?;
     let (batches, doc_files) = shard_files(sigdir, "documents", last)?;
     if let Some(p) = batches.iter().find(|p| p.pass != "sign") {
         return Err(bad(sigdir, &format!("batch {} holds `--lines` tables where the `sign` pass was expected", p.batch)));

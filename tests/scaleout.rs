@@ -513,8 +513,11 @@ fn engine_run(engine: &str, input: &Path, dir: &Path, shards: u32) -> PathBuf {
     out
 }
 
+/// A pair of `ord`s and whether a band key and an anchor found it.
+type Pair = (i64, i64, bool, bool);
+
 /// The pairs (with their routes) and the counts an edges step wrote.
-fn edges_of(edges: &Path) -> (BTreeSet<(i64, i64, bool, bool)>, Vec<Option<i64>>) {
+fn edges_of(edges: &Path) -> (BTreeSet<Pair>, Vec<Option<i64>>) {
     let mut pairs = BTreeSet::new();
     for b in batches(&edges.join("pairs")) {
         let flag = |n: &str| -> Vec<bool> {
