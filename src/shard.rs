@@ -343,11 +343,12 @@ pub fn read_judgement(sigdir: &Path, batch: u32) -> Result<Judgement> {
     let dir = judgement_dir(sigdir, batch);
     let files = parquet_files(&dir)?;
     if files.is_empty() {
-        return Err(Error::Config(format!(
-            "{} holds no furniture judgement: run `reprint sign --lines` on every shard, then the \
-             `furniture` step of spark/reprint_edges.py (or sign with --no-furniture)",
-            dir.display()
-        )));
+        return Err(Error::Table {
+            path: dir,
+            message: "holds no furniture judgement: run `reprint sign --lines` on every shard, then the \
+                      `furniture` step of spark/reprint_edges.py (or sign with --no-furniture)"
+                .into(),
+        });
     }
     let mut judgement = Judgement::default();
     let mut distinct = ahash::AHashSet::new();
@@ -636,19 +637,19 @@ fn shard_files(sigdir: &Path, table: &str, last: u32) -> Result<(Vec<SignParams>
     let mut params = Vec::new();
     for batch in 0..=last {
         let Some((p, path, seen)) = batches.remove(&batch) else {
-            return Err(Error::Config(format!(
-                "{} holds no shard of batch {batch}: sign every shard with `reprint sign --batch {batch} --shard I/N ... -o {}`",
-                dir.display(),
-                sigdir.display()
-            )));
+            return Err(Error::Table {
+                path: dir.clone(),
+                message: format!(
+                    "holds no shard of batch {batch}: sign every shard with `reprint sign --batch {batch} --shard I/N ... -o {}`",
+                    sigdir.display()
+                ),
+            });
         };
         if let Some(missing) = seen.iter().position(|s| !s) {
-            return Err(Error::Config(format!(
-                "{}: shard {}/{} of batch {batch} is missing; sign it first",
-                dir.display(),
-                missing + 1,
-                p.shards
-            )));
+            return Err(Error::Table {
+                path: dir.clone(),
+                message: format!("shard {}/{} of batch {batch} is missing; sign it first", missing + 1, p.shards),
+            });
         }
         if let Some(first) = params.first() {
             if !p.same_parameters(first) {
@@ -677,10 +678,10 @@ pub fn read_edges(edges: &Path) -> Result<FoundPairs> {
     let pair_files = parquet_files(&edges.join("pairs"))?;
     let stat_files = parquet_files(&edges.join("stats"))?;
     if stat_files.is_empty() {
-        return Err(Error::Config(format!(
-            "{} holds no candidate pairs and counts (pairs/ and stats/): run the `edges` step of spark/reprint_edges.py",
-            edges.display()
-        )));
+        return Err(Error::Table {
+            path: edges.to_path_buf(),
+            message: "holds no candidate pairs and counts (pairs/ and stats/): run the `edges` step of spark/reprint_edges.py".into(),
+        });
     }
     let mut pairs = Vec::new();
     for path in &pair_files {
