@@ -47,13 +47,11 @@ use crate::interrupt::Pending;
 use crate::lsh::{self, AnchorFate, ANCHOR_WINDOW, MAX_ANCHOR_DOCS, TEMPLATE_MIN_DOCS};
 use crate::minhash::{MinHasher, MINHASH_SEED};
 use crate::normalize::{tokenize_with, Tokens};
-use crate::pipeline::{self, IndexView, Incremental, ScanResult};
+use crate::pipeline::{self, IndexView, Incremental, ScanResult, SECONDS_PER_DAY};
 use crate::progress::{Progress, Unit};
 use crate::shingle::{shingle_sequence, ShingleSet, SHINGLE_SEED, TOKEN_SEED};
 use format::{IndexParams, Manifest, NewSegment, Segment, StoredDoc, FORMAT_NAME, FORMAT_VERSION, LOCK_FILE, MANIFEST_FILE};
 
-/// Seconds in a day, for publication days (as the pipeline counts them).
-const SECONDS_PER_DAY: i64 = 86_400;
 /// Documents per batch read while signing new articles (as the scan's reader).
 const SIGN_BATCH_DOCS: usize = 2048;
 /// Name of the file the neighbourhood is handed to the scan in, inside the index directory.

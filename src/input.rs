@@ -703,19 +703,17 @@ impl Reader<'_> {
             self.add_file(display, bytes, format);
             return;
         }
-        if magic.starts_with(&GZIP_MAGIC) {
-            let file = self.add_file(display.clone(), bytes, "jsonl+gzip");
-            let dec = flate2::bufread::MultiGzDecoder::new(stream);
-            self.read_lines(BufReader::new(dec), file, &display, "gzip");
-        } else if magic.starts_with(&ZSTD_MAGIC) {
-            let file = self.add_file(display.clone(), bytes, "jsonl+zstd");
-            match zstd::stream::read::Decoder::with_buffer(stream) {
+        let file = self.add_file(display.clone(), bytes, format);
+        match format {
+            "jsonl+gzip" => {
+                let dec = flate2::bufread::MultiGzDecoder::new(stream);
+                self.read_lines(BufReader::new(dec), file, &display, "gzip");
+            }
+            "jsonl+zstd" => match zstd::stream::read::Decoder::with_buffer(stream) {
                 Ok(dec) => self.read_lines(BufReader::new(dec), file, &display, "zstd"),
                 Err(e) => self.issue(&display, None, format!("cannot start zstd decoder: {e}")),
-            }
-        } else {
-            let file = self.add_file(display.clone(), bytes, "jsonl");
-            self.read_lines(stream, file, &display, "plain");
+            },
+            _ => self.read_lines(stream, file, &display, "plain"),
         }
     }
 

@@ -70,8 +70,8 @@ const VOCABULARY_CACHE: usize = 4096;
 /// repeated for months) is shared among the threads.
 const PASSAGE_PIECE_EDGES: usize = 256;
 
-/// Seconds in a day, for the furniture rule's day numbers.
-const SECONDS_PER_DAY: i64 = 86_400;
+/// Seconds in a day: publication days (furniture spreads, template anchors) are timestamps divided by it.
+pub const SECONDS_PER_DAY: i64 = 86_400;
 
 /// Seeds of every persisted hash, recorded in `run.json`.
 #[derive(Debug, Clone, Serialize)]

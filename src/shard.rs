@@ -54,7 +54,7 @@ use crate::input::{DocMeta, InputFile, Location, SkipReason};
 use crate::lsh;
 use crate::minhash::MinHasher;
 use crate::normalize::{tokenize_with, Tokens};
-use crate::pipeline::{self, CandidateCounts, Route, ScanResult, Signed};
+use crate::pipeline::{self, CandidateCounts, Route, ScanResult, Signed, SECONDS_PER_DAY};
 use crate::progress::Progress;
 use crate::shingle::{shingle_sequence, ShingleSet};
 
@@ -266,7 +266,7 @@ fn lists(v: impl Iterator<Item = Vec<i64>>) -> ArrayRef {
 
 /// What `reprint sign` wrote.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Signed1 {
+pub struct SignedShard {
     /// Documents of this shard.
     pub documents: usize,
     /// Of them skipped.
@@ -279,7 +279,7 @@ pub struct Signed1 {
 
 /// `reprint sign --lines`: the first pass, each document's distinct lines as the furniture
 /// rule counts them (only when furniture is set aside).
-pub fn sign_lines(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, progress: &dyn Progress) -> Result<Signed1> {
+pub fn sign_lines(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, progress: &dyn Progress) -> Result<SignedShard> {
     config.validate()?;
     check_inputs(config)?;
     let started = Instant::now();
@@ -321,7 +321,7 @@ pub fn sign_lines(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &P
         ]),
     )?;
     let skipped = read.skipped().iter().filter(|s| s.is_some()).count();
-    Ok(Signed1 {
+    Ok(SignedShard {
         documents: read.docs.len(),
         skipped,
         rows: BTreeMap::from([("lines", rows)]),
@@ -329,7 +329,6 @@ pub fn sign_lines(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &P
     })
 }
 
-const SECONDS_PER_DAY: i64 = 86_400;
 
 fn check_inputs(config: &ScanConfig) -> Result<()> {
     if config.inputs.iter().any(|i| matches!(i, InputSpec::Stdin)) {
@@ -368,7 +367,7 @@ pub fn read_judgement(sigdir: &Path, batch: u32) -> Result<Judgement> {
 }
 
 /// `reprint sign`: the second pass, everything the later stages and the SQL job need.
-pub fn sign(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, progress: &dyn Progress) -> Result<Signed1> {
+pub fn sign(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, progress: &dyn Progress) -> Result<SignedShard> {
     config.validate()?;
     check_inputs(config)?;
     let started = Instant::now();
@@ -479,7 +478,7 @@ pub fn sign(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, p
             ("text", strs(vocab.iter().map(|v| Some(v.1.to_string())).collect())),
         ]),
     )?;
-    Ok(Signed1 {
+    Ok(SignedShard {
         documents: ords.len(),
         skipped: signed.skipped.iter().filter(|s| s.is_some()).count(),
         rows,
