@@ -64,6 +64,16 @@ pub enum Error {
         message: String,
     },
 
+    /// A file that `reprint eval` reads (a scan's documents, a label file) cannot be used;
+    /// `at` names the file and, for a bad line, the line.
+    #[error("{at}: {message}")]
+    Eval {
+        /// `file` or `file:line`.
+        at: String,
+        /// What is wrong.
+        message: String,
+    },
+
     /// A check that every input record is accounted for failed; nothing was replaced.
     #[error("accounting check failed: {0}")]
     Invariant(String),

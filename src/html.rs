@@ -828,7 +828,98 @@ fn header(h: &mut String, r: &ScanResult, plan: &Plan) {
     ] {
         let _ = writeln!(h, "<div><dt>{}</dt><dd>{}</dd></div>", esc(k), esc(&v));
     }
-    h.push_str("</dl>\n</details>\n</header>\n");
+    h.push_str("</dl>\n");
+    s_curve_figure(h, p);
+    h.push_str("</details>\n</header>\n");
+}
+
+/// The run's S-curve: the probability that a pair becomes a banding candidate at each Jaccard
+/// similarity, for the bands and rows the run used, with the threshold marked (the figures
+/// `reprint plan` prints before a scan).
+fn s_curve_figure(h: &mut String, p: &crate::pipeline::Parameters) {
+    use crate::lsh::candidate_probability;
+    let banding = crate::config::Banding { bands: p.bands, rows: p.rows };
+    let (left, top, plot_w, plot_h) = (40.0, 12.0, 260.0, 140.0);
+    let (width, height) = (left + plot_w + 14.0, top + plot_h + 40.0);
+    let x = |s: f64| left + s * plot_w;
+    let y = |prob: f64| top + (1.0 - prob) * plot_h;
+    let _ = writeln!(
+        h,
+        "<figure class=\"s-curve\"><svg id=\"s-curve\" role=\"img\" aria-labelledby=\"s-curve-caption\" \
+         viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" class=\"chart\" \
+         data-bands=\"{}\" data-rows=\"{}\" data-threshold=\"{}\">",
+        p.bands, p.rows, p.threshold
+    );
+    let _ = writeln!(
+        h,
+        "<line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/><line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{}\" class=\"axis\"/>",
+        y(0.0),
+        x(1.0),
+        y(0.0),
+        y(0.0)
+    );
+    for t in [0.0, 0.5, 1.0] {
+        let _ = writeln!(
+            h,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{t}</text><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\">{t}</text>",
+            x(t),
+            y(0.0) + 14.0,
+            left - 5.0,
+            y(t)
+        );
+    }
+    let points: Vec<String> = (0..=100)
+        .map(|i| {
+            let s = i as f64 / 100.0;
+            format!("{:.1},{:.1}", x(s), y(candidate_probability(s, banding)))
+        })
+        .collect();
+    let _ = writeln!(h, "<polyline points=\"{}\" class=\"curve\"/>", points.join(" "));
+    let tx = x(p.threshold);
+    let _ = writeln!(
+        h,
+        "<line x1=\"{tx:.1}\" y1=\"{top}\" x2=\"{tx:.1}\" y2=\"{:.1}\" class=\"threshold\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{}\">threshold {}</text>",
+        y(0.0),
+        if p.threshold > 0.7 { tx - 4.0 } else { tx + 4.0 },
+        y(0.0) - 6.0,
+        if p.threshold > 0.7 { "end" } else { "start" },
+        p.threshold
+    );
+    let gap = crate::plan::NEIGHBOUR_GAP;
+    let marks: Vec<crate::plan::CurvePoint> = [p.threshold - gap, p.threshold, p.threshold + gap]
+        .into_iter()
+        .map(round)
+        .filter(|s| (0.0..=1.0).contains(s))
+        .map(|s| crate::plan::CurvePoint { similarity: s, probability: candidate_probability(s, banding) })
+        .collect();
+    for c in &marks {
+        let _ = writeln!(
+            h,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" class=\"mark\"><title>Jaccard {:.2}: {} of pairs become candidates</title></circle>",
+            x(c.similarity),
+            y(c.probability),
+            c.similarity,
+            crate::plan::percent(c.probability)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"axis-label\">Jaccard similarity of a pair</text>",
+        x(0.5),
+        height - 4.0
+    );
+    let read: Vec<String> =
+        marks.iter().map(|c| format!("{} at {:.2}", crate::plan::percent(c.probability), c.similarity)).collect();
+    let _ = writeln!(
+        h,
+        "</svg><figcaption id=\"s-curve-caption\">Probability that a pair becomes a banding candidate, by Jaccard \
+         similarity: 1 − (1 − s<sup>{r}</sup>)<sup>{b}</sup> for {b} bands × {r} rows ({}). Candidates are verified \
+         exactly; pairs sharing a run of {} shingles are also found through anchors.</figcaption></figure>",
+        esc(&read.join(", ")),
+        p.anchor_window,
+        b = p.bands,
+        r = p.rows
+    );
 }
 
 fn outlets_section(h: &mut String, r: &ScanResult) {

@@ -24,7 +24,9 @@
 //!     the old ones, as a scan of everything would, and appended as immutable segments.
 //!
 //! Beside the flow: [`config`] (every parameter), [`error`], [`progress`] (the bars'
-//! interface) and [`interrupt`] (what an interrupted run removes).
+//! interface) and [`interrupt`] (what an interrupted run removes); [`synth`] and [`storygen`]
+//! (generated benchmarks with their labels) and [`eval`] (a scan's output scored against
+//! labels).
 //!
 //! ```
 //! use reprint::{shingle::shingle_set, verify::measure};
@@ -66,8 +68,10 @@ pub mod index;
 #[cfg(feature = "parquet")]
 pub mod shard;
 
+pub mod plan;
 pub mod synth;
 pub mod storygen;
+pub mod eval;
 
 pub use config::ScanConfig;
 pub use error::{Error, Result};

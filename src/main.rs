@@ -76,6 +76,10 @@ enum Command {
     /// Generate a story benchmark: stories retold in other words by several outlets among
     /// same-topic stories, with ground-truth story labels.
     GenStories(GenStoriesArgs),
+    /// Score a scan's output against ground-truth labels: pairwise, B-cubed and adjusted Rand
+    /// scores of clusters and stories, a table per level, reuse error, the worst false merges
+    /// and misses with their ids.
+    Eval(EvalArgs),
     /// Show one cluster of a scan's output in the terminal: its members, and each member's
     /// text above its source's with the shared passages marked.
     Show(ShowArgs),
@@ -83,6 +87,10 @@ enum Command {
     /// scanning the old ones again.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Before a scan: the bands and rows it would use, the probability that a pair becomes a
+    /// candidate at each similarity, expected misses and false candidates, and the memory and
+    /// disk a scan of N articles needs.
+    Plan(PlanArgs),
     /// Sign one shard of the inputs for a run on Spark or DuckDB (docs/scale-out.md): Parquet
     /// tables of documents, signatures, band keys, anchors and story terms in SIGDIR.
     #[cfg(feature = "parquet")]
@@ -268,6 +276,35 @@ enum ColorArg {
 }
 
 #[derive(Args)]
+struct PlanArgs {
+    /// Jaccard threshold for a near-duplicate.
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD, value_name = "T")]
+    threshold: f64,
+    /// MinHash permutations.
+    #[arg(long, default_value_t = DEFAULT_PERMS, value_name = "P")]
+    perms: usize,
+    /// Shingle width in words (sets the length in words of the run the anchor route guarantees).
+    #[arg(long, default_value_t = DEFAULT_SHINGLE, value_name = "K")]
+    shingle: usize,
+    /// LSH bands (with --rows; default: derived from --threshold, as scan derives them).
+    #[arg(long, requires = "rows", value_name = "B")]
+    bands: Option<usize>,
+    /// LSH rows per band (with --bands).
+    #[arg(long, requires = "bands", value_name = "R")]
+    rows: Option<usize>,
+    /// Articles to estimate memory and disk for.
+    #[arg(long, default_value_t = reprint::plan::DEFAULT_DOCS, value_name = "N")]
+    docs: u64,
+    /// Average size of one input record (a JSONL line with its metadata): bytes, or with a K
+    /// or M suffix. Memory grows with the articles' length.
+    #[arg(long, default_value_t = reprint::plan::DEFAULT_AVG_BYTES, value_name = "BYTES", value_parser = parse_bytes)]
+    avg_bytes: u64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
 struct GenStoriesArgs {
     /// Stories to generate (each told by 2 to 6 outlets).
     #[arg(long, default_value_t = 300, value_name = "N")]
@@ -284,6 +321,24 @@ struct GenStoriesArgs {
     /// Also write ground-truth labels here (JSONL: id, story, topic).
     #[arg(long, value_name = "FILE")]
     labels: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// A scan's output directory (its documents.jsonl is read).
+    #[arg(value_name = "OUTDIR")]
+    outdir: PathBuf,
+    /// Ground truth (JSONL): `id` and `cluster` (null for an article that is nobody's copy) on
+    /// every line; optional `story` (scored against stories), `copied_frac` (against reuse)
+    /// and `level` (unique, original, copy or partial). `reprint gen --labels` writes these.
+    #[arg(long, value_name = "LABELS")]
+    labels: PathBuf,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    json: bool,
+    /// Worst false merges and misses listed per level of grouping.
+    #[arg(long, default_value_t = reprint::eval::DEFAULT_WORST, value_name = "N")]
+    worst: usize,
 }
 
 #[derive(Args)]
@@ -310,7 +365,8 @@ struct GenArgs {
     /// Output dump (JSONL).
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
-    /// Also write ground-truth labels here (JSONL: id, cluster, story, edit_rate, kept_fraction).
+    /// Also write ground-truth labels here (JSONL: id, cluster, story, edit_rate, kept_fraction,
+    /// copied_frac, mode, level, furniture_words), the input of `reprint eval --labels`.
     #[arg(long, value_name = "FILE")]
     labels: Option<PathBuf>,
 }
@@ -527,7 +583,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Dedup(args) => dedup(args, &pool, cli.global.quiet),
         Command::GenStories(args) => gen_stories(args, cli.global.quiet),
         Command::Show(args) => show_cluster(args),
+        Command::Eval(args) => eval(args),
         Command::Index(cmd) => index_command(cmd, &pool, cli.global.quiet),
+        Command::Plan(args) => plan(args),
         #[cfg(feature = "parquet")]
         Command::Sign(args) => {
             let config = param_config(args.params, input_specs(args.inputs), args.output.clone())?;
@@ -585,6 +643,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(finish(result))
         }
     }
+}
+
+/// `reprint plan`: the banding, S-curve and estimate for these parameters; reads no input.
+fn plan(a: PlanArgs) -> anyhow::Result<ExitCode> {
+    let banding = match (a.bands, a.rows) {
+        (Some(bands), Some(rows)) => Some(Banding { bands, rows }),
+        _ => None,
+    };
+    let config = ScanConfig { threshold: a.threshold, perms: a.perms, shingle: a.shingle, banding, ..ScanConfig::default() };
+    let plan = reprint::plan::plan(&config, a.docs, a.avg_bytes, reprint::plan::machine_memory())?;
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        serde_json::to_writer_pretty(&mut out, &plan)?;
+        writeln!(out)?;
+    } else {
+        out.write_all(reprint::plan::render(&plan).as_bytes())?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn parse_as_of(s: &str) -> Result<i64, String> {
@@ -945,6 +1022,27 @@ fn show_cluster(args: ShowArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::from(EXIT_ERROR));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `reprint eval`: the scores on stdout; a file that cannot be used exits 1 with its name and
+/// line.
+fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let evaluation = match reprint::eval::evaluate_files(&args.outdir, &args.labels, args.worst) {
+        Ok(e) => e,
+        Err(err) => {
+            eprintln!("reprint: error: {err}");
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &reprint::eval::rounded(evaluation))?;
+        writeln!(out)?;
+    } else {
+        out.write_all(reprint::eval::render(&evaluation).as_bytes())?;
+    }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -940,6 +940,9 @@ struct LabelLine<'a> {
     kept_fraction: f64,
     copied_frac: f64,
     mode: &'a str,
+    /// What `reprint eval` scores the article's pairs as: `unique`, `original`, `copy`, or
+    /// `partial` (an excerpt embedded in local text).
+    level: &'a str,
     furniture_words: usize,
 }
 
@@ -967,14 +970,23 @@ fn write_labels<'d>(labels: &Path, truth: &[Truth], id: impl Fn(usize) -> Cow<'d
     }
     write_atomic(labels, |w| {
         for (i, t) in truth.iter().enumerate() {
+            let cluster = (story_size[&t.story] > 1).then_some(t.story);
+            let mode = MODES[t.mode as usize];
+            let level = match (cluster, mode) {
+                (None, _) => "unique",
+                (Some(_), "original") => "original",
+                (Some(_), "embedded") => "partial",
+                (Some(_), _) => "copy",
+            };
             let line = LabelLine {
                 id: &id(i),
-                cluster: (story_size[&t.story] > 1).then_some(t.story),
+                cluster,
                 story: t.story,
                 edit_rate: crate::report::round(t.edit_rate),
                 kept_fraction: crate::report::round(t.kept_fraction),
                 copied_frac: crate::report::round(t.copied_frac),
-                mode: MODES[t.mode as usize],
+                mode,
+                level,
                 furniture_words: t.furniture_words,
             };
             serde_json::to_writer(&mut *w, &line)?;
@@ -985,7 +997,7 @@ fn write_labels<'d>(labels: &Path, truth: &[Truth], id: impl Fn(usize) -> Cow<'d
 }
 
 /// Writes the dump as JSONL (`id, outlet, date, title, text`) and, if asked, the labels as
-/// JSONL (`id, cluster, story, edit_rate, kept_fraction, copied_frac, mode,
+/// JSONL (`id, cluster, story, edit_rate, kept_fraction, copied_frac, mode, level,
 /// furniture_words`; `cluster` is null for an article whose story has no other article). Both
 /// files are written atomically.
 pub fn write_dump(docs: &[GenDoc], dump: &Path, labels: Option<&Path>) -> Result<()> {
