@@ -184,7 +184,8 @@ pub struct ScanConfig {
     pub banding: Option<Banding>,
     /// Detect and set aside page furniture (`--no-furniture` turns it off).
     pub furniture: bool,
-    /// Weighted-Jaccard threshold of a story edge (`--story-threshold`).
+    /// Similarity threshold of a story edge (`--story-threshold`): shared term weight over the
+    /// union's weight plus `story::PRIOR_WEIGHT`.
     pub story_threshold: f64,
     /// Stories only group articles published within this many seconds of each other
     /// (`--story-window 7d`); `None` for no limit.
