@@ -229,6 +229,13 @@ impl Default for ScanConfig {
 }
 
 impl ScanConfig {
+    /// The banding a run uses: `--bands/--rows` when given, else
+    /// [`crate::lsh::optimal_banding`] of the threshold and permutations. `scan`, `index`,
+    /// `sign` and `plan` all take it from here, so `plan` shows what a scan will do.
+    pub fn effective_banding(&self) -> Banding {
+        self.banding.unwrap_or_else(|| crate::lsh::optimal_banding(self.threshold, self.perms))
+    }
+
     /// Checks every parameter; the error names the flag to change.
     pub fn validate(&self) -> Result<()> {
         if self.inputs.is_empty() {

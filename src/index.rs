@@ -59,7 +59,7 @@ const HISTORY_FILE: &str = ".neighbourhood";
 
 /// The parameters an index is created with, from a scan configuration.
 pub fn params_of(config: &ScanConfig) -> IndexParams {
-    let banding = config.banding.unwrap_or_else(|| lsh::optimal_banding(config.threshold, config.perms));
+    let banding = config.effective_banding();
     IndexParams {
         shingle: config.shingle,
         perms: config.perms,

@@ -790,7 +790,7 @@ pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Opti
 
 /// Stages 4 to 10 over what stages 1 to 3 found ([`Signed`]).
 pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, route: Route<'_>, started: Instant) -> Result<ScanResult> {
-    let banding = config.banding.unwrap_or_else(|| lsh::optimal_banding(config.threshold, config.perms));
+    let banding = config.effective_banding();
     let hasher = MinHasher::new(config.perms);
     let k = config.shingle;
     let Signed {

@@ -1,7 +1,7 @@
 //! `reprint plan`: what a scan with these parameters would do, worked out before running it.
 //!
 //! Owns the dry-run figures a user checks before a scan: the banding a scan would choose
-//! ([`banding_for`], the expression `pipeline::finish` evaluates), its S-curve (the probability
+//! ([`ScanConfig::effective_banding`], as `scan` takes it), its S-curve (the probability
 //! `1 - (1 - s^r)^b` that a pair of Jaccard similarity `s` becomes a banding candidate, see
 //! [`crate::lsh`]), the expected misses just above the threshold and false candidates just
 //! below it, what the anchor route adds, and an estimate of the scan's peak memory and the size
@@ -207,13 +207,6 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
-/// The banding a scan of `config` uses: `--bands/--rows` when given, else
-/// [`lsh::optimal_banding`] of the threshold and permutations. This is the expression
-/// `pipeline::finish` (and `reprint sign`, and `index create`) evaluates; `tests/plan.rs`
-/// checks the two agree through `run.json`.
-pub fn banding_for(config: &ScanConfig) -> Banding {
-    config.banding.unwrap_or_else(|| lsh::optimal_banding(config.threshold, config.perms))
-}
 
 /// Decimals kept of a probability or share: 15 is far below any difference that matters
 /// (probabilities under 5e-16 become 0), and a value of at most 15 decimals prints as at most
@@ -281,7 +274,7 @@ pub fn plan(config: &ScanConfig, docs: u64, avg_bytes: u64, machine_ram: Option<
     if avg_bytes == 0 {
         return Err(Error::Config("--avg-bytes must be at least 1".into()));
     }
-    let banding = banding_for(config);
+    let banding = config.effective_banding();
     let t = config.threshold;
     let rate = |s: f64, share: fn(f64) -> f64| {
         let s = similarity(s);

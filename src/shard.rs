@@ -378,7 +378,7 @@ pub fn sign(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, p
     let skipped = read.skipped();
     let counts = pipeline::input_counts(&read.docs, &skipped, &read.summary);
     let signed = pipeline::sign_stage(config, progress, read, counts, Some(&judgement));
-    let banding = config.banding.unwrap_or_else(|| lsh::optimal_banding(config.threshold, config.perms));
+    let banding = config.effective_banding();
     let hasher = MinHasher::new(config.perms);
     let ords: Vec<i64> = signed.docs.iter().map(|d| ord_of(batch, d.location)).collect::<Result<_>>()?;
     let present: Vec<usize> = (0..ords.len()).filter(|&i| signed.shingles[i] > 0).collect();
