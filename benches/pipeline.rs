@@ -62,7 +62,7 @@ use reprint::passage::{align_indexed, index, Side};
 use reprint::pipeline::scan;
 use reprint::progress::NoProgress;
 use reprint::shingle::{shingle_sequence, Shingle, Shingler};
-use reprint::story::{story_edges, story_terms, DEFAULT_STORY_THRESHOLD};
+use reprint::story::{story_edges, story_terms, Weights, DEFAULT_STORY_THRESHOLD};
 use reprint::synth::{write_generated, GenParams};
 use reprint::verify::verify;
 
@@ -420,8 +420,9 @@ fn benches(c: &mut Criterion) {
         })
         .collect();
     let timestamps: Vec<Option<i64>> = vec![None; doc_words.len()];
-    let terms = story_terms(&doc_words);
-    let story_edge_count = story_edges(&terms, &timestamps, DEFAULT_STORY_THRESHOLD, None).len();
+    let weights = Weights::default();
+    let terms = story_terms(&doc_words, &weights);
+    let story_edge_count = story_edges(&terms, &timestamps, DEFAULT_STORY_THRESHOLD, None, &weights).len();
     eprintln!(
         "stories: {} docs, {} terms, {story_edge_count} story edges at {DEFAULT_STORY_THRESHOLD}",
         terms.len(),
@@ -430,7 +431,7 @@ fn benches(c: &mut Criterion) {
     {
         let mut group = configure(c, "stories", text_bytes);
         group.bench_function("terms", |b| {
-            b.iter(|| black_box(story_terms(black_box(&doc_words))).len())
+            b.iter(|| black_box(story_terms(black_box(&doc_words), &weights)).len())
         });
         group.bench_function("edges", |b| {
             b.iter(|| {
@@ -439,6 +440,7 @@ fn benches(c: &mut Criterion) {
                     &timestamps,
                     DEFAULT_STORY_THRESHOLD,
                     None,
+                    &weights,
                 ))
                 .len()
             })

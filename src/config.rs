@@ -203,6 +203,10 @@ pub struct ScanConfig {
     /// Standard input already copied to this file (by `reprint dedup`, which reads its inputs
     /// twice): read from there, still named `-`.
     pub stdin_copy: Option<PathBuf>,
+    /// The furniture rule's cut-offs and the story weights (`reprint scan --tune`, for the
+    /// defaults sweep; the defaults otherwise). `run.json` records the overrides.
+    #[serde(skip)]
+    pub tuning: Tuning,
 }
 
 impl Default for ScanConfig {
@@ -224,6 +228,7 @@ impl Default for ScanConfig {
             report_limit: DEFAULT_REPORT_LIMIT,
             dedup: None,
             stdin_copy: None,
+            tuning: Tuning::default(),
         }
     }
 }
@@ -298,6 +303,39 @@ fn share(flag: &str, value: f64) -> Result<()> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_tuning_name_sets_its_value_and_is_recorded() {
+        for &(name, _) in TUNING_NAMES {
+            let mut t = Tuning::default();
+            let value = ["17", "0.37"].into_iter().find(|v| t.set(&format!("{name}={v}")).is_ok());
+            let value: f64 = value.unwrap_or_else(|| panic!("{name} takes neither value")).parse().unwrap();
+            assert_eq!(t.overrides().into_iter().collect::<Vec<_>>(), vec![(name, value)], "{name}");
+        }
+        let mut t = Tuning::default();
+        t.set("story.prior-weight=200").unwrap();
+        t.set("furniture.span-days=0").unwrap();
+        assert_eq!((t.story.prior_weight, t.furniture.span_days), (200.0, 0));
+        assert!(Tuning::default().overrides().is_empty());
+    }
+
+    #[test]
+    fn bad_tuning_is_refused_with_the_name() {
+        let mut t = Tuning::default();
+        for (spec, says) in [
+            ("story.prior-weight", "NAME=VALUE"),
+            ("story.no-such=1", "unknown tuning name `story.no-such`"),
+            ("story.max-term-share=0", "story.max-term-share must be a share"),
+            ("story.max-anchor-share=1.5", "must be a share"),
+            ("furniture.min-recurrence=1", "at least 2"),
+            ("furniture.span-days=-1", "whole number"),
+            ("story.prior-weight=NaN", "at least 0"),
+        ] {
+            let e = t.set(spec).unwrap_err();
+            assert!(e.contains(says), "{spec}: {e}");
+        }
+        assert_eq!(t, Tuning::default(), "a refused override changes nothing");
+    }
+
     fn cfg() -> ScanConfig {
         ScanConfig { inputs: vec![InputSpec::Stdin], ..ScanConfig::default() }
     }
@@ -320,5 +358,85 @@ mod tests {
         assert!(c.validate().unwrap_err().to_string().contains("--perms"));
         let c = ScanConfig::default();
         assert!(c.validate().unwrap_err().to_string().contains("no input"));
+    }
+}
+
+/// The internal cut-offs the defaults sweep moves (`tools/sweep_defaults.sh`, table in
+/// `BENCHMARKS.md`): the furniture rule's and the story stage's. They are constants with their
+/// reasons in their modules; `reprint scan --tune NAME=VALUE` (a hidden flag: these are
+/// measurement knobs, not settings users should need) overrides one for a run, and `run.json`
+/// records every override.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Tuning {
+    /// The furniture rule ([`crate::furniture::Rule`]).
+    pub furniture: crate::furniture::Rule,
+    /// The story weights ([`crate::story::Weights`]).
+    pub story: crate::story::Weights,
+}
+
+/// The names `--tune` accepts, with what each sets.
+pub const TUNING_NAMES: &[(&str, &str)] = &[
+    ("furniture.min-recurrence", "articles a line must recur in before it can be furniture"),
+    ("furniture.span-days", "recurrence over more days than this is furniture, not syndication"),
+    ("furniture.short-line-words", "lines of at most this many words count as short"),
+    ("furniture.burst-recurrence", "a short line in this many articles is furniture within a week"),
+    ("furniture.min-body-words", "furniture is set aside only when this many body words remain"),
+    ("story.max-term-share", "words in more than this share of documents are no story terms"),
+    ("story.max-anchor-share", "story terms in at most this share of documents are anchors"),
+    ("story.min-shared-anchors", "anchors two articles must share to be compared"),
+    ("story.prior-weight", "prior weight added to the union of the story similarity"),
+];
+
+impl Tuning {
+    /// Applies one `NAME=VALUE` override; the message names what is wrong.
+    pub fn set(&mut self, spec: &str) -> std::result::Result<(), String> {
+        let (name, value) = spec.split_once('=').ok_or_else(|| format!("`{spec}` is not NAME=VALUE"))?;
+        let count = |lo: usize| match value.parse::<usize>() {
+            Ok(v) if v >= lo => Ok(v),
+            _ => Err(format!("{name} must be a whole number of at least {lo}, got `{value}`")),
+        };
+        let share = || match value.parse::<f64>() {
+            Ok(v) if v > 0.0 && v <= 1.0 => Ok(v),
+            _ => Err(format!("{name} must be a share in (0, 1], got `{value}`")),
+        };
+        let (f, st) = (&mut self.furniture, &mut self.story);
+        match name {
+            "furniture.min-recurrence" => f.min_recurrence = count(2)?,
+            "furniture.span-days" => f.span_days = count(0)? as i64,
+            "furniture.short-line-words" => f.short_line_words = count(0)?,
+            "furniture.burst-recurrence" => f.burst_recurrence = count(2)?,
+            "furniture.min-body-words" => f.min_body_words = u32::try_from(count(0)?).map_err(|e| format!("{name}: {e}"))?,
+            "story.max-term-share" => st.max_term_share = share()?,
+            "story.max-anchor-share" => st.max_anchor_share = share()?,
+            "story.min-shared-anchors" => st.min_shared_anchors = count(1)?,
+            "story.prior-weight" => {
+                st.prior_weight = match value.parse::<f64>() {
+                    Ok(v) if v.is_finite() && v >= 0.0 => v,
+                    _ => return Err(format!("{name} must be a number of at least 0, got `{value}`")),
+                }
+            }
+            _ => {
+                let names: Vec<&str> = TUNING_NAMES.iter().map(|n| n.0).collect();
+                return Err(format!("unknown tuning name `{name}` (known: {})", names.join(", ")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The values that differ from the defaults, by name (what `run.json` records).
+    pub fn overrides(&self) -> std::collections::BTreeMap<&'static str, f64> {
+        let (d, f, s) = (Tuning::default(), &self.furniture, &self.story);
+        let all: [(&'static str, f64, f64); 9] = [
+            ("furniture.min-recurrence", f.min_recurrence as f64, d.furniture.min_recurrence as f64),
+            ("furniture.span-days", f.span_days as f64, d.furniture.span_days as f64),
+            ("furniture.short-line-words", f.short_line_words as f64, d.furniture.short_line_words as f64),
+            ("furniture.burst-recurrence", f.burst_recurrence as f64, d.furniture.burst_recurrence as f64),
+            ("furniture.min-body-words", f.min_body_words as f64, d.furniture.min_body_words as f64),
+            ("story.max-term-share", s.max_term_share, d.story.max_term_share),
+            ("story.max-anchor-share", s.max_anchor_share, d.story.max_anchor_share),
+            ("story.min-shared-anchors", s.min_shared_anchors as f64, d.story.min_shared_anchors as f64),
+            ("story.prior-weight", s.prior_weight, d.story.prior_weight),
+        ];
+        all.into_iter().filter(|(_, v, d)| v != d).map(|(n, v, _)| (n, v)).collect()
     }
 }

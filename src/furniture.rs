@@ -57,6 +57,34 @@ pub const BURST_RECURRENCE: usize = 10;
 /// unrelated items identical.
 pub const MIN_BODY_WORDS: u32 = 10;
 
+/// The rule's cut-offs: the constants above, which the defaults sweep
+/// (`tools/sweep_defaults.sh`) moves one at a time through `reprint scan --tune`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// [`MIN_RECURRENCE`].
+    pub min_recurrence: usize,
+    /// [`SYNDICATION_SPAN_DAYS`].
+    pub span_days: i64,
+    /// [`SHORT_LINE_WORDS`].
+    pub short_line_words: usize,
+    /// [`BURST_RECURRENCE`].
+    pub burst_recurrence: usize,
+    /// [`MIN_BODY_WORDS`].
+    pub min_body_words: u32,
+}
+
+impl Default for Rule {
+    fn default() -> Self {
+        Rule {
+            min_recurrence: MIN_RECURRENCE,
+            span_days: SYNDICATION_SPAN_DAYS,
+            short_line_words: SHORT_LINE_WORDS,
+            burst_recurrence: BURST_RECURRENCE,
+            min_body_words: MIN_BODY_WORDS,
+        }
+    }
+}
+
 /// Teaser labels, lowercased, that mark a line as furniture when followed by `:` or `|`.
 const TEASER_LABELS: &[&str] = &[
     "read more", "read also", "also read", "related", "see also", "read next", "more from",
@@ -227,34 +255,34 @@ impl Spread {
     }
 
     /// The rule for recurrence within one outlet.
-    fn is_outlet_furniture(&self, short: bool) -> bool {
-        if self.docs < MIN_RECURRENCE {
+    fn is_outlet_furniture(&self, short: bool, rule: &Rule) -> bool {
+        if self.docs < rule.min_recurrence {
             return false;
         }
         let undated = self.undated == self.docs;
-        self.spread_out() || (short && (undated || self.docs >= BURST_RECURRENCE))
+        self.spread_out(rule) || (short && (undated || self.docs >= rule.burst_recurrence))
     }
 
     /// The rule for recurrence across outlets.
-    fn is_shared_furniture(&self, short: bool) -> bool {
-        if self.docs < MIN_RECURRENCE {
+    fn is_shared_furniture(&self, short: bool, rule: &Rule) -> bool {
+        if self.docs < rule.min_recurrence {
             return false;
         }
         let undated = self.undated == self.docs;
-        self.spread_out() || (short && undated && self.docs >= BURST_RECURRENCE)
+        self.spread_out(rule) || (short && undated && self.docs >= rule.burst_recurrence)
     }
 
-    fn spread_out(&self) -> bool {
-        self.span().is_some_and(|s| s > SYNDICATION_SPAN_DAYS)
+    fn spread_out(&self, rule: &Rule) -> bool {
+        self.span().is_some_and(|s| s > rule.span_days)
     }
 }
 
 /// Applies the furniture rule (see the module docs) to a whole dump.
-pub fn detect(docs: &[DocLines<'_>]) -> Furniture {
+pub fn detect(docs: &[DocLines<'_>], rule: &Rule) -> Furniture {
     let lines: Vec<Vec<(u64, u32)>> = docs.par_iter().map(|d| line_words(d.lines)).collect();
     let judged: Vec<JudgedDoc<'_>> =
         docs.iter().zip(&lines).map(|(d, l)| JudgedDoc { outlet: d.outlet, day: d.day, lines: l }).collect();
-    let judgement = judge(&judged);
+    let judgement = judge(&judged, rule);
     apply(docs, &judgement)
 }
 
@@ -285,17 +313,26 @@ pub struct JudgedDoc<'a> {
 }
 
 /// The lines judged furniture, per outlet: what [`apply`] sets aside.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Judgement {
     /// Outlet (`None` for documents without one) → fingerprints of its furniture lines.
     pub by_outlet: ahash::AHashMap<Option<String>, ahash::AHashSet<u64>>,
     /// Distinct line fingerprints judged furniture (for `run.json`).
     pub distinct_lines: usize,
+    /// The rule's [`Rule::min_body_words`], which [`apply`] enforces.
+    pub min_body_words: u32,
+}
+
+impl Default for Judgement {
+    /// No line is furniture (labelled teasers still are), under the default rule.
+    fn default() -> Self {
+        Judgement { by_outlet: Default::default(), distinct_lines: 0, min_body_words: MIN_BODY_WORDS }
+    }
 }
 
 /// Counts every line's recurrence per outlet and across outlets, with the dates' span, and
 /// judges which lines are furniture where (see the module docs).
-pub fn judge(docs: &[JudgedDoc<'_>]) -> Judgement {
+pub fn judge(docs: &[JudgedDoc<'_>], rule: &Rule) -> Judgement {
     // Outlet ids in order of first appearance, so nothing depends on hash order.
     let mut outlet_ids: BTreeMap<Option<&str>, u32> = BTreeMap::new();
     let outlet_of: Vec<u32> = docs
@@ -334,21 +371,21 @@ pub fn judge(docs: &[JudgedDoc<'_>]) -> Judgement {
     // (line, outlet) pairs set aside, and whether each distinct line had any.
     let judged: Vec<(Vec<(u64, u32)>, bool)> = entries
         .par_chunk_by(|x, y| x.0 == y.0)
-        .filter(|group| group.len() >= MIN_RECURRENCE)
+        .filter(|group| group.len() >= rule.min_recurrence)
         .map(|group| {
             let fp = group[0].0;
             // A line's words are the same wherever its fingerprint is.
-            let short = group[0].3 as usize <= SHORT_LINE_WORDS;
+            let short = group[0].3 as usize <= rule.short_line_words;
             let mut all = Spread::default();
             let mut per_outlet: BTreeMap<u32, Spread> = BTreeMap::new();
             for &(_, o, d, _) in group {
                 all.add(docs[d as usize].day);
                 per_outlet.entry(o).or_default().add(docs[d as usize].day);
             }
-            let cross = per_outlet.len() >= MIN_RECURRENCE && all.is_shared_furniture(short);
+            let cross = per_outlet.len() >= rule.min_recurrence && all.is_shared_furniture(short, rule);
             let set_aside: Vec<(u64, u32)> = per_outlet
                 .iter()
-                .filter(|(_, spread)| cross || spread.is_outlet_furniture(short))
+                .filter(|(_, spread)| cross || spread.is_outlet_furniture(short, rule))
                 .map(|(&o, _)| (fp, o))
                 .collect();
             let any = !set_aside.is_empty();
@@ -361,7 +398,7 @@ pub fn judge(docs: &[JudgedDoc<'_>]) -> Judgement {
     for (fp, o) in judged.into_iter().flat_map(|(set_aside, _)| set_aside) {
         by_outlet.entry(names[o as usize].map(str::to_string)).or_default().insert(fp);
     }
-    Judgement { by_outlet, distinct_lines }
+    Judgement { by_outlet, distinct_lines, min_body_words: rule.min_body_words }
 }
 
 /// Sets aside, in each document, the lines judged furniture at its outlet and every
@@ -390,7 +427,7 @@ pub fn apply(docs: &[DocLines<'_>], judgement: &Judgement) -> Furniture {
                 }
             }
             let set_aside: u32 = ranges.iter().map(|r| r.len() as u32).sum();
-            if d.words.saturating_sub(set_aside) < MIN_BODY_WORDS {
+            if d.words.saturating_sub(set_aside) < judgement.min_body_words {
                 ranges.clear(); // see MIN_BODY_WORDS
             }
             (ranges.iter().map(|r| r.len() as u32).sum::<u32>(), ranges)
@@ -438,7 +475,7 @@ mod tests {
             .enumerate()
             .map(|(i, (t, l))| DocLines { outlet: Some("R"), day: Some(10 * i as i64), lines: l, words: t.tokens.len() as u32 })
             .collect();
-        let f = detect(&docs);
+        let f = detect(&docs, &Rule::default());
         let n = parsed[0].0.tokens.len();
         // Only the sign-up line and the sign-off go: 5 + 1 words at the end.
         assert_eq!(f.ranges[0], vec![n - 6..n]);
@@ -465,7 +502,7 @@ mod tests {
             .zip(days)
             .map(|((t, l), d)| DocLines { outlet: Some("A"), day: Some(d), lines: l, words: t.tokens.len() as u32 })
             .collect();
-        let f = detect(&docs);
+        let f = detect(&docs, &Rule::default());
         assert_eq!(f.ranges[0].len(), 1, "footer and wire line are adjacent: one range");
         assert_eq!(f.words[0] as usize, 16 + 15);
         // ... but four outlets running the wire line within two days keep it.
@@ -479,7 +516,7 @@ mod tests {
                 words: t.tokens.len() as u32,
             })
             .collect();
-        let f = detect(&docs);
+        let f = detect(&docs, &Rule::default());
         assert!(f.words.iter().all(|&w| w == 0), "{:?}", f.words);
     }
 
@@ -492,14 +529,14 @@ mod tests {
             .iter()
             .map(|(t, l)| DocLines { outlet: Some("X"), day: None, lines: l, words: t.tokens.len() as u32 })
             .collect();
-        let f = detect(&docs);
+        let f = detect(&docs, &Rule::default());
         assert_eq!(f.ranges[0], vec![0..1, 12..13]);
         // Two articles are not enough.
-        let f = detect(&docs[..2]);
+        let f = detect(&docs[..2], &Rule::default());
         assert!(f.ranges[0].is_empty());
         // Nor is one article published three times.
         let same = [docs[0], docs[0], docs[0]];
-        assert!(detect(&same).ranges.iter().all(Vec::is_empty));
+        assert!(detect(&same, &Rule::default()).ranges.iter().all(Vec::is_empty));
     }
 
     #[test]
@@ -517,7 +554,7 @@ mod tests {
                 words: t.tokens.len() as u32,
             })
             .collect();
-        assert!(detect(&docs).words.iter().all(|&w| w == 0));
+        assert!(detect(&docs, &Rule::default()).words.iter().all(|&w| w == 0));
     }
 
     #[test]
@@ -530,7 +567,7 @@ mod tests {
             .iter()
             .map(|(t, l)| DocLines { outlet: Some("R"), day: None, lines: l, words: t.tokens.len() as u32 })
             .collect();
-        let f = detect(&docs);
+        let f = detect(&docs, &Rule::default());
         assert!(f.words.iter().all(|&w| w == 0), "{:?}", f.words);
     }
 }

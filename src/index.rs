@@ -420,7 +420,7 @@ fn sign(index: &Index, config: &ScanConfig, progress: &dyn Progress) -> Result<N
         let (outlet, day) = r.as_ref().map_or((None, None), |r| (r.meta.outlet.as_deref(), r.meta.timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY))));
         judged.push(JudgedDoc { outlet, day, lines: l });
     }
-    let judgement = furniture::judge(&judged);
+    let judgement = furniture::judge(&judged, &config.tuning.furniture);
     drop(judged);
     drop(old_lines);
     let no_lines: Vec<LineFeature> = Vec::new();

@@ -384,6 +384,11 @@ struct ScanArgs {
     /// 0 writes no report. The JSONL outputs always list every cluster.
     #[arg(long, default_value_t = DEFAULT_REPORT_LIMIT, value_name = "N")]
     report_limit: usize,
+    /// Override one internal cut-off for this run (NAME=VALUE, repeatable): the furniture
+    /// rule's and the story weights, for the defaults sweep (tools/sweep_defaults.sh).
+    /// Hidden: the names are listed in ARCHITECTURE.md, and run.json records every override.
+    #[arg(long, hide = true, value_name = "NAME=VALUE")]
+    tune: Vec<String>,
     #[command(flatten)]
     params: ParamArgs,
 }
@@ -1125,6 +1130,9 @@ fn scan_config(a: ScanArgs) -> anyhow::Result<ScanConfig> {
     let inputs = if a.inputs.is_empty() { vec![InputSpec::Path(default_corpus()?)] } else { input_specs(a.inputs) };
     let mut config = param_config(a.params, inputs, a.output)?;
     config.report_limit = a.report_limit;
+    for spec in &a.tune {
+        config.tuning.set(spec).map_err(|e| anyhow::anyhow!("--tune: {e}"))?;
+    }
     config.validate()?;
     Ok(config)
 }
@@ -1156,6 +1164,7 @@ fn param_config(a: ParamArgs, inputs: Vec<InputSpec>, outdir: PathBuf) -> anyhow
         report_limit: DEFAULT_REPORT_LIMIT,
         dedup: None,
         stdin_copy: None,
+        tuning: Default::default(),
     };
     Ok(config)
 }

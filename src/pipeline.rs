@@ -123,6 +123,9 @@ pub struct Parameters {
     pub strict: bool,
     /// Records larger than this many bytes were skipped as `too_large`.
     pub max_doc_bytes: u64,
+    /// Internal cut-offs moved with `--tune` (the defaults sweep), by name; absent when none.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub tuning: BTreeMap<&'static str, f64>,
 }
 
 /// Counts per stage, as recorded in `run.json`.
@@ -674,7 +677,7 @@ pub fn sign_stage(
             .collect();
         match judgement {
             Some(j) => furniture::apply(&lines, j),
-            None => furniture::detect(&lines),
+            None => furniture::detect(&lines, &config.tuning.furniture),
         }
     });
     for b in bodies.iter_mut().flatten() {
@@ -935,7 +938,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     // million words of 8). Not earlier: counting the frequencies takes room of its own, which
     // the shingle sets would add to. The time counts as the story stage's.
     let t = Instant::now();
-    let terms = story::story_terms(&story_words);
+    let terms = story::story_terms(&story_words, &config.tuning.story);
     drop(story_words);
     let story_terms_seconds = t.elapsed().as_secs_f64();
 
@@ -1111,7 +1114,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     // 10. stories
     let t = Instant::now();
     let timestamps: Vec<Option<i64>> = docs.iter().map(|d| d.timestamp).collect();
-    let story_edge_list = story::story_edges(&terms, &timestamps, config.story_threshold, config.story_window);
+    let story_edge_list = story::story_edges(&terms, &timestamps, config.story_threshold, config.story_window, &config.tuning.story);
     let found = story::group(n, &clusters, story_edge_list, &terms);
     counts.story_edges = found.edges.len();
     counts.story_bridges = found.bridges.len();
@@ -1159,6 +1162,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
             fields: config.fields.clone(),
             strict: config.strict,
             max_doc_bytes: config.max_doc_bytes,
+            tuning: config.tuning.overrides(),
         },
         threads: rayon::current_num_threads(),
         arguments: config.inputs.iter().map(InputSpec::display).collect(),

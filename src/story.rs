@@ -92,6 +92,31 @@ pub const DEFAULT_STORY_THRESHOLD: f64 = 0.12;
 /// Edges at least this strong may merge two groups on their own.
 pub const STRONG_EDGE: f64 = 0.5;
 
+/// The story stage's weights: the constants above, which the defaults sweep
+/// (`tools/sweep_defaults.sh`) moves one at a time through `reprint scan --tune`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    /// [`MAX_TERM_SHARE`].
+    pub max_term_share: f64,
+    /// [`MAX_ANCHOR_SHARE`].
+    pub max_anchor_share: f64,
+    /// [`MIN_SHARED_TERMS`].
+    pub min_shared_anchors: usize,
+    /// [`PRIOR_WEIGHT`].
+    pub prior_weight: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            max_term_share: MAX_TERM_SHARE,
+            max_anchor_share: MAX_ANCHOR_SHARE,
+            min_shared_anchors: MIN_SHARED_TERMS,
+            prior_weight: PRIOR_WEIGHT,
+        }
+    }
+}
+
 /// A verified story edge.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct StoryEdge {
@@ -149,7 +174,7 @@ fn stopword_hashes() -> &'static ahash::AHashSet<u64> {
 }
 
 /// Each document's story terms with their weights, from its distinct body words.
-pub fn story_terms(words: &[Vec<u64>]) -> Vec<Vec<(u64, f64)>> {
+pub fn story_terms(words: &[Vec<u64>], weights: &Weights) -> Vec<Vec<(u64, f64)>> {
     let stop = stopword_hashes();
     let n = words.len();
     // Document frequencies: counted per worker over large slices of the dump, then summed
@@ -173,7 +198,7 @@ pub fn story_terms(words: &[Vec<u64>]) -> Vec<Vec<(u64, f64)>> {
             }
             a
         });
-    let max_df = ((n as f64 * MAX_TERM_SHARE) as usize).max(MIN_MAX_DF);
+    let max_df = ((n as f64 * weights.max_term_share) as usize).max(MIN_MAX_DF);
     words
         .par_iter()
         .map(|w| {
@@ -204,24 +229,24 @@ pub fn weighted_jaccard(a: &[(u64, f64)], b: &[(u64, f64)]) -> f64 {
 }
 
 /// The similarity a story edge is measured by: the weighted Jaccard of two term lists sorted
-/// by term with [`PRIOR_WEIGHT`] added to the union, so a similarity measured on little text
-/// counts for less.
-pub fn story_similarity(a: &[(u64, f64)], b: &[(u64, f64)]) -> f64 {
+/// by term with a prior weight ([`PRIOR_WEIGHT`] by default) added to the union, so a
+/// similarity measured on little text counts for less.
+pub fn story_similarity(a: &[(u64, f64)], b: &[(u64, f64)], prior_weight: f64) -> f64 {
     let (inter, union) = shared_and_union(a, b);
-    inter / (union + PRIOR_WEIGHT)
+    inter / (union + prior_weight)
 }
 
-/// Document-frequency ceiling of the anchors ([`MAX_ANCHOR_SHARE`]) in a dump of `n`
-/// documents.
-fn anchor_ceiling(n: usize) -> usize {
-    ((n as f64 * MAX_ANCHOR_SHARE) as usize).max(MIN_MAX_DF)
+/// Document-frequency ceiling of the anchors (`share` of the documents, [`MAX_ANCHOR_SHARE`]
+/// by default) in a dump of `n` documents.
+fn anchor_ceiling(n: usize, share: f64) -> usize {
+    ((n as f64 * share) as usize).max(MIN_MAX_DF)
 }
 
 /// Least weight of an anchor in a dump of `n` documents: weights are `ln(n / df)` with an
 /// integer `df`, so half a document above the ceiling separates anchors from the rest
 /// whatever the rounding.
-pub fn min_anchor_weight(n: usize) -> f64 {
-    (n as f64 / (anchor_ceiling(n) as f64 + 0.5)).ln()
+pub fn min_anchor_weight(n: usize, share: f64) -> f64 {
+    (n as f64 / (anchor_ceiling(n, share) as f64 + 0.5)).ln()
 }
 
 /// Summed smaller and larger weights of two term lists sorted by term.
@@ -254,14 +279,20 @@ fn shared_and_union(a: &[(u64, f64)], b: &[(u64, f64)]) -> (f64, f64) {
     (inter, union)
 }
 
-/// Verified story edges: candidates sharing [`MIN_SHARED_TERMS`] anchors (terms of weight at
-/// least [`min_anchor_weight`] of the dump, `terms.len()` documents), [`story_similarity`] at
-/// least `threshold`, timestamps (when both known) at most `window` seconds apart.
-pub fn story_edges(terms: &[Vec<(u64, f64)>], timestamps: &[Option<i64>], threshold: f64, window: Option<i64>) -> Vec<StoryEdge> {
+/// Verified story edges: candidates sharing `weights.min_shared_anchors` anchors (terms of
+/// weight at least [`min_anchor_weight`] of the dump, `terms.len()` documents),
+/// [`story_similarity`] at least `threshold`, timestamps (when both known) at most `window` seconds apart.
+pub fn story_edges(
+    terms: &[Vec<(u64, f64)>],
+    timestamps: &[Option<i64>],
+    threshold: f64,
+    window: Option<i64>,
+    weights: &Weights,
+) -> Vec<StoryEdge> {
     let n = terms.len();
     debug_assert!(terms.iter().all(|t| t.len() <= 1 << 16), "positions are kept as u16");
     // Inverted index: per term, the documents carrying it (ascending), in one flat array.
-    let anchor = min_anchor_weight(n);
+    let anchor = min_anchor_weight(n, weights.max_anchor_share);
     // (term, document, weight, anchor, position in the document's list)
     let mut postings: Vec<(u64, u32, f32, bool, u16)> = terms
         .par_iter()
@@ -359,7 +390,7 @@ pub fn story_edges(terms: &[Vec<(u64, f64)>], timestamps: &[Option<i64>], thresh
                 for &b in touched.iter() {
                     let (shared, weight) = std::mem::take(&mut count[b as usize]);
                     let b_ = b as usize;
-                    if (shared as usize) < MIN_SHARED_TERMS {
+                    if (shared as usize) < weights.min_shared_anchors {
                         continue;
                     }
                     if let (Some(w), Some(ta), Some(tb)) = (window, timestamps[a], timestamps[b_]) {
@@ -371,7 +402,7 @@ pub fn story_edges(terms: &[Vec<(u64, f64)>], timestamps: &[Option<i64>], thresh
                     // actually shared. The margin keeps rounding from rejecting a pair the
                     // exact merge would accept.
                     let bound = |weight: f64, extra: f64| {
-                        let union = total[a] as f64 + total[b_] as f64 - weight - extra + PRIOR_WEIGHT;
+                        let union = total[a] as f64 + total[b_] as f64 - weight - extra + weights.prior_weight;
                         (weight + extra) / union.max(f64::MIN_POSITIVE)
                     };
                     let weight = weight as f64;
@@ -381,7 +412,7 @@ pub fn story_edges(terms: &[Vec<(u64, f64)>], timestamps: &[Option<i64>], thresh
                     if bound(weight, shared_loose(a, b_)) < threshold - BOUND_MARGIN {
                         continue;
                     }
-                    let weight = story_similarity(&terms[a], &terms[b_]);
+                    let weight = story_similarity(&terms[a], &terms[b_], weights.prior_weight);
                     if weight >= threshold {
                         found.push(StoryEdge { a: a as u32, b, weight });
                     }
@@ -510,15 +541,15 @@ mod tests {
     use crate::verify::{Edge, EdgeKind};
 
     /// Every pair, the slow way: shared anchors counted directly, the exact similarity.
-    fn brute_force(terms: &[Vec<(u64, f64)>], threshold: f64) -> Vec<StoryEdge> {
+    fn brute_force(terms: &[Vec<(u64, f64)>], threshold: f64, weights: &Weights) -> Vec<StoryEdge> {
         let mut out = Vec::new();
-        let anchor = min_anchor_weight(terms.len());
+        let anchor = min_anchor_weight(terms.len(), weights.max_anchor_share);
         for a in 0..terms.len() {
             for b in a + 1..terms.len() {
                 let shared =
                     terms[a].iter().filter(|&&(h, w)| w >= anchor && terms[b].iter().any(|(g, _)| *g == h)).count();
-                let weight = story_similarity(&terms[a], &terms[b]);
-                if shared >= MIN_SHARED_TERMS && weight >= threshold {
+                let weight = story_similarity(&terms[a], &terms[b], weights.prior_weight);
+                if shared >= weights.min_shared_anchors && weight >= threshold {
                     out.push(StoryEdge { a: a as u32, b: b as u32, weight });
                 }
             }
@@ -529,19 +560,25 @@ mod tests {
     proptest::proptest! {
         /// The shared-weight bounds never lose an edge the exact comparison would keep (small
         /// dumps: every shared anchor is indexed, as no term reaches MAX_POSTING documents;
-        /// light terms are no anchors in dumps of 18 or more and only weigh in the similarity).
+        /// light terms are no anchors in dumps of 18 or more and only weigh in the similarity),
+        /// at the default weights and at the ones the defaults sweep tries.
         #[test]
         fn story_edges_match_brute_force(
             docs in proptest::collection::vec(proptest::collection::btree_set(0u64..40, 0..12), 2..40),
             threshold in 0.05f64..0.6,
+            tuned in proptest::option::of((1usize..4, 0.0f64..300.0)),
         ) {
+            let weights = match tuned {
+                None => Weights::default(),
+                Some((min_shared_anchors, prior_weight)) => Weights { min_shared_anchors, prior_weight, ..Weights::default() },
+            };
             // A term's weight depends only on the term, as in `story_terms`; weights on the
             // scale of [`PRIOR_WEIGHT`] so that thresholds across the range are reached.
             let weight = |t: u64| if t.is_multiple_of(3) { 0.5 } else { 10.0 + (t % 7) as f64 * 3.7 };
             let terms: Vec<Vec<(u64, f64)>> =
                 docs.iter().map(|d| d.iter().map(|&t| (t, weight(t))).collect()).collect();
             let none = vec![None; terms.len()];
-            proptest::prop_assert_eq!(story_edges(&terms, &none, threshold, None), brute_force(&terms, threshold));
+            proptest::prop_assert_eq!(story_edges(&terms, &none, threshold, None, &weights), brute_force(&terms, threshold, &weights));
         }
     }
 
@@ -552,10 +589,10 @@ mod tests {
         assert!((weighted_jaccard(&a, &b) - 5.0 / 7.0).abs() < 1e-12);
         assert_eq!(weighted_jaccard(&[], &b), 0.0);
         // The prior discounts a similarity measured on little text, hardly a long one.
-        assert!((story_similarity(&a, &b) - 5.0 / (7.0 + PRIOR_WEIGHT)).abs() < 1e-12);
+        assert!((story_similarity(&a, &b, PRIOR_WEIGHT) - 5.0 / (7.0 + PRIOR_WEIGHT)).abs() < 1e-12);
         let long_a: Vec<(u64, f64)> = (0..400).map(|t| (t, 6.0)).collect();
         let long_b: Vec<(u64, f64)> = (200..600).map(|t| (t, 6.0)).collect();
-        let (plain, smoothed) = (weighted_jaccard(&long_a, &long_b), story_similarity(&long_a, &long_b));
+        let (plain, smoothed) = (weighted_jaccard(&long_a, &long_b), story_similarity(&long_a, &long_b, PRIOR_WEIGHT));
         assert!(smoothed < plain && smoothed > 0.9 * plain, "{plain} {smoothed}");
     }
 
@@ -567,7 +604,7 @@ mod tests {
         terms[1] = vec![(1, 200.0)];
         terms[2] = vec![(2, 100.0), (3, 100.0)];
         terms[3] = vec![(2, 100.0), (3, 100.0)];
-        let edges = story_edges(&terms, &vec![None; 40], 0.2, None);
+        let edges = story_edges(&terms, &vec![None; 40], 0.2, None, &Weights::default());
         assert_eq!(edges.iter().map(|e| (e.a, e.b)).collect::<Vec<_>>(), vec![(2, 3)]);
     }
 
@@ -627,15 +664,15 @@ mod tests {
         for w in &mut words {
             w.sort_unstable();
         }
-        let terms = story_terms(&words);
+        let terms = story_terms(&words, &Weights::default());
         assert!(terms[2].is_empty(), "a word in every document is no story term");
-        let edges = story_edges(&terms, &vec![None; 30], 0.2, None);
+        let edges = story_edges(&terms, &vec![None; 30], 0.2, None, &Weights::default());
         assert_eq!(edges.len(), 1);
         assert_eq!((edges[0].a, edges[0].b), (0, 1));
         // Outside the window, no edge.
         let mut ts = vec![None; 30];
         ts[0] = Some(0);
         ts[1] = Some(10 * 86_400);
-        assert!(story_edges(&terms, &ts, 0.2, Some(7 * 86_400)).is_empty());
+        assert!(story_edges(&terms, &ts, 0.2, Some(7 * 86_400), &Weights::default()).is_empty());
     }
 }

@@ -365,3 +365,43 @@ fn regression_an_error_names_its_cause_once() {
     assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
     assert_eq!(stderr.matches("os error 2").count(), 1, "{stderr}");
 }
+
+/// `--tune` (the defaults sweep's knob) moves the one cut-off it names, `run.json` records
+/// the override, and a value equal to the default changes nothing.
+#[test]
+fn tune_moves_one_cutoff_and_is_recorded() {
+    let dir = tempdir();
+    let corpus = repo_root().join("corpus");
+    let scan = |name: &str, tune: &[&str]| {
+        let out = dir.path().join(name);
+        let mut args = vec!["scan", p(&corpus), "-o", p(&out), "-q", "--report-limit", "0"];
+        for t in tune {
+            args.extend(["--tune", t]);
+        }
+        let (code, _, stderr) = run(&args);
+        assert_eq!(code, 0, "{stderr}");
+        (std::fs::read(out.join("stories.jsonl")).unwrap(), run_json(&out))
+    };
+    let (stories, plain) = scan("plain", &[]);
+    assert!(plain["parameters"].get("tuning").is_none(), "no override, no record");
+    let (same_stories, same) = scan("same", &["story.prior-weight=150", "furniture.min-recurrence=3"]);
+    assert!(same_stories == stories && same["parameters"].get("tuning").is_none());
+    assert_eq!(same["counts"], plain["counts"]);
+
+    let edges = |r: &serde_json::Value| r["counts"]["story_edges"].as_u64().unwrap();
+    let (looser_stories, looser) = scan("looser", &["story.prior-weight=50"]);
+    assert_eq!(looser["parameters"]["tuning"], json!({"story.prior-weight": 50.0}));
+    assert!(edges(&looser) > edges(&plain) && looser_stories != stories);
+    let (_, stricter) = scan("stricter", &["story.min-shared-anchors=40", "story.max-term-share=0.2"]);
+    assert_eq!(stricter["parameters"]["tuning"], json!({"story.min-shared-anchors": 40.0, "story.max-term-share": 0.2}));
+    assert!(edges(&stricter) < edges(&plain));
+
+    let (_, rare) = scan("rare", &["furniture.min-recurrence=1000"]);
+    assert_eq!(rare["parameters"]["tuning"], json!({"furniture.min-recurrence": 1000.0}));
+    assert!(rare["counts"]["furniture_lines"].as_u64() < plain["counts"]["furniture_lines"].as_u64());
+
+    let (code, _, stderr) = run(&["scan", p(&corpus), "-o", p(&dir.path().join("bad")), "-q", "--tune", "story.typo=1"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("unknown tuning name `story.typo`"), "{stderr}");
+    assert!(!dir.path().join("bad").exists(), "a refused run writes nothing");
+}
