@@ -1185,6 +1185,15 @@ fn report_problems(r: &ScanResult) {
             skipped.len() - SKIPS_SHOWN
         );
     }
+    let undated: Vec<usize> = reprint::pipeline::unreadable_dates(&r.docs, &r.skipped).collect();
+    if let Some(&i) = undated.first() {
+        eprintln!(
+            "reprint: warning: {} document(s) have a date that cannot be read and count as undated (first: {}: `{}`)",
+            undated.len(),
+            show::terminal_safe(&r.inputs.locate(r.docs[i].location)),
+            show::terminal_safe(r.docs[i].date.as_deref().unwrap_or_default()),
+        );
+    }
 }
 
 fn print_summary(r: &ScanResult, config: &ScanConfig) -> std::io::Result<()> {

@@ -143,6 +143,9 @@ pub struct Counts {
     pub input_issues: usize,
     /// Ids seen before and renamed to `ID@FILE:LINE`.
     pub renamed_ids: usize,
+    /// Documents kept whose date cannot be read (`2024-02-30`, an unknown format): they count
+    /// as undated, and the scan warns with the first of them.
+    pub unreadable_dates: usize,
     /// Input bytes (decompressed records).
     pub bytes: u64,
     /// Distinct shingles summed over documents.
@@ -592,8 +595,14 @@ pub fn input_counts(docs: &[DocMeta], skipped: &[Option<SkipReason>], summary: &
     counts.skipped = skipped.iter().filter(|s| s.is_some()).count();
     counts.processed = docs.len() - counts.skipped;
     counts.input_issues = summary.issues.len();
+    counts.unreadable_dates = unreadable_dates(docs, skipped).count();
     counts.bytes = docs.iter().map(|d| d.bytes).sum();
     counts
+}
+
+/// The documents kept whose date is given but cannot be read ([`crate::input::parse_date`]).
+pub fn unreadable_dates<'a>(docs: &'a [DocMeta], skipped: &'a [Option<SkipReason>]) -> impl Iterator<Item = usize> + 'a {
+    (0..docs.len()).filter(|&i| skipped[i].is_none() && docs[i].date.is_some() && docs[i].timestamp.is_none())
 }
 
 /// `--strict`: any skipped document or input problem is an error naming the first.

@@ -405,3 +405,31 @@ fn tune_moves_one_cutoff_and_is_recorded() {
     assert!(stderr.contains("unknown tuning name `story.typo`"), "{stderr}");
     assert!(!dir.path().join("bad").exists(), "a refused run writes nothing");
 }
+
+/// A date that cannot be read (an impossible day, an unknown format) leaves its document
+/// undated but kept, and the scan says so, naming the first one's file and line.
+#[test]
+fn unreadable_dates_are_counted_and_named() {
+    let dir = tempdir();
+    let t = reuters_sample_texts();
+    let dump = dir.path().join("dates.jsonl");
+    write_jsonl(
+        &dump,
+        &[
+            json!({"id": "ok", "date": "2024-02-29", "text": t[0]}),
+            json!({"id": "feb30", "date": "2024-02-30T05:00:00Z", "text": t[1]}),
+            json!({"id": "none", "text": t[5]}),
+            json!({"id": "words", "date": "last Tuesday", "text": t[6]}),
+        ],
+    );
+    let out = dir.path().join("out");
+    let (code, _, stderr) = run(&["scan", p(&dump), "-o", p(&out), "-q"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("2 document(s) have a date that cannot be read")
+            && stderr.contains(&format!("{}:2: `2024-02-30T05:00:00Z`", p(&dump))),
+        "{stderr}"
+    );
+    assert_eq!(run_json(&out)["counts"]["unreadable_dates"], 2);
+    assert_eq!(documents(&out).len(), 4, "every document is kept");
+}
