@@ -385,6 +385,8 @@ pub const TUNING_NAMES: &[(&str, &str)] = &[
     ("story.max-anchor-share", "story terms in at most this share of documents are anchors"),
     ("story.min-shared-anchors", "anchors two articles must share to be compared"),
     ("story.prior-weight", "prior weight added to the union of the story similarity"),
+    ("story.max-week-spread", "anchors over more of the weeks random articles would cover need a bursty one beside them"),
+    ("story.min-beat-weeks", "anchors in at most this many distinct weeks are always bursty"),
 ];
 
 impl Tuning {
@@ -409,6 +411,13 @@ impl Tuning {
             "story.max-term-share" => st.max_term_share = share()?,
             "story.max-anchor-share" => st.max_anchor_share = share()?,
             "story.min-shared-anchors" => st.min_shared_anchors = count(1)?,
+            "story.min-beat-weeks" => st.min_beat_weeks = count(1)?,
+            "story.max-week-spread" => {
+                st.max_week_spread = match value.parse::<f64>() {
+                    Ok(v) if v.is_finite() && v > 0.0 => v,
+                    _ => return Err(format!("{name} must be a number above 0, got `{value}`")),
+                }
+            }
             "story.prior-weight" => {
                 st.prior_weight = match value.parse::<f64>() {
                     Ok(v) if v.is_finite() && v >= 0.0 => v,
@@ -426,7 +435,7 @@ impl Tuning {
     /// The values that differ from the defaults, by name (what `run.json` records).
     pub fn overrides(&self) -> std::collections::BTreeMap<&'static str, f64> {
         let (d, f, s) = (Tuning::default(), &self.furniture, &self.story);
-        let all: [(&'static str, f64, f64); 9] = [
+        let all: [(&'static str, f64, f64); 11] = [
             ("furniture.min-recurrence", f.min_recurrence as f64, d.furniture.min_recurrence as f64),
             ("furniture.span-days", f.span_days as f64, d.furniture.span_days as f64),
             ("furniture.short-line-words", f.short_line_words as f64, d.furniture.short_line_words as f64),
@@ -436,6 +445,8 @@ impl Tuning {
             ("story.max-anchor-share", s.max_anchor_share, d.story.max_anchor_share),
             ("story.min-shared-anchors", s.min_shared_anchors as f64, d.story.min_shared_anchors as f64),
             ("story.prior-weight", s.prior_weight, d.story.prior_weight),
+            ("story.max-week-spread", s.max_week_spread, d.story.max_week_spread),
+            ("story.min-beat-weeks", s.min_beat_weeks as f64, d.story.min_beat_weeks as f64),
         ];
         all.into_iter().filter(|(_, v, d)| v != d).map(|(n, v, _)| (n, v)).collect()
     }

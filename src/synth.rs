@@ -39,6 +39,12 @@ const SENTENCE_REWRITE_MAX: f64 = 0.4;
 const WORD_EDIT_MAX: f64 = 0.03;
 /// Syndication mix: a copy appears between 1 and this many hours after its original.
 const MAX_COPY_DELAY_HOURS: usize = 72;
+/// Plain mix: a copy appears on the day of its original or up to this many days later.
+const PLAIN_MAX_COPY_DELAY_DAYS: usize = 2;
+/// The year every article is dated in.
+const YEAR: i32 = 2024;
+/// Days in [`YEAR`] (a leap year).
+const YEAR_DAYS: usize = 366;
 /// Bytes per generated word with its space, to size text buffers once (pseudo-words have 2.5
 /// syllables of about 2.8 letters on average).
 const AVERAGE_WORD_BYTES: usize = 8;
@@ -507,24 +513,51 @@ impl OutletFurniture {
     }
 }
 
-/// The local text an outlet adds: `words` words from `locals` (real text) or the vocabulary.
-fn local_words(words: usize, locals: &[String], vocab: &Vocabulary, rng: &mut Rng) -> String {
+/// Real texts that outlets' local text is taken from, each handed out at most once: two
+/// unrelated copies that drew the same text would share a real passage, and a scan would
+/// rightly join them, against the labels.
+struct LocalTexts<'a> {
+    texts: &'a [String],
+    /// Indices of the texts not handed out yet (in no particular order: the draw is random).
+    left: Vec<u32>,
+}
+
+impl<'a> LocalTexts<'a> {
+    fn new(texts: &'a [String]) -> Self {
+        let left = (0..u32::try_from(texts.len()).expect("fewer than 2^32 local texts")).collect();
+        LocalTexts { texts, left }
+    }
+
+    /// A text not handed out before, drawn uniformly from those left (one draw), or `None`
+    /// (no draw) once all are used.
+    fn take(&mut self, rng: &mut Rng) -> Option<&'a str> {
+        if self.left.is_empty() {
+            return None;
+        }
+        let i = self.left.swap_remove(rng.below(self.left.len()));
+        Some(self.texts[i as usize].as_str())
+    }
+}
+
+/// The local text an outlet adds: `words` words from `locals` (real text, each text used once)
+/// or, when there is none or none is left, from the vocabulary.
+fn local_words(words: usize, locals: &mut LocalTexts, vocab: &Vocabulary, rng: &mut Rng) -> String {
     let mut out = Vec::new();
     let mut first = true;
     let mut n = 0;
     while n < words {
-        if locals.is_empty() {
-            // Every piece of a generated article is one word; the unused rest of the article
-            // is skipped, not written.
-            n += vocab.article_words(rng, LOCAL_ARTICLE_WORDS, words - n, &mut out, &mut first);
-        } else {
-            for w in locals[rng.below(locals.len())].split(' ') {
+        if let Some(local) = locals.take(rng) {
+            for w in local.split(' ') {
                 if n >= words {
                     break;
                 }
                 n += count_words(w);
                 push_joined(&mut out, &mut first, w);
             }
+        } else {
+            // Every piece of a generated article is one word; the unused rest of the article
+            // is skipped, not written.
+            n += vocab.article_words(rng, LOCAL_ARTICLE_WORDS, words - n, &mut out, &mut first);
         }
         push_joined(&mut out, &mut first, "\n\n");
     }
@@ -555,6 +588,67 @@ fn paragraphs(text: &str) -> Vec<&str> {
     text.split("\n    ").filter(|p| !p.trim().is_empty()).collect()
 }
 
+/// Where the sentences of `text` are, in order: byte ranges that start at a non-whitespace
+/// character and end just after a sentence's full stop, question or exclamation mark (with any
+/// closing quotes or brackets), where whitespace follows; the last runs to the end of the text
+/// less its trailing whitespace. Only whitespace lies between two ranges, so a copy that
+/// writes the text between them as it is keeps the text's line breaks and indents.
+///
+/// Any whitespace ends a sentence, a line break included: Reuters text is hard-wrapped, so its
+/// sentences end in `.\n` as often as in `. `. A full stop after a single letter (an initial),
+/// after a dotted abbreviation (`U.S.`, `p.m.`) or after a title ([`TITLES`]) ends no sentence.
+fn sentence_spans(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut spans = Vec::new();
+    // The start of the sentence being read, once a non-whitespace byte is seen.
+    let mut start: Option<usize> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        i += 1;
+        let Some(from) = start else {
+            if !b.is_ascii_whitespace() {
+                start = Some(i - 1);
+            }
+            continue;
+        };
+        if matches!(b, b'.' | b'?' | b'!') {
+            while i < bytes.len() && matches!(bytes[i], b'"' | b'\'' | b')' | b']') {
+                i += 1;
+            }
+            let at_space = i == bytes.len() || bytes[i].is_ascii_whitespace();
+            if at_space && !(b == b'.' && is_abbreviation(&text[from..i])) {
+                spans.push(from..i);
+                start = None;
+            }
+        }
+    }
+    if let Some(from) = start {
+        // Past `from`, which is not ASCII whitespace.
+        spans.push(from..text.trim_end_matches(|c: char| c.is_ascii_whitespace()).len());
+    }
+    spans
+}
+
+/// Titles written with a full stop that never ends a sentence.
+const TITLES: [&str; 7] = ["Mr", "Mrs", "Ms", "Dr", "Jr", "Sr", "St"];
+
+/// Whether the last word of `sentence` (a sentence so far, up to and with a full stop and
+/// closing quotes or brackets) makes the full stop an abbreviation's: a single letter, a
+/// title, or short runs of letters joined by full stops (`U.S`, `e.g`, `p.m`).
+fn is_abbreviation(sentence: &str) -> bool {
+    let word = sentence.rsplit(|c: char| c.is_ascii_whitespace()).next().unwrap_or("");
+    let word = word.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let word = word.trim_end_matches(['"', '\'', ')', ']']);
+    let Some(word) = word.strip_suffix('.') else { return false };
+    let letters = |w: &str| !w.is_empty() && w.chars().all(char::is_alphabetic);
+    if word.contains('.') {
+        word.split('.').all(|run| letters(run) && run.chars().count() <= 3)
+    } else {
+        (letters(word) && word.chars().count() == 1) || TITLES.contains(&word)
+    }
+}
+
 /// A syndicated copy's body and how it was made.
 struct SyndicatedCopy {
     text: String,
@@ -573,7 +667,7 @@ struct SyndicatedCopy {
 fn syndicated_copy(
     original: &str,
     max_edit_rate: f64,
-    locals: &[String],
+    locals: &mut LocalTexts,
     vocab: &Vocabulary,
     rng: &mut Rng,
 ) -> SyndicatedCopy {
@@ -581,18 +675,34 @@ fn syndicated_copy(
         0 | 1 => {
             // Some sentences rewritten by the outlet, a few words touched elsewhere.
             let rewrite = rng.unit() * SENTENCE_REWRITE_MAX;
-            let mut new_words = 0;
-            let mut sentences = String::with_capacity(original.len() + original.len() / 2);
-            for s in original.split_inclusive(". ") {
-                if rng.unit() < rewrite {
-                    let local = local_words(count_words(s).max(3), locals, vocab, rng).replace("\n\n", " ");
-                    new_words += count_words(&local);
-                    sentences.push_str(&local);
-                    sentences.push(' ');
-                } else {
-                    sentences.push_str(s);
+            let spans = sentence_spans(original);
+            let sentence_words: Vec<usize> = spans.iter().map(|r| count_words(&original[r.clone()])).collect();
+            let mut rewritten: Vec<bool> = spans.iter().map(|_| rng.unit() < rewrite).collect();
+            // A copy keeps at least one sentence with words as the original wrote it: a copy
+            // whose every sentence was rewritten would copy nothing, and would be a copy only
+            // by its label.
+            if !rewritten.iter().zip(&sentence_words).any(|(&r, &w)| !r && w > 0) {
+                let candidates: Vec<usize> = (0..spans.len()).filter(|&k| sentence_words[k] > 0).collect();
+                if !candidates.is_empty() {
+                    rewritten[candidates[rng.below(candidates.len())]] = false;
                 }
             }
+            let mut new_words = 0;
+            let mut sentences = String::with_capacity(original.len() + original.len() / 2);
+            // The end of the last sentence written: the whitespace after it is written as it is.
+            let mut at = 0;
+            for (k, span) in spans.into_iter().enumerate() {
+                sentences.push_str(&original[at..span.start]);
+                if rewritten[k] {
+                    let local = local_words(sentence_words[k].max(3), locals, vocab, rng).replace("\n\n", " ");
+                    new_words += count_words(&local);
+                    sentences.push_str(&local);
+                } else {
+                    sentences.push_str(&original[span.clone()]);
+                }
+                at = span.end;
+            }
+            sentences.push_str(&original[at..]);
             let rate = rng.unit() * WORD_EDIT_MAX.min(max_edit_rate.max(0.0));
             let (text, edited) = edit_counted(&sentences, rate, 1.0, vocab, rng);
             let words = count_words(&text);
@@ -648,7 +758,9 @@ fn syndicated_copy(
 /// text); otherwise they are written from the built-in vocabulary.
 ///
 /// With [`GenParams::syndication`], the second half of `bases` is kept for local text (what
-/// outlets write around an excerpt, new ledes), so that it never appears as an original.
+/// outlets write around an excerpt, new ledes, rewritten sentences), so that it never appears
+/// as an original. Each local text is used at most once, so no two unrelated articles share
+/// one; once all are used, local text is written from the vocabulary.
 ///
 /// Holds the whole dump in memory; [`write_generated`] streams the same articles to files.
 pub fn generate(params: &GenParams, bases: Option<&[String]>) -> Vec<GenDoc> {
@@ -702,8 +814,8 @@ pub struct Generator<'a> {
     syndication: bool,
     /// Texts of originals: all of `bases` in plain mode, the first half in syndication mode.
     sources: &'a [String],
-    /// Local texts (syndication mode: the second half of `bases`).
-    locals: &'a [String],
+    /// Local texts (syndication mode: the second half of `bases`), each used at most once.
+    locals: LocalTexts<'a>,
     rng: Rng,
     vocab: Vocabulary,
     furniture: Vec<OutletFurniture>,
@@ -736,7 +848,7 @@ impl<'a> Generator<'a> {
             mean_words: params.mean_words,
             syndication: params.syndication,
             sources,
-            locals,
+            locals: LocalTexts::new(locals),
             rng,
             vocab,
             furniture,
@@ -785,7 +897,7 @@ impl<'a> Generator<'a> {
             let keep = if rng.unit() < self.truncate_fraction { 0.5 + 0.5 * rng.unit() } else { 1.0 };
             let original = self.original_text(src);
             let text = edit(&original, rate, keep, &self.vocab, &mut self.rng);
-            let day = self.originals[src].time + self.rng.below(3);
+            let day = self.originals[src].time + self.rng.below(PLAIN_MAX_COPY_DELAY_DAYS + 1);
             GenDoc {
                 id: format!("gen-{i:07}"),
                 outlet,
@@ -802,7 +914,8 @@ impl<'a> Generator<'a> {
         } else {
             let base = (!self.sources.is_empty()).then(|| self.originals.len() % self.sources.len());
             let (source, text) = self.new_original_text(base);
-            let day = self.rng.below(365);
+            // Early enough that its copies are dated in the same year.
+            let day = self.rng.below(YEAR_DAYS - PLAIN_MAX_COPY_DELAY_DAYS);
             let story = self.push_original(source, &text, day);
             GenDoc {
                 id: format!("gen-{i:07}"),
@@ -826,7 +939,7 @@ impl<'a> Generator<'a> {
         let (body, body_words, copied, mode, rate, keep, story, hour) = if copy {
             let src = self.rng.below(self.originals.len());
             let original = self.original_text(src);
-            let c = syndicated_copy(&original, self.max_edit_rate, self.locals, &self.vocab, &mut self.rng);
+            let c = syndicated_copy(&original, self.max_edit_rate, &mut self.locals, &self.vocab, &mut self.rng);
             let hour = self.originals[src].time + 1 + self.rng.below(MAX_COPY_DELAY_HOURS);
             (Cow::Owned(c.text), c.words, c.copied, c.mode, c.rate, c.keep, src as u32, hour)
         } else {
@@ -834,7 +947,8 @@ impl<'a> Generator<'a> {
             // be a different kind of reuse), then generated text.
             let base = (self.originals.len() < self.sources.len()).then_some(self.originals.len());
             let (source, body) = self.new_original_text(base);
-            let hour = self.rng.below(365 * 24);
+            // Early enough that its copies are dated in the same year.
+            let hour = self.rng.below(YEAR_DAYS * 24 - MAX_COPY_DELAY_HOURS);
             let story = self.push_original(source, &body, hour);
             (body, None, 0, "original", 0.0, 1.0, story, hour)
         };
@@ -935,13 +1049,15 @@ struct LabelLine<'a> {
     id: &'a str,
     /// The story id when the story has two or more articles, else null (a unique article).
     cluster: Option<u32>,
-    story: u32,
+    /// The story id; null for a copy with nothing copied (a story of its own).
+    story: Option<u32>,
     edit_rate: f64,
     kept_fraction: f64,
     copied_frac: f64,
     mode: &'a str,
     /// What `reprint eval` scores the article's pairs as: `unique`, `original`, `copy`, or
-    /// `partial` (an excerpt embedded in local text).
+    /// `partial` (a copy with less than [`crate::eval::PARTIAL_BELOW`] of its body copied,
+    /// such as an excerpt embedded in local text).
     level: &'a str,
     furniture_words: usize,
 }
@@ -963,28 +1079,40 @@ fn write_dump_line(w: &mut impl Write, d: &GenDoc) -> std::io::Result<()> {
 }
 
 /// Writes the label lines of `truth` atomically; `id` gives article `i`'s id.
+///
+/// A copy's level follows its copied share as `reprint eval` derives it for labels without a
+/// level ([`crate::eval::PARTIAL_BELOW`]), so that the two agree: a copy with less than that
+/// share of its body copied is a partial excerpt, whatever made it (an excerpt inside local
+/// text, a new lede over a short original, rewritten sentences). A copy with nothing copied
+/// (which the generator avoids, but an original text without words would give) is not a copy:
+/// it is labelled a unique article of no story.
 fn write_labels<'d>(labels: &Path, truth: &[Truth], id: impl Fn(usize) -> Cow<'d, str>) -> Result<()> {
+    let round = crate::report::round;
+    // Whether an article is part of its story: an original, or a copy with something copied.
+    let in_story = |t: &Truth| MODES[t.mode as usize] == "original" || round(t.copied_frac) > 0.0;
     let mut story_size: HashMap<u32, usize> = HashMap::new();
-    for t in truth {
+    for t in truth.iter().filter(|t| in_story(t)) {
         *story_size.entry(t.story).or_insert(0) += 1;
     }
     write_atomic(labels, |w| {
         for (i, t) in truth.iter().enumerate() {
-            let cluster = (story_size[&t.story] > 1).then_some(t.story);
+            let story = in_story(t).then_some(t.story);
+            let cluster = story.filter(|s| story_size[s] > 1);
             let mode = MODES[t.mode as usize];
+            let copied_frac = round(t.copied_frac);
             let level = match (cluster, mode) {
                 (None, _) => "unique",
                 (Some(_), "original") => "original",
-                (Some(_), "embedded") => "partial",
+                (Some(_), _) if copied_frac < crate::eval::PARTIAL_BELOW => "partial",
                 (Some(_), _) => "copy",
             };
             let line = LabelLine {
                 id: &id(i),
                 cluster,
-                story: t.story,
-                edit_rate: crate::report::round(t.edit_rate),
-                kept_fraction: crate::report::round(t.kept_fraction),
-                copied_frac: crate::report::round(t.copied_frac),
+                story,
+                edit_rate: round(t.edit_rate),
+                kept_fraction: round(t.kept_fraction),
+                copied_frac,
                 mode,
                 level,
                 furniture_words: t.furniture_words,
@@ -1106,13 +1234,16 @@ fn write_docs_beside(w: &mut (impl Write + Send), docs: impl Iterator<Item = Gen
     })
 }
 
-/// `2024-MM-DD` for day `d` of a 365-day year (months of 30/31 days, approximately).
+/// `YYYY-MM-DD` for day `day` of the generated year (day 0 is 2024-01-01): a real calendar
+/// date, later for a later day. The generator keeps every article within the year's
+/// [`YEAR_DAYS`] days; a later day would be a date of 2025.
 fn date_for(day: usize) -> String {
-    let day = day.min(364);
-    format!("2024-{:02}-{:02}", day / 31 + 1, day % 31 + 1)
+    let first = chrono::NaiveDate::from_yo_opt(YEAR, 1).expect("1 January is a date");
+    // `NaiveDate`'s display is `YYYY-MM-DD`.
+    first.checked_add_days(chrono::Days::new(day as u64)).expect("a day within chrono's range of dates").to_string()
 }
 
-/// `2024-MM-DDTHH:00:00Z` for hour `h` of the generated year.
+/// `YYYY-MM-DDTHH:00:00Z` for hour `h` of the generated year.
 fn timestamp_for(h: usize) -> String {
     format!("{}T{:02}:00:00Z", date_for(h / 24), h % 24)
 }
@@ -1217,12 +1348,13 @@ mod tests {
             (out.join(" "), new_words)
         }
 
-        pub fn local_words(words: usize, locals: &[String], v: &Vocabulary, rng: &mut Rng) -> String {
+        /// Local text from `left`, the local texts not used yet, each taken out as it is used.
+        pub fn local_words(words: usize, left: &mut Vec<String>, v: &Vocabulary, rng: &mut Rng) -> String {
             let mut out: Vec<String> = Vec::new();
             let mut n = 0;
             while n < words {
                 let piece =
-                    if locals.is_empty() { article(v, rng, 200) } else { locals[rng.below(locals.len())].clone() };
+                    if left.is_empty() { article(v, rng, 200) } else { left.swap_remove(rng.below(left.len())) };
                 for w in piece.split(' ') {
                     if n >= words {
                         break;
@@ -1326,12 +1458,20 @@ mod tests {
                 assert_eq!(edit_counted(t, rate, keep, &v, &mut a), reference::edit_counted(t, rate, keep, &v, &mut b));
                 assert_eq!(a.state, b.state);
             }
-            // Local text, generated or taken from other texts.
+            // Local text, generated or taken from other texts (each used once; the rest is
+            // generated once they are used up).
             let words = [0, 1, 3, 17, 250, 900][round % 6];
-            let locals = [text.clone(), odd.clone()];
+            let locals = [text.clone(), odd.clone(), String::new()];
             for locals in [&[][..], &locals[..]] {
-                assert_eq!(local_words(words, locals, &v, &mut a), reference::local_words(words, locals, &v, &mut b));
-                assert_eq!(a.state, b.state);
+                let mut left = locals.to_vec();
+                let mut ours = LocalTexts::new(locals);
+                for _ in 0..2 {
+                    assert_eq!(
+                        local_words(words, &mut ours, &v, &mut a),
+                        reference::local_words(words, &mut left, &v, &mut b)
+                    );
+                    assert_eq!(a.state, b.state);
+                }
             }
         }
     }
@@ -1363,6 +1503,219 @@ mod tests {
         let p = GenParams { docs: 400, syndication: true, mean_words: 120, seed: 7, ..GenParams::default() };
         let docs = generate(&p, Some(&bases));
         assert!(docs.iter().any(|d| d.mode == "embedded"));
+    }
+
+    #[test]
+    fn dates_are_real_days_of_2024_in_order() {
+        let mut last = None;
+        for day in 0..YEAR_DAYS {
+            let date = date_for(day);
+            let parsed = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").unwrap_or_else(|e| panic!("{date}: {e}"));
+            assert_eq!(parsed.to_string(), date);
+            assert!(date.starts_with("2024-"), "day {day}: {date}");
+            assert!(last.is_none_or(|l| l < parsed), "day {day}: {date} after {last:?}");
+            last = Some(parsed);
+        }
+        assert_eq!(
+            [date_for(0), date_for(59), date_for(365)],
+            ["2024-01-01", "2024-02-29", "2024-12-31"].map(String::from)
+        );
+        // Every hour of the year is a timestamp the scan reads, in order.
+        let hours: Vec<i64> =
+            (0..YEAR_DAYS * 24).map(|h| crate::input::parse_date(&timestamp_for(h)).expect("a timestamp")).collect();
+        assert!(hours.windows(2).all(|w| w[1] - w[0] == 3600));
+    }
+
+    #[test]
+    fn generated_dates_are_of_2024_and_copies_follow_their_originals() {
+        for syndication in [false, true] {
+            let p = GenParams { docs: 3000, syndication, mean_words: 40, seed: 12, ..GenParams::default() };
+            let docs = generate(&p, None);
+            let mut original_time = HashMap::new();
+            for d in &docs {
+                let t = crate::input::parse_date(&d.date).unwrap_or_else(|| panic!("{} {}", d.id, d.date));
+                assert!(d.date.starts_with("2024-"), "{} {}", d.id, d.date);
+                if d.mode == "original" {
+                    original_time.insert(d.story, t);
+                } else {
+                    assert!(t >= original_time[&d.story], "{} ({}) before its original", d.id, d.date);
+                }
+            }
+        }
+    }
+
+    /// Hard-wrapped Reuters text: sentences end at line breaks as often as at spaces, and
+    /// paragraphs start with indented lines.
+    const WRAPPED: &str = concat!(
+        "Showers continued throughout the week in\n",
+        "the Bahia cocoa zone, alleviating the drought since early\n",
+        "January, Comissaria Smith said in its weekly review.\n",
+        "    The dry period means the temporao will be late this year.\n",
+        "    Arrivals for the week ended February 22 were 155,221 bags\n",
+        "of 60 kilos. Again it seems that cocoa delivered earlier was\n",
+        "included in the arrivals figures.\n",
+        "    Destinations were the U.S., Uruguay and open ports, said\n",
+        "J. Smith of the U.S. Cocoa Board (\"open ports.\")\n",
+        "    Sales stood at 6.13 mln bags\n",
+    );
+
+    #[test]
+    fn sentences_end_at_any_whitespace_in_hard_wrapped_text() {
+        let spans = sentence_spans(WRAPPED);
+        let sentences: Vec<&str> = spans.iter().map(|r| &WRAPPED[r.clone()]).collect();
+        assert_eq!(sentences.len(), 6, "{sentences:#?}");
+        assert!(sentences[0].starts_with("Showers") && sentences[0].ends_with("weekly review."));
+        assert_eq!(sentences[1], "The dry period means the temporao will be late this year.");
+        assert!(sentences[2].ends_with("of 60 kilos."));
+        // Not cut at the abbreviations `U.S.` or the initial `J.`; closing quotes and brackets
+        // stay with their sentence.
+        assert!(sentences[4].starts_with("Destinations") && sentences[4].ends_with("(\"open ports.\")"));
+        assert_eq!(sentences[5], "Sales stood at 6.13 mln bags");
+        // Only whitespace between and around them: the line structure is all outside.
+        let mut at = 0;
+        for r in &spans {
+            assert!(WRAPPED[at..r.start].chars().all(|c| c.is_ascii_whitespace()));
+            at = r.end;
+        }
+        assert!(WRAPPED[at..].chars().all(|c| c.is_ascii_whitespace()));
+        // The old split on ". " cut it in four: at one of the five sentence ends, and after
+        // `J.` and `U.S.`.
+        assert_eq!(WRAPPED.split_inclusive(". ").count(), 4);
+        // Edge cases: nothing, whitespace, no full stop, a final full stop, question marks.
+        assert!(sentence_spans("").is_empty() && sentence_spans(" \n ").is_empty());
+        assert_eq!(sentence_spans("  no stop  "), vec![2..9]);
+        assert_eq!(sentence_spans("One. Two?\tThree!"), vec![0..4, 5..9, 10..16]);
+        assert_eq!(sentence_spans("At 3 p.m. today Mr. Li left. Then"), vec![0..28, 29..33]);
+        // Non-ASCII text; a no-break space is not a sentence's end.
+        let text = "Ça coûte 5 €. Déjà.\u{a0}Fin.";
+        let found: Vec<&str> = sentence_spans(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(found, ["Ça coûte 5 €.", "Déjà.\u{a0}Fin."]);
+    }
+
+    #[test]
+    fn edited_copies_of_wrapped_text_rewrite_sentences_and_keep_the_lines() {
+        let v = Vocabulary::new(&mut Rng::new(5));
+        let mut rng = Rng::new(9);
+        let (mut partly, mut lines_kept) = (0, 0);
+        for _ in 0..400 {
+            let c = syndicated_copy(WRAPPED, 0.0, &mut LocalTexts::new(&[]), &v, &mut rng);
+            if c.mode != "edited" {
+                continue;
+            }
+            assert!(c.copied > 0, "{}", c.text);
+            // Some sentences rewritten and some kept, not the whole text either way.
+            let words = c.words.unwrap_or_default();
+            partly += usize::from(c.copied < words && c.copied * 4 >= words);
+            lines_kept += usize::from(c.text.contains("\n    The dry period") || c.text.contains("\n    Arrivals"));
+        }
+        assert!(partly > 20 && lines_kept > 20, "{partly} partly rewritten, {lines_kept} with their lines");
+        // A text of one sentence is never rewritten whole.
+        for _ in 0..200 {
+            let c = syndicated_copy("Sales stood at 6.13 mln bags.", 0.0, &mut LocalTexts::new(&[]), &v, &mut rng);
+            assert!(c.copied > 0, "{}", c.text);
+        }
+    }
+
+    /// Bases like short Reuters items: hard-wrapped, a few of one sentence, every word of a
+    /// text marked with its number so that a copied word names its source.
+    fn marked_bases(n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| {
+                let sentences = 1 + i % 4;
+                (0..sentences)
+                    .map(|s| format!("Wa{i}x wb{i}x wc{i}x\nwd{i}x we{i}x wf{i}x s{s}x{i}x."))
+                    .collect::<Vec<_>>()
+                    .join("\n    ")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn local_texts_are_used_at_most_once() {
+        let bases = marked_bases(400);
+        let p = GenParams { docs: 600, syndication: true, mean_words: 60, seed: 3, ..GenParams::default() };
+        let docs = generate(&p, Some(&bases));
+        // The second half of the bases is local text: each in at most one article, and in
+        // articles only as local text.
+        let mut used = 0;
+        for i in 200..400 {
+            let marker = format!("wa{i}x");
+            let holders: Vec<&str> =
+                docs.iter().filter(|d| d.text.to_lowercase().contains(&marker)).map(|d| d.id.as_str()).collect();
+            assert!(holders.len() <= 1, "local text {i} in {holders:?}");
+            assert!(docs.iter().all(|d| d.mode != "original" || !d.text.to_lowercase().contains(&marker)));
+            used += holders.len();
+        }
+        // Enough copies to use up the local texts, and then generated local text.
+        assert_eq!(used, 200, "every local text used once");
+        assert!(docs.iter().filter(|d| d.mode == "embedded").count() > 20);
+    }
+
+    #[test]
+    fn labels_agree_with_eval_and_a_copy_copies_something() {
+        let dir = std::env::temp_dir().join(format!("reprint-synth-labels-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let bases = marked_bases(2000);
+        for bases in [None, Some(&bases[..])] {
+            let p = GenParams { docs: 1500, syndication: true, mean_words: 120, seed: 11, ..GenParams::default() };
+            let docs = generate(&p, bases);
+            for d in docs.iter().filter(|d| d.mode != "original") {
+                assert!(d.copied_frac > 0.0, "{d:?}");
+            }
+            let (dump, labels) = (dir.join("d.jsonl"), dir.join("l.jsonl"));
+            write_dump(&docs, &dump, Some(&labels)).unwrap();
+            // The levels written are the levels eval derives from cluster and copied share.
+            let written = std::fs::read_to_string(&labels).unwrap();
+            let without: String = written
+                .lines()
+                .map(|l| {
+                    let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+                    v.as_object_mut().unwrap().remove("level");
+                    format!("{v}\n")
+                })
+                .collect();
+            let bare = dir.join("bare.jsonl");
+            std::fs::write(&bare, without).unwrap();
+            let ours = crate::eval::read_labels(&labels).unwrap();
+            let derived = crate::eval::read_labels(&bare).unwrap();
+            assert_eq!(ours.entries, derived.entries);
+            use crate::eval::Level;
+            let mut levels: HashMap<(&str, Level), usize> = HashMap::new();
+            for (d, (_, l)) in docs.iter().zip(&ours.entries) {
+                *levels.entry((d.mode, l.level)).or_default() += 1;
+            }
+            assert!(levels.contains_key(&("embedded", Level::Partial)), "{levels:?}");
+            if bases.is_some() {
+                // Short real originals under a new lede copy less than half.
+                assert!(levels.contains_key(&("reordered", Level::Partial)), "{levels:?}");
+            }
+        }
+        // A copy with nothing copied is no copy: unique, of no story, and its original alone is
+        // unique too.
+        let truth = |story, mode, copied_frac| Truth {
+            story,
+            mode: MODES.iter().position(|&m| m == mode).unwrap() as u8,
+            furniture_words: 0,
+            edit_rate: 0.0,
+            kept_fraction: 1.0,
+            copied_frac,
+        };
+        let labels = dir.join("zero.jsonl");
+        let t = [
+            truth(0, "original", 0.0),
+            truth(0, "edited", 0.0),
+            truth(1, "original", 0.0),
+            truth(1, "edited", 0.3),
+            truth(1, "reordered", 0.9),
+        ];
+        write_labels(&labels, &t, |i| Cow::Owned(format!("a{i}"))).unwrap();
+        let lines: Vec<serde_json::Value> =
+            std::fs::read_to_string(&labels).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let got: Vec<String> =
+            lines.iter().map(|l| format!("{} {} {}", l["cluster"], l["story"], l["level"].as_str().unwrap())).collect();
+        let want = ["null 0 unique", "null null unique", "1 1 original", "1 1 partial", "1 1 copy"];
+        assert_eq!(got, want);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
