@@ -387,6 +387,7 @@ pub const TUNING_NAMES: &[(&str, &str)] = &[
     ("story.prior-weight", "prior weight added to the union of the story similarity"),
     ("story.max-week-spread", "anchors over more of the weeks random articles would cover need a bursty one beside them"),
     ("story.min-beat-weeks", "anchors in at most this many distinct weeks are always bursty"),
+    ("story.single-anchor-days", "articles this many days apart or closer need share one bursty anchor"),
 ];
 
 impl Tuning {
@@ -412,6 +413,7 @@ impl Tuning {
             "story.max-anchor-share" => st.max_anchor_share = share()?,
             "story.min-shared-anchors" => st.min_shared_anchors = count(1)?,
             "story.min-beat-weeks" => st.min_beat_weeks = count(1)?,
+            "story.single-anchor-days" => st.single_anchor_days = count(0)? as i64,
             "story.max-week-spread" => {
                 st.max_week_spread = match value.parse::<f64>() {
                     Ok(v) if v.is_finite() && v > 0.0 => v,
@@ -435,7 +437,7 @@ impl Tuning {
     /// The values that differ from the defaults, by name (what `run.json` records).
     pub fn overrides(&self) -> std::collections::BTreeMap<&'static str, f64> {
         let (d, f, s) = (Tuning::default(), &self.furniture, &self.story);
-        let all: [(&'static str, f64, f64); 11] = [
+        let all: [(&'static str, f64, f64); 12] = [
             ("furniture.min-recurrence", f.min_recurrence as f64, d.furniture.min_recurrence as f64),
             ("furniture.span-days", f.span_days as f64, d.furniture.span_days as f64),
             ("furniture.short-line-words", f.short_line_words as f64, d.furniture.short_line_words as f64),
@@ -447,6 +449,7 @@ impl Tuning {
             ("story.prior-weight", s.prior_weight, d.story.prior_weight),
             ("story.max-week-spread", s.max_week_spread, d.story.max_week_spread),
             ("story.min-beat-weeks", s.min_beat_weeks as f64, d.story.min_beat_weeks as f64),
+            ("story.single-anchor-days", s.single_anchor_days as f64, d.story.single_anchor_days as f64),
         ];
         all.into_iter().filter(|(_, v, d)| v != d).map(|(n, v, _)| (n, v)).collect()
     }

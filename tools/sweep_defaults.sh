@@ -76,3 +76,4 @@ for v in 1 3; do tune "story.min-shared-anchors=$v"; done
 for v in 100 200; do tune "story.prior-weight=$v"; done
 for v in 0.4 0.7; do tune "story.max-week-spread=$v"; done
 for v in 2 6; do tune "story.min-beat-weeks=$v"; done
+for v in 0 3 14; do tune "story.single-anchor-days=$v"; done
