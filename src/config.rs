@@ -305,7 +305,7 @@ mod tests {
 
     #[test]
     fn every_tuning_name_sets_its_value_and_is_recorded() {
-        for &(name, _) in TUNING_NAMES {
+        for (name, _) in Tuning::default().values() {
             let mut t = Tuning::default();
             let value = ["17", "0.37"].into_iter().find(|v| t.set(&format!("{name}={v}")).is_ok());
             let value: f64 = value.unwrap_or_else(|| panic!("{name} takes neither value")).parse().unwrap();
@@ -374,22 +374,6 @@ pub struct Tuning {
     pub story: crate::story::Weights,
 }
 
-/// The names `--tune` accepts, with what each sets.
-pub const TUNING_NAMES: &[(&str, &str)] = &[
-    ("furniture.min-recurrence", "articles a line must recur in before it can be furniture"),
-    ("furniture.span-days", "recurrence over more days than this is furniture, not syndication"),
-    ("furniture.short-line-words", "lines of at most this many words count as short"),
-    ("furniture.burst-recurrence", "a short line in this many articles is furniture within a week"),
-    ("furniture.min-body-words", "furniture is set aside only when this many body words remain"),
-    ("story.max-term-share", "words in more than this share of documents are no story terms"),
-    ("story.max-anchor-share", "story terms in at most this share of documents are anchors"),
-    ("story.min-shared-anchors", "anchors two articles must share to be compared"),
-    ("story.prior-weight", "prior weight added to the union of the story similarity"),
-    ("story.max-week-spread", "anchors over more of the weeks random articles would cover need a bursty one beside them"),
-    ("story.min-beat-weeks", "anchors in at most this many distinct weeks are always bursty"),
-    ("story.single-anchor-days", "articles this many days apart or closer need share one bursty anchor"),
-];
-
 impl Tuning {
     /// Applies one `NAME=VALUE` override; the message names what is wrong.
     pub fn set(&mut self, spec: &str) -> std::result::Result<(), String> {
@@ -427,30 +411,35 @@ impl Tuning {
                 }
             }
             _ => {
-                let names: Vec<&str> = TUNING_NAMES.iter().map(|n| n.0).collect();
+                let names: Vec<&str> = self.values().iter().map(|n| n.0).collect();
                 return Err(format!("unknown tuning name `{name}` (known: {})", names.join(", ")));
             }
         }
         Ok(())
     }
 
+    /// Every value by the name `--tune` knows it by (the names [`Tuning::set`] accepts).
+    pub fn values(&self) -> [(&'static str, f64); 12] {
+        let (f, s) = (&self.furniture, &self.story);
+        [
+            ("furniture.min-recurrence", f.min_recurrence as f64),
+            ("furniture.span-days", f.span_days as f64),
+            ("furniture.short-line-words", f.short_line_words as f64),
+            ("furniture.burst-recurrence", f.burst_recurrence as f64),
+            ("furniture.min-body-words", f.min_body_words as f64),
+            ("story.max-term-share", s.max_term_share),
+            ("story.max-anchor-share", s.max_anchor_share),
+            ("story.min-shared-anchors", s.min_shared_anchors as f64),
+            ("story.prior-weight", s.prior_weight),
+            ("story.max-week-spread", s.max_week_spread),
+            ("story.min-beat-weeks", s.min_beat_weeks as f64),
+            ("story.single-anchor-days", s.single_anchor_days as f64),
+        ]
+    }
+
     /// The values that differ from the defaults, by name (what `run.json` records).
     pub fn overrides(&self) -> std::collections::BTreeMap<&'static str, f64> {
-        let (d, f, s) = (Tuning::default(), &self.furniture, &self.story);
-        let all: [(&'static str, f64, f64); 12] = [
-            ("furniture.min-recurrence", f.min_recurrence as f64, d.furniture.min_recurrence as f64),
-            ("furniture.span-days", f.span_days as f64, d.furniture.span_days as f64),
-            ("furniture.short-line-words", f.short_line_words as f64, d.furniture.short_line_words as f64),
-            ("furniture.burst-recurrence", f.burst_recurrence as f64, d.furniture.burst_recurrence as f64),
-            ("furniture.min-body-words", f.min_body_words as f64, d.furniture.min_body_words as f64),
-            ("story.max-term-share", s.max_term_share, d.story.max_term_share),
-            ("story.max-anchor-share", s.max_anchor_share, d.story.max_anchor_share),
-            ("story.min-shared-anchors", s.min_shared_anchors as f64, d.story.min_shared_anchors as f64),
-            ("story.prior-weight", s.prior_weight, d.story.prior_weight),
-            ("story.max-week-spread", s.max_week_spread, d.story.max_week_spread),
-            ("story.min-beat-weeks", s.min_beat_weeks as f64, d.story.min_beat_weeks as f64),
-            ("story.single-anchor-days", s.single_anchor_days as f64, d.story.single_anchor_days as f64),
-        ];
-        all.into_iter().filter(|(_, v, d)| v != d).map(|(n, v, _)| (n, v)).collect()
+        let defaults = Tuning::default().values();
+        self.values().into_iter().zip(defaults).filter(|(v, d)| v.1 != d.1).map(|(v, _)| v).collect()
     }
 }
