@@ -422,7 +422,7 @@ fn benches(c: &mut Criterion) {
     let timestamps: Vec<Option<i64>> = vec![None; doc_words.len()];
     let weights = Weights::default();
     let terms = story_terms(&doc_words, &weights);
-    let story_edge_count = story_edges(&terms, &timestamps, DEFAULT_STORY_THRESHOLD, None, &weights).len();
+    let story_edge_count = story_edges(&terms, &timestamps, &[], DEFAULT_STORY_THRESHOLD, None, &weights, &|_| {}).edges.len();
     eprintln!(
         "stories: {} docs, {} terms, {story_edge_count} story edges at {DEFAULT_STORY_THRESHOLD}",
         terms.len(),
@@ -438,10 +438,13 @@ fn benches(c: &mut Criterion) {
                 black_box(story_edges(
                     black_box(&terms),
                     &timestamps,
+                    &[],
                     DEFAULT_STORY_THRESHOLD,
                     None,
                     &weights,
+                    &|_| {},
                 ))
+                .edges
                 .len()
             })
         });

@@ -187,8 +187,8 @@ pub struct ScanConfig {
     /// Similarity threshold of a story edge (`--story-threshold`): shared term weight over the
     /// union's weight plus `story::PRIOR_WEIGHT`.
     pub story_threshold: f64,
-    /// Stories only group articles published within this many seconds of each other
-    /// (`--story-window 7d`); `None` for no limit.
+    /// A story's dated articles all lie within this many seconds (`--story-window 5d`);
+    /// `None` for no limit.
     pub story_window: Option<i64>,
     /// Any skipped document or unreadable input is an error, and nothing is written
     /// (`--strict`).
@@ -222,7 +222,7 @@ impl Default for ScanConfig {
             banding: None,
             furniture: true,
             story_threshold: crate::story::DEFAULT_STORY_THRESHOLD,
-            story_window: None,
+            story_window: Some(crate::story::DEFAULT_STORY_WINDOW),
             strict: false,
             max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
             report_limit: DEFAULT_REPORT_LIMIT,
@@ -398,6 +398,8 @@ impl Tuning {
             "story.min-shared-anchors" => st.min_shared_anchors = count(1)?,
             "story.min-beat-weeks" => st.min_beat_weeks = count(1)?,
             "story.single-anchor-days" => st.single_anchor_days = count(0)? as i64,
+            "story.postings-read" => st.postings_read = count(1)?,
+            "story.compared" => st.compared = count(1)?,
             "story.max-week-spread" => {
                 st.max_week_spread = match value.parse::<f64>() {
                     Ok(v) if v.is_finite() && v > 0.0 => v,
@@ -419,7 +421,7 @@ impl Tuning {
     }
 
     /// Every value by the name `--tune` knows it by (the names [`Tuning::set`] accepts).
-    pub fn values(&self) -> [(&'static str, f64); 12] {
+    pub fn values(&self) -> [(&'static str, f64); 14] {
         let (f, s) = (&self.furniture, &self.story);
         [
             ("furniture.min-recurrence", f.min_recurrence as f64),
@@ -434,6 +436,8 @@ impl Tuning {
             ("story.max-week-spread", s.max_week_spread),
             ("story.min-beat-weeks", s.min_beat_weeks as f64),
             ("story.single-anchor-days", s.single_anchor_days as f64),
+            ("story.postings-read", s.postings_read as f64),
+            ("story.compared", s.compared as f64),
         ]
     }
 

@@ -209,9 +209,10 @@ struct InputArgs {
     /// Weighted similarity of rare terms for two articles to tell the same story.
     #[arg(long, default_value_t = reprint::story::DEFAULT_STORY_THRESHOLD, value_name = "S")]
     story_threshold: f64,
-    /// Stories only group articles published within this time of each other (e.g. 7d, 36h).
-    #[arg(long, value_name = "WINDOW", value_parser = parse_window)]
-    story_window: Option<i64>,
+    /// A story's dated articles all lie within this time (e.g. 5d, 36h; `none` for no limit):
+    /// one event's news cycle. Later coverage is its own story, listed as a follow-up.
+    #[arg(long, value_name = "WINDOW", default_value_t = StoryWindow(Some(reprint::story::DEFAULT_STORY_WINDOW)), value_parser = parse_story_window)]
+    story_window: StoryWindow,
     /// Any skipped document or unreadable input is an error; nothing is written or added.
     #[arg(long)]
     strict: bool,
@@ -306,7 +307,7 @@ struct PlanArgs {
 
 #[derive(Args)]
 struct GenStoriesArgs {
-    /// Stories to generate (each told by 2 to 6 outlets).
+    /// Stories to generate (each told by 2 to 6 outlets), besides their follow-ups and sequels.
     #[arg(long, default_value_t = 300, value_name = "N")]
     stories: usize,
     /// Topics the stories are spread over (same-topic stories share vocabulary).
@@ -318,9 +319,16 @@ struct GenStoriesArgs {
     /// Output dump (JSONL).
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
-    /// Also write ground-truth labels here (JSONL: id, story, topic).
+    /// Also write ground-truth labels here (JSONL: id, story, topic, cluster, follows).
     #[arg(long, value_name = "FILE")]
     labels: Option<PathBuf>,
+    /// Days the stories are spread over.
+    #[arg(long, default_value_t = reprint::storygen::DEFAULT_DAYS, value_name = "N")]
+    days: usize,
+    /// A JSONL dump whose texts give real word frequencies for background sentences (e.g.
+    /// corpus/reuters-sample.jsonl); none without it.
+    #[arg(long, value_name = "FILE")]
+    words: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -467,9 +475,10 @@ struct ParamArgs {
     /// tell the same story.
     #[arg(long, default_value_t = reprint::story::DEFAULT_STORY_THRESHOLD, value_name = "S")]
     story_threshold: f64,
-    /// Stories only group articles published within this time of each other (e.g. 7d, 36h).
-    #[arg(long, value_name = "WINDOW", value_parser = parse_window)]
-    story_window: Option<i64>,
+    /// A story's dated articles all lie within this time (e.g. 5d, 36h; `none` for no limit):
+    /// one event's news cycle. Later coverage is its own story, listed as a follow-up.
+    #[arg(long, value_name = "WINDOW", default_value_t = StoryWindow(Some(reprint::story::DEFAULT_STORY_WINDOW)), value_parser = parse_story_window)]
+    story_window: StoryWindow,
     /// LSH bands (with --rows; default: derived from --threshold).
     #[arg(long, requires = "rows", value_name = "B")]
     bands: Option<usize>,
@@ -810,7 +819,7 @@ fn index_input_config(a: IndexAddArgs) -> anyhow::Result<(PathBuf, ScanConfig)> 
         outdir: a.output,
         fields: i.fields.into(),
         story_threshold: i.story_threshold,
-        story_window: i.story_window,
+        story_window: i.story_window.0,
         strict: i.strict,
         report_limit: a.report_limit,
         ..ScanConfig::default()
@@ -1053,16 +1062,29 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
 
 fn gen_stories(args: GenStoriesArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.topics >= 1, "--topics must be at least 1");
+    anyhow::ensure!(args.days >= 1, "--days must be at least 1");
+    let vocabulary = match &args.words {
+        Some(path) => {
+            let texts = base_texts(path)?;
+            let v = reprint::storygen::Vocabulary::from_texts(texts.iter().map(String::as_str))
+                .with_context(|| format!("{}: no words in its `text` fields", path.display()))?;
+            Some(std::sync::Arc::new(v))
+        }
+        None => None,
+    };
     let params = reprint::storygen::StoryGenParams {
         stories: args.stories,
         topics: args.topics,
         seed: args.seed,
+        days: args.days,
+        vocabulary,
         ..Default::default()
     };
     let docs = reprint::storygen::generate_stories(&params);
     reprint::storygen::write_story_dump(&docs, &args.output, args.labels.as_deref())?;
     if !quiet {
-        writeln!(std::io::stdout(), "wrote {} articles ({} stories) to {}", docs.len(), args.stories, args.output.display())?;
+        let stories = docs.iter().map(|d| d.story).max().map_or(0, |s| s + 1);
+        writeln!(std::io::stdout(), "wrote {} articles ({stories} stories) to {}", docs.len(), args.output.display())?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -1087,6 +1109,31 @@ fn base_texts(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
 
 fn parse_window(s: &str) -> Result<i64, String> {
     reprint::story::parse_window(s).ok_or_else(|| format!("`{s}` is not a time window such as 7d, 36h or 90m"))
+}
+
+/// `--story-window`: a time window, or no limit.
+#[derive(Clone, Copy, Debug)]
+struct StoryWindow(Option<i64>);
+
+impl std::fmt::Display for StoryWindow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            None => f.write_str("none"),
+            Some(s) if s % 86_400 == 0 => write!(f, "{}d", s / 86_400),
+            Some(s) if s % 3_600 == 0 => write!(f, "{}h", s / 3_600),
+            Some(s) if s % 60 == 0 => write!(f, "{}m", s / 60),
+            Some(s) => write!(f, "{s}s"),
+        }
+    }
+}
+
+fn parse_story_window(s: &str) -> Result<StoryWindow, String> {
+    if s.trim() == "none" {
+        return Ok(StoryWindow(None));
+    }
+    reprint::story::parse_window(s)
+        .map(|w| StoryWindow(Some(w)))
+        .ok_or_else(|| format!("`{s}` is not a time window such as 7d, 36h or 90m, or `none`"))
 }
 
 /// A size in bytes: digits, optionally followed by K, M or G (binary multiples, any case, an
@@ -1158,7 +1205,7 @@ fn param_config(a: ParamArgs, inputs: Vec<InputSpec>, outdir: PathBuf) -> anyhow
         banding,
         furniture: !a.no_furniture,
         story_threshold: a.story_threshold,
-        story_window: a.story_window,
+        story_window: a.story_window.0,
         strict: a.strict,
         max_doc_bytes: a.max_doc_bytes,
         report_limit: DEFAULT_REPORT_LIMIT,

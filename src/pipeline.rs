@@ -184,6 +184,8 @@ pub struct Counts {
     pub story_edges: usize,
     /// Story edges not taken: single weak links between two groups.
     pub story_bridges: usize,
+    /// What the story stage's edge search read and compared.
+    pub story_search: story::SearchWork,
     /// Stories of two or more documents.
     pub stories: usize,
     /// Documents inside stories.
@@ -295,6 +297,9 @@ pub struct StoryLine {
     /// Per outlet: its articles in the story and how much of their text came from earlier
     /// coverage of the story.
     pub outlet_reuse: Vec<StoryOutletReuse>,
+    /// Earlier stories this one follows up: a story edge links them, but together they would
+    /// span more than `--story-window` (README, "Stories").
+    pub follows: Vec<u32>,
 }
 
 /// One outlet's part in a story.
@@ -1123,8 +1128,29 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     // 10. stories
     let t = Instant::now();
     let timestamps: Vec<Option<i64>> = docs.iter().map(|d| d.timestamp).collect();
-    let story_edge_list = story::story_edges(&terms, &timestamps, config.story_threshold, config.story_window, &config.tuning.story);
-    let found = story::group(n, &clusters, story_edge_list, &terms);
+    // A copy cluster searches through one member, the one with the most story terms (the
+    // earliest of those): its copies share its terms, so they would find the same stories at
+    // many times the cost, and the cluster lies inside one story whatever its members find.
+    let mut searching = vec![true; n];
+    for c in &clusters {
+        let best = c.members.iter().copied().max_by_key(|&m| (terms[m as usize].len(), std::cmp::Reverse(m)));
+        for &m in &c.members {
+            searching[m as usize] = Some(m) == best;
+        }
+    }
+    progress.begin("stories", Some(searching.iter().filter(|&&s| s).count() as u64), Unit::Documents);
+    let search = story::story_edges(
+        &terms,
+        &timestamps,
+        &searching,
+        config.story_threshold,
+        config.story_window,
+        &config.tuning.story,
+        &|k| progress.advance(k),
+    );
+    progress.end();
+    counts.story_search = search.work;
+    let found = story::group(&clusters, search.edges, &terms, &timestamps, &searching, config.story_window);
     counts.story_edges = found.edges.len();
     counts.story_bridges = found.bridges.len();
     counts.stories = found.stories.len();
@@ -1254,6 +1280,7 @@ fn story_lines(
                 date_span: [first, last],
                 top_terms: s.top_terms.iter().filter_map(|t| vocabulary.get(t).map(|w| w.to_string())).collect(),
                 clusters: inner,
+                follows: s.follows.clone(),
                 origin: docs[origins[s.id as usize] as usize].id.clone(),
                 outlet_reuse: per
                     .into_iter()

@@ -23,17 +23,23 @@
 //! - **Verification**: the exact smoothed weighted Jaccard of the two term sets (the union
 //!   gets a prior weight, [`PRIOR_WEIGHT`], so a similarity measured on a few terms of a short
 //!   article counts for less than the same value over a long one) must reach the story
-//!   threshold; with a time window, both dated articles must lie within it. Candidates are
+//!   threshold; both dated articles must lie within the window. Candidates are
 //!   counted per document with their shared anchor weight, which with the weight of the other
 //!   terms (first their total, then what the two actually share of them) bounds the
 //!   similarity, so only pairs that can reach the threshold are merged exactly (no candidate
 //!   list is built).
+//! - **A fixed cap per article**: one member of each copy cluster searches; each reads its
+//!   anchors' postings rarest first, only those within the window, up to
+//!   [`POSTINGS_READ_PER_ARTICLE`], and compares exactly at most [`COMPARED_PER_ARTICLE`]
+//!   candidates ([`SearchWork`] counts what was done), whatever the vocabulary or the dump.
 //! - **Grouping**: every copy cluster starts as one group, so each copy cluster lies inside one
-//!   story; edges are taken strongest first; two articles may pair on one edge, but anything
-//!   joining a group of two or more needs at least two edges into it (or one of
+//!   story; edges are taken strongest first; two tellings may pair on one edge, but anything
+//!   joining a group of two or more tellings needs at least two edges into it (or one of
 //!   [`STRONG_EDGE`]) — a single weak edge is a *bridge*, reported and not taken, so a story
 //!   never grows through one article that merely shares a famous name (the chaining failure
-//!   the field's users report).
+//!   the field's users report). A story's dated members lie within the window
+//!   ([`DEFAULT_STORY_WINDOW`]): one event's news cycle; a later story linked by an edge the
+//!   window refused *follows* the earlier one.
 
 use ahash::AHashMap;
 use rayon::prelude::*;
@@ -115,6 +121,18 @@ pub const SINGLE_ANCHOR_DAYS: i64 = 7;
 /// Terms in more documents than this make no candidate pairs (they still weigh in the
 /// similarity of pairs found through other terms); bounds the candidate count.
 pub const MAX_POSTING: usize = 300;
+/// Posting entries one article reads at most: its anchors are read rarest first, only the
+/// documents within the window, and an anchor whose documents would take the count past this
+/// is not read, nor any commoner one. This caps the work per article whatever the vocabulary:
+/// with real word frequencies, thousands of mid-frequency words each sit in tens to hundreds
+/// of documents, and reading every one of them made the stage quadratic (measured in
+/// BENCHMARKS.md, "Stories: the cost"). A story's own names and numbers are its rarest
+/// anchors, so they are read first.
+pub const POSTINGS_READ_PER_ARTICLE: usize = 512;
+/// Candidates one article compares exactly at most, the highest similarity bound first: a
+/// story has tens of tellings (the largest in the benchmark of real news described in
+/// BENCHMARKS.md has 44), and a telling needs an edge to two of them, not to all.
+pub const COMPARED_PER_ARTICLE: usize = 8;
 /// Prior weight (in the IDF weights' unit, nats) added to the union of every pair's
 /// weighted Jaccard: `shared / (union + PRIOR_WEIGHT)`. A similarity measured on little text
 /// is uncertain, and with thousands of same-topic pairs among short articles the chance high
@@ -136,7 +154,17 @@ const DF_SLICES: usize = 8;
 /// the embedded corpus, with no Reuters story joining them); on the generated story
 /// benchmark (`tools/bench_story.sh`, seeds 1-3 and 1,500 stories) 0.12 gives precision
 /// 0.96-0.995, recall 0.93-0.94.
-pub const DEFAULT_STORY_THRESHOLD: f64 = 0.12;
+pub const DEFAULT_STORY_THRESHOLD: f64 = 0.1;
+/// Default story window (`--story-window`), in seconds: every two dated articles of a story
+/// lie within it, so a story is one event's news cycle, and coverage of the same people days
+/// later (a follow-up) or weeks later (another event) is a story of its own, listed as
+/// following the earlier one when a story edge links them. Without it the benchmark of real
+/// news text chained different events weeks apart (a singer's on-stage fight and his missed
+/// bail deadline five weeks later). Five days holds the generated benchmark's tellings (up to
+/// four days apart, copies a day later): on `gen-stories --stories 400` 3 days gives recall
+/// 0.78, 4 days 0.97, 5 days 0.99 and 7 days 0.99 with precision 1.000 / 0.997 / 0.989 /
+/// 0.970 (no window: 0.844), measured in BENCHMARKS.md, "Stories".
+pub const DEFAULT_STORY_WINDOW: i64 = 5 * 86_400;
 /// Edges at least this strong may merge two groups on their own.
 pub const STRONG_EDGE: f64 = 0.5;
 
@@ -158,6 +186,10 @@ pub struct Weights {
     pub min_beat_weeks: usize,
     /// [`SINGLE_ANCHOR_DAYS`].
     pub single_anchor_days: i64,
+    /// [`POSTINGS_READ_PER_ARTICLE`].
+    pub postings_read: usize,
+    /// [`COMPARED_PER_ARTICLE`].
+    pub compared: usize,
 }
 
 impl Default for Weights {
@@ -170,6 +202,8 @@ impl Default for Weights {
             max_week_spread: MAX_WEEK_SPREAD,
             min_beat_weeks: MIN_BEAT_WEEKS,
             single_anchor_days: SINGLE_ANCHOR_DAYS,
+            postings_read: POSTINGS_READ_PER_ARTICLE,
+            compared: COMPARED_PER_ARTICLE,
         }
     }
 }
@@ -194,6 +228,9 @@ pub struct Story {
     pub members: Vec<u32>,
     /// The terms that define it (word fingerprints), strongest first.
     pub top_terms: Vec<u64>,
+    /// Earlier stories this one follows up: a story edge links them, but together they would
+    /// span more than the story window.
+    pub follows: Vec<u32>,
 }
 
 /// What grouping found.
@@ -207,6 +244,8 @@ pub struct Stories {
     pub edges: Vec<StoryEdge>,
     /// Edges not taken because they were a single weak link between two groups.
     pub bridges: Vec<StoryEdge>,
+    /// Edges not taken because the two groups together would span more than the window.
+    pub apart: Vec<StoryEdge>,
 }
 
 /// English function words (and reporting verbs) that never identify a story, whatever their
@@ -310,101 +349,235 @@ pub fn min_anchor_weight(n: usize, share: f64) -> f64 {
 fn shared_and_union(a: &[(u64, f64)], b: &[(u64, f64)]) -> (f64, f64) {
     let (mut i, mut j) = (0, 0);
     let (mut inter, mut union) = (0.0, 0.0);
-    while i < a.len() || j < b.len() {
-        match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) if x.0 == y.0 => {
-                inter += x.1.min(y.1);
-                union += x.1.max(y.1);
-                i += 1;
-                j += 1;
-            }
-            (Some(x), Some(y)) if x.0 < y.0 => {
-                union += x.1;
-                i += 1;
-            }
-            (Some(x), None) => {
-                union += x.1;
-                i += 1;
-            }
-            (_, Some(y)) => {
-                union += y.1;
-                j += 1;
-            }
-            (None, None) => unreachable!(),
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        if x.0 == y.0 {
+            inter += x.1.min(y.1);
+            union += x.1.max(y.1);
+            i += 1;
+            j += 1;
+        } else if x.0 < y.0 {
+            union += x.1;
+            i += 1;
+        } else {
+            union += y.1;
+            j += 1;
         }
+    }
+    // What is left of either list, in the order the merge would have added it.
+    for x in a[i..].iter().chain(&b[j..]) {
+        union += x.1;
     }
     (inter, union)
 }
 
-/// Verified story edges: candidates sharing `weights.min_shared_anchors` anchors (terms of
+/// What the edge search read and compared ([`story_edges`]): per article at most
+/// [`POSTINGS_READ_PER_ARTICLE`] postings and [`COMPARED_PER_ARTICLE`] exact comparisons.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SearchWork {
+    /// Articles that searched (a copy cluster searches through one member).
+    pub searched: u64,
+    /// Posting entries read, in all.
+    pub postings_read: u64,
+    /// Most posting entries one article read.
+    pub most_postings_read: u64,
+    /// Pairs whose similarity was merged exactly, in all (a pair may be compared from both
+    /// sides when neither read all its anchors).
+    pub compared: u64,
+    /// Most pairs one article compared.
+    pub most_compared: u64,
+    /// Articles whose anchors' postings within the window exceeded
+    /// [`POSTINGS_READ_PER_ARTICLE`]: their commonest anchors were not read.
+    pub capped: u64,
+    /// Articles with more candidates than [`COMPARED_PER_ARTICLE`]: the least promising were
+    /// not compared.
+    pub truncated: u64,
+}
+
+impl SearchWork {
+    fn add(mut self, o: SearchWork) -> SearchWork {
+        self.searched += o.searched;
+        self.postings_read += o.postings_read;
+        self.most_postings_read = self.most_postings_read.max(o.most_postings_read);
+        self.compared += o.compared;
+        self.most_compared = self.most_compared.max(o.most_compared);
+        self.capped += o.capped;
+        self.truncated += o.truncated;
+        self
+    }
+}
+
+/// Verified story edges and the work it took.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    /// Edges, sorted by `(a, b)`.
+    pub edges: Vec<StoryEdge>,
+    /// The search's work.
+    pub work: SearchWork,
+}
+
+/// One indexed term's documents in the flat posting array.
+struct Run {
+    /// First entry (undated documents come first).
+    start: u32,
+    /// First dated entry (dated documents follow in time order).
+    dated: u32,
+    /// One past the last entry.
+    end: u32,
+    /// The term's weight (the same in every document).
+    weight: f32,
+    /// Whether the term is bursty (no beat term, [`MAX_WEEK_SPREAD`]).
+    bursty: bool,
+}
+
+/// Verified story edges among the documents with `searching[i]` true (every document when
+/// `searching` is empty): candidates sharing `weights.min_shared_anchors` anchors (terms of
 /// weight at least [`min_anchor_weight`] of the dump, `terms.len()` documents), one of them
-/// no beat term ([`MAX_WEEK_SPREAD`]),
-/// [`story_similarity`] at least `threshold`, timestamps (when both known) at most `window` seconds apart.
+/// no beat term ([`MAX_WEEK_SPREAD`]), [`story_similarity`] at least `threshold`, timestamps
+/// (when both known) at most `window` seconds apart.
+///
+/// Each article reads the postings of its anchors rarest first, only those within the
+/// window, and stops before [`POSTINGS_READ_PER_ARTICLE`] would be passed; it compares
+/// exactly at most [`COMPARED_PER_ARTICLE`] candidates, the most promising first. So an
+/// article's work has a fixed cap whatever the vocabulary, the dump's size or its dates. A
+/// pair is decided by its earlier article, and also by the later one when the earlier did
+/// not read all its anchors. Below the caps (every dump of the brute-force test) the result is
+/// exactly the rule's.
 pub fn story_edges(
     terms: &[Vec<(u64, f64)>],
     timestamps: &[Option<i64>],
+    searching: &[bool],
     threshold: f64,
     window: Option<i64>,
     weights: &Weights,
-) -> Vec<StoryEdge> {
+    tick: &(dyn Fn(u64) + Sync),
+) -> Found {
     let n = terms.len();
+    let searches = |i: usize| searching.is_empty() || searching[i];
     debug_assert!(terms.iter().all(|t| t.len() <= 1 << 16), "positions are kept as u16");
-    // Inverted index: per term, the documents carrying it (ascending), in one flat array.
     let anchor = min_anchor_weight(n, weights.max_anchor_share);
-    // (term, document, weight, anchor, position in the document's list)
-    let mut postings: Vec<(u64, u32, f32, bool, u16)> = terms
+    // Inverted index over the anchors of the searching documents: per anchor its documents,
+    // undated first, then in time order, in one flat array.
+    // (term, timestamp, document, weight, position in the document's list)
+    let mut postings: Vec<(u64, Option<i64>, u32, f32, u16)> = terms
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(i, t)| t.iter().enumerate().map(move |(k, &(h, w))| (h, i as u32, w as f32, w >= anchor, k as u16)))
+        .filter(|&(i, _)| searches(i))
+        .flat_map_iter(|(i, t)| {
+            t.iter()
+                .enumerate()
+                .filter(move |&(_, &(_, w))| w >= anchor)
+                .map(move |(k, &(h, w))| (h, timestamps[i], i as u32, w as f32, k as u16))
+        })
         .collect();
-    postings.par_sort_unstable_by_key(|&(h, d, ..)| (h, d));
-    // Per document, each indexed term's stretch of *later* documents in `flat`, found while
-    // building the index (no lookup or search per document). A term's weight is the same in
+    postings.par_sort_unstable_by_key(|&(h, ts, d, ..)| (h, ts, d));
+    // Only anchors in two to MAX_POSTING searching documents are indexed. The other terms are
+    // *loose*: they weigh in the similarity but make no pairs. A term's weight is the same in
     // every document, so the shared weight of two documents is the sum over their shared
     // terms; with each document's total weight that bounds the similarity before any merge.
-    // Only anchors are indexed: the other terms weigh in the similarity but make no pairs.
-    // Terms without a posting list are *loose*: `loose` is a document's weight in them, and
-    // `unindexed` their positions in its term list, so that their shared weight can be merged
-    // over these shorter lists alone.
-    let flat: Vec<u32> = postings.par_iter().map(|p| p.1).collect();
-    // (document, stretch start, stretch end, weight, whether the term is bursty)
-    let mut later: Vec<(u32, u32, u32, f32, bool)> = Vec::new();
-    let mut loose = vec![0f32; n];
-    let mut unindexed: Vec<(u32, u16)> = Vec::new();
-    let mut start = 0;
+    let mut runs: Vec<Run> = Vec::new();
+    let mut flat: Vec<u32> = Vec::new();
+    let mut times: Vec<i64> = Vec::new();
+    // (document, the term's document count, run)
+    let mut anchors_of: Vec<(u32, u32, u32)> = Vec::new();
+    // (document, position) of the anchors left loose
+    let mut dropped: Vec<(u32, u16)> = Vec::new();
     let spread = WeekSpread::new(timestamps, weights);
     let mut weeks: Vec<i64> = Vec::new();
     for run in postings.chunk_by(|x, y| x.0 == y.0) {
-        let end = start + run.len();
-        if run.len() > 1 && run.len() <= MAX_POSTING && run[0].3 {
-            let bursty = !spread.is_beat(run.iter().map(|p| timestamps[p.1 as usize]), &mut weeks);
-            for (k, &(_, d, w, ..)) in run.iter().enumerate().take(run.len() - 1) {
-                later.push((d, (start + k + 1) as u32, end as u32, w, bursty));
+        if run.len() > 1 && run.len() <= MAX_POSTING {
+            let bursty = !spread.is_beat(run.iter().map(|p| p.1), &mut weeks);
+            let start = flat.len() as u32;
+            let r = runs.len() as u32;
+            runs.push(Run {
+                start,
+                dated: start + run.partition_point(|p| p.1.is_none()) as u32,
+                end: start + run.len() as u32,
+                weight: run[0].3,
+                bursty,
+            });
+            for p in run {
+                flat.push(p.2);
+                times.push(p.1.unwrap_or(i64::MIN));
+                anchors_of.push((p.2, run.len() as u32, r));
             }
         } else {
-            for &(_, d, w, _, k) in run {
-                loose[d as usize] += w;
-                unindexed.push((d, k));
-            }
+            dropped.extend(run.iter().map(|p| (p.2, p.4)));
         }
-        start = end;
     }
     drop(postings);
-    later.par_sort_unstable_by_key(|&(d, from, ..)| (d, from));
-    unindexed.par_sort_unstable();
-    let mut first = vec![0usize; n + 1];
-    for &(d, ..) in &later {
-        first[d as usize + 1] += 1;
-    }
-    let mut first_loose = vec![0usize; n + 1];
-    for &(d, _) in &unindexed {
-        first_loose[d as usize + 1] += 1;
-    }
-    for i in 0..n {
-        first[i + 1] += first[i];
-        first_loose[i + 1] += first_loose[i];
-    }
-    let unindexed: Vec<u16> = unindexed.into_iter().map(|(_, k)| k).collect();
+    // Each document's anchors, rarest first.
+    anchors_of.par_sort_unstable();
+    dropped.par_sort_unstable();
+    let offsets = |keys: &mut dyn Iterator<Item = u32>| {
+        let mut first = vec![0usize; n + 1];
+        for d in keys {
+            first[d as usize + 1] += 1;
+        }
+        for i in 0..n {
+            first[i + 1] += first[i];
+        }
+        first
+    };
+    let first = offsets(&mut anchors_of.iter().map(|x| x.0));
+    let first_dropped = offsets(&mut dropped.iter().map(|x| x.0));
+    let anchors_of: Vec<u32> = anchors_of.into_iter().map(|(.., r)| r).collect();
+    // Per searching document, the positions of its loose terms in its term list (lighter
+    // terms and the anchors left loose), so that their shared weight can be merged over these
+    // shorter lists alone, and its weight in them.
+    let loose_of: Vec<(Vec<u16>, f32)> = (0..n)
+        .into_par_iter()
+        .map(|d| {
+            if !searches(d) {
+                return (Vec::new(), 0.0);
+            }
+            let mut left = dropped[first_dropped[d]..first_dropped[d + 1]].iter().map(|p| p.1).peekable();
+            let mut positions = Vec::new();
+            let mut weight = 0f32;
+            for (k, &(_, w)) in terms[d].iter().enumerate() {
+                let k = k as u16;
+                if w < anchor || left.next_if_eq(&k).is_some() {
+                    positions.push(k);
+                    weight += w as f32;
+                }
+            }
+            (positions, weight)
+        })
+        .collect();
+    drop(dropped);
+    let loose: Vec<f32> = loose_of.iter().map(|l| l.1).collect();
+    let first_loose = offsets(&mut loose_of.iter().enumerate().flat_map(|(d, l)| std::iter::repeat_n(d as u32, l.0.len())));
+    let unindexed: Vec<u16> = loose_of.into_iter().flat_map(|l| l.0).collect();
+    // The documents of a run that a document dated `ts` may pair with: the undated ones, and
+    // the dated ones within the window.
+    let stretch = |r: &Run, ts: Option<i64>| -> [std::ops::Range<usize>; 2] {
+        let (undated, dated) = (r.start as usize..r.dated as usize, r.dated as usize..r.end as usize);
+        match (window, ts) {
+            (Some(w), Some(t)) => {
+                let slice = &times[dated.clone()];
+                let lo = slice.partition_point(|&x| x < t.saturating_sub(w));
+                let hi = slice.partition_point(|&x| x <= t.saturating_add(w));
+                [undated, dated.start + lo..dated.start + hi]
+            }
+            _ => [undated, dated],
+        }
+    };
+    // How many of each document's anchors (rarest first) it reads within the budget.
+    let reads: Vec<u32> = (0..n)
+        .into_par_iter()
+        .map(|a| {
+            let mut read = 0;
+            for (k, &r) in anchors_of[first[a]..first[a + 1]].iter().enumerate() {
+                read += stretch(&runs[r as usize], timestamps[a]).iter().map(|s| s.len()).sum::<usize>();
+                if read > weights.postings_read {
+                    return k as u32;
+                }
+            }
+            (first[a + 1] - first[a]) as u32
+        })
+        .collect();
+    let complete_docs: Vec<bool> = (0..n).map(|d| reads[d] as usize == first[d + 1] - first[d]).collect();
+    let complete = |d: usize| complete_docs[d];
     // Exact weight of the loose terms two documents share: a merge of their positions.
     let shared_loose = |a: usize, b: usize| -> f64 {
         let (pa, pb) = (&unindexed[first_loose[a]..first_loose[a + 1]], &unindexed[first_loose[b]..first_loose[b + 1]]);
@@ -432,62 +605,98 @@ pub fn story_edges(
         // One counter per worker thread, sized to the dump and left zeroed after each document.
         static COUNTER: std::cell::RefCell<Counter> = Default::default();
     }
-    (0..n)
+    let per_doc: Vec<(Vec<StoryEdge>, SearchWork)> = (0..n)
         .into_par_iter()
         .map(|a| {
+            if !searches(a) {
+                return (Vec::new(), SearchWork::default());
+            }
             COUNTER.with_borrow_mut(|(count, touched)| {
                 if count.len() < n {
                     count.resize(n, (0, 0, 0.0));
                 }
-                for &(_, from, to, w, bursty) in &later[first[a]..first[a + 1]] {
-                    for &b in &flat[from as usize..to as usize] {
-                        let c = &mut count[b as usize];
-                        if c.0 == 0 {
-                            touched.push(b);
+                let mut work = SearchWork { searched: 1, capped: u64::from(!complete(a)), ..SearchWork::default() };
+                let read = &anchors_of[first[a]..first[a] + reads[a] as usize];
+                let unread: f32 = anchors_of[first[a] + reads[a] as usize..first[a + 1]].iter().map(|&r| runs[r as usize].weight).sum();
+                for &r in read {
+                    let run = &runs[r as usize];
+                    for s in stretch(run, timestamps[a]) {
+                        work.postings_read += s.len() as u64;
+                        for &b in &flat[s] {
+                            // The earlier document decides a pair, unless it read only some of
+                            // its anchors.
+                            if b as usize == a || ((b as usize) < a && complete(b as usize)) {
+                                continue;
+                            }
+                            let c = &mut count[b as usize];
+                            if c.0 == 0 {
+                                touched.push(b);
+                            }
+                            c.0 += 1;
+                            c.1 += u16::from(run.bursty);
+                            c.2 += run.weight;
                         }
-                        c.0 += 1;
-                        c.1 += u16::from(bursty);
-                        c.2 += w;
                     }
                 }
-                let mut found: Vec<StoryEdge> = Vec::new();
+                work.most_postings_read = work.postings_read;
+                // Candidates that may reach the threshold, the most promising first. The
+                // shared weight of two articles is what the search counted, plus at most the
+                // loose terms both have, plus (when this article stopped reading) at most its
+                // unread anchors, as far as the other has anchors left to share.
+                let mut candidates: Vec<(f64, u32, f32)> = Vec::new();
                 for &b in touched.iter() {
                     let (shared, bursty, weight) = std::mem::take(&mut count[b as usize]);
                     let b_ = b as usize;
                     if bursty == 0 || !enough_anchors(shared as usize, timestamps[a], timestamps[b_], weights) {
                         continue;
                     }
-                    if let (Some(w), Some(ta), Some(tb)) = (window, timestamps[a], timestamps[b_]) {
-                        if (ta - tb).abs() > w {
-                            continue;
-                        }
-                    }
-                    // Upper bounds: every loose term shared as well, then the loose terms
-                    // actually shared. The margin keeps rounding from rejecting a pair the
-                    // exact merge would accept.
-                    let bound = |weight: f64, extra: f64| {
-                        let union = total[a] as f64 + total[b_] as f64 - weight - extra + weights.prior_weight;
-                        (weight + extra) / union.max(f64::MIN_POSITIVE)
-                    };
-                    let weight = weight as f64;
-                    if bound(weight, loose[a].min(loose[b_]) as f64) < threshold - BOUND_MARGIN {
-                        continue;
-                    }
-                    if bound(weight, shared_loose(a, b_)) < threshold - BOUND_MARGIN {
-                        continue;
-                    }
-                    let weight = story_similarity(&terms[a], &terms[b_], weights.prior_weight);
-                    if weight >= threshold {
-                        found.push(StoryEdge { a: a as u32, b, weight });
+                    let unshared = unread.min(total[b_] - loose[b_] - weight).max(0.0);
+                    let most = bound(weight as f64, (loose[a].min(loose[b_]) + unshared) as f64, total[a], total[b_], weights.prior_weight);
+                    if most >= threshold - BOUND_MARGIN {
+                        candidates.push((most, b, weight + unshared));
                     }
                 }
                 touched.clear();
-                found.sort_unstable_by_key(|e| e.b);
-                found
+                // The best `weights.compared` first; the loose terms actually shared (a merge
+                // of the shorter loose lists) screen each before the exact similarity.
+                let order = |x: &(f64, u32, f32), y: &(f64, u32, f32)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1));
+                if candidates.len() > weights.compared {
+                    work.truncated = 1;
+                    candidates.select_nth_unstable_by(weights.compared, order);
+                    candidates.truncate(weights.compared);
+                }
+                candidates.sort_unstable_by(order);
+                let mut found: Vec<StoryEdge> = Vec::new();
+                for &(_, b, counted) in &candidates {
+                    let b_ = b as usize;
+                    if bound(counted as f64, shared_loose(a, b_), total[a], total[b_], weights.prior_weight) < threshold - BOUND_MARGIN {
+                        continue;
+                    }
+                    work.compared += 1;
+                    let weight = story_similarity(&terms[a], &terms[b_], weights.prior_weight);
+                    if weight >= threshold {
+                        let (x, y) = if a < b_ { (a as u32, b) } else { (b, a as u32) };
+                        found.push(StoryEdge { a: x, b: y, weight });
+                    }
+                }
+                work.most_compared = work.compared;
+                tick(1);
+                (found, work)
             })
         })
-        .flatten()
-        .collect()
+        .collect();
+    let work = per_doc.iter().fold(SearchWork::default(), |w, (_, o)| w.add(*o));
+    let mut edges: Vec<StoryEdge> = per_doc.into_iter().flat_map(|(e, _)| e).collect();
+    edges.par_sort_unstable_by(|x, y| (x.a, x.b).cmp(&(y.a, y.b)));
+    edges.dedup_by(|x, y| (x.a, x.b) == (y.a, y.b));
+    Found { edges, work }
+}
+
+/// Upper bound of the similarity of two documents that share anchors of weight `anchors` and
+/// at most `extra` of their other terms' weight, with total term weights `a` and `b`.
+fn bound(anchors: f64, extra: f64, a: f32, b: f32, prior_weight: f64) -> f64 {
+    let union = a as f64 + b as f64 - anchors - extra + prior_weight;
+    (anchors + extra) / union.max(f64::MIN_POSITIVE)
 }
 
 /// Whether two documents sharing `shared` anchors, one of them bursty, are compared:
@@ -545,23 +754,58 @@ impl WeekSpread {
 /// pairs through to the exact merge, never keep one out. Edge weights come from the merge.
 const BOUND_MARGIN: f64 = 1e-3;
 
-/// Groups documents into stories (see the module docs).
-pub fn group(n: usize, clusters: &[Cluster], edges: Vec<StoryEdge>, terms: &[Vec<(u64, f64)>]) -> Stories {
-    let mut uf = UnionFind::new(n);
-    let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
-    let join = |uf: &mut UnionFind, members: &mut Vec<Vec<u32>>, a: u32, b: u32| {
-        let (ra, rb) = (uf.find(a), uf.find(b));
+/// Groups being formed: a union-find over documents with, per root, its members, its
+/// searching members (a copy cluster counts as one telling) and the first and last times of
+/// its dated members.
+struct Groups {
+    uf: UnionFind,
+    members: Vec<Vec<u32>>,
+    units: Vec<u32>,
+    span: Vec<Option<(i64, i64)>>,
+}
+
+impl Groups {
+    fn join(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.uf.find(a), self.uf.find(b));
         if ra != rb {
-            uf.union(ra, rb);
-            let root = uf.find(ra);
-            let other = if root == ra { rb } else { ra };
-            let moved = std::mem::take(&mut members[other as usize]);
-            members[root as usize].extend(moved);
+            self.uf.union(ra, rb);
+            let (root, other) = if self.uf.find(ra) == ra { (ra, rb) } else { (rb, ra) };
+            let moved = std::mem::take(&mut self.members[other as usize]);
+            self.members[root as usize].extend(moved);
+            self.units[root as usize] += self.units[other as usize];
+            self.span[root as usize] = joined_span(self.span[root as usize], self.span[other as usize]);
         }
+    }
+}
+
+/// The first and last times of two groups together.
+fn joined_span(x: Option<(i64, i64)>, y: Option<(i64, i64)>) -> Option<(i64, i64)> {
+    match (x, y) {
+        (Some(x), Some(y)) => Some((x.0.min(y.0), x.1.max(y.1))),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// Groups documents into stories (see the module docs).
+pub fn group(
+    clusters: &[Cluster],
+    edges: Vec<StoryEdge>,
+    terms: &[Vec<(u64, f64)>],
+    timestamps: &[Option<i64>],
+    searching: &[bool],
+    window: Option<i64>,
+) -> Stories {
+    let n = terms.len();
+    let mut g = Groups {
+        uf: UnionFind::new(n),
+        members: (0..n as u32).map(|i| vec![i]).collect(),
+        units: (0..n).map(|i| u32::from(searching.is_empty() || searching[i])).collect(),
+        span: timestamps.iter().map(|t| t.map(|t| (t, t))).collect(),
     };
     for c in clusters {
         for w in c.members.windows(2) {
-            join(&mut uf, &mut members, w[0], w[1]);
+            g.join(w[0], w[1]);
         }
     }
     let mut adjacency: Vec<Vec<u32>> = vec![Vec::new(); n];
@@ -572,26 +816,35 @@ pub fn group(n: usize, clusters: &[Cluster], edges: Vec<StoryEdge>, terms: &[Vec
     let mut order = edges.clone();
     order.sort_by(|x, y| y.weight.total_cmp(&x.weight).then((x.a, x.b).cmp(&(y.a, y.b))));
     let mut bridges = Vec::new();
+    let mut apart = Vec::new();
     for e in order {
-        let (ra, rb) = (uf.find(e.a), uf.find(e.b));
+        let (ra, rb) = (g.uf.find(e.a), g.uf.find(e.b));
         if ra == rb {
             continue;
         }
-        let (sa, sb) = (members[ra as usize].len(), members[rb as usize].len());
+        // A story is one news cycle: its dated members lie within the window.
+        if let (Some(w), Some((first, last))) = (window, joined_span(g.span[ra as usize], g.span[rb as usize])) {
+            if last - first > w {
+                apart.push(e);
+                continue;
+            }
+        }
+        let (sa, sb) = (g.units[ra as usize], g.units[rb as usize]);
         if sa.max(sb) >= 2 && e.weight < STRONG_EDGE {
             // Joining a group: count the edges between the two sides, from the smaller one.
-            let (small, other) = if sa <= sb { (ra, rb) } else { (rb, ra) };
-            let links: usize = members[small as usize]
+            let (small, other) = if g.members[ra as usize].len() <= g.members[rb as usize].len() { (ra, rb) } else { (rb, ra) };
+            let links: usize = g.members[small as usize]
                 .iter()
-                .map(|&m| adjacency[m as usize].iter().filter(|&&x| uf.find(x) == other).count())
+                .map(|&m| adjacency[m as usize].iter().filter(|&&x| g.uf.find(x) == other).count())
                 .sum();
             if links < 2 {
                 bridges.push(e);
                 continue;
             }
         }
-        join(&mut uf, &mut members, e.a, e.b);
+        g.join(e.a, e.b);
     }
+    let Groups { mut uf, members, .. } = g;
     // Stories of two or more, ids by first member in input order.
     let mut story_of = vec![None; n];
     let mut stories: Vec<Story> = Vec::new();
@@ -602,7 +855,7 @@ pub fn group(n: usize, clusters: &[Cluster], edges: Vec<StoryEdge>, terms: &[Vec
             continue;
         }
         let id = *id_of_root.entry(r).or_insert_with(|| {
-            stories.push(Story { id: stories.len() as u32, members: Vec::new(), top_terms: Vec::new() });
+            stories.push(Story { id: stories.len() as u32, members: Vec::new(), top_terms: Vec::new(), follows: Vec::new() });
             stories.len() as u32 - 1
         });
         stories[id as usize].members.push(i);
@@ -623,10 +876,25 @@ pub fn group(n: usize, clusters: &[Cluster], edges: Vec<StoryEdge>, terms: &[Vec
         ranked.sort_by(|x, y| y.1 .0.cmp(&x.1 .0).then(y.1 .1.total_cmp(&x.1 .1)).then(x.0.cmp(&y.0)));
         s.top_terms = ranked.into_iter().take(TOP_TERMS_SHOWN).map(|(t, _)| t).collect();
     });
+    // Follow-ups: a story that an edge links to an earlier story, kept apart by the window.
+    let first_time = |s: &Story| s.members.iter().filter_map(|&m| timestamps[m as usize]).min();
+    for e in &apart {
+        if let (Some(x), Some(y)) = (story_of[e.a as usize], story_of[e.b as usize]) {
+            let (tx, ty) = (first_time(&stories[x as usize]), first_time(&stories[y as usize]));
+            let (earlier, later) = if (tx, x) <= (ty, y) { (x, y) } else { (y, x) };
+            if earlier != later && !stories[later as usize].follows.contains(&earlier) {
+                stories[later as usize].follows.push(earlier);
+            }
+        }
+    }
+    for s in &mut stories {
+        s.follows.sort_unstable();
+    }
     let mut edges = edges;
     edges.sort_by_key(|e| (e.a, e.b));
     bridges.sort_by_key(|e| (e.a, e.b));
-    Stories { stories, story_of, edges, bridges }
+    apart.sort_by_key(|e| (e.a, e.b));
+    Stories { stories, story_of, edges, bridges, apart }
 }
 
 /// Terms listed per story in `stories.jsonl`.
@@ -652,6 +920,17 @@ pub fn parse_window(s: &str) -> Option<i64> {
 mod tests {
     use super::*;
     use crate::verify::{Edge, EdgeKind};
+
+    /// Every document searching, no progress.
+    fn story_edges(terms: &[Vec<(u64, f64)>], ts: &[Option<i64>], threshold: f64, window: Option<i64>, weights: &Weights) -> Vec<StoryEdge> {
+        super::story_edges(terms, ts, &[], threshold, window, weights, &|_| {}).edges
+    }
+
+    /// Grouping of undated documents without a window.
+    fn group(n: usize, clusters: &[Cluster], edges: Vec<StoryEdge>, terms: &[Vec<(u64, f64)>]) -> Stories {
+        assert_eq!(terms.len(), n);
+        super::group(clusters, edges, terms, &vec![None; n], &[], None)
+    }
 
     /// Every pair, the slow way: shared anchors counted directly (beat terms found per term
     /// from its documents' weeks), the exact similarity.
@@ -704,13 +983,14 @@ mod tests {
             tuned in proptest::option::of((1usize..4, 0.0f64..300.0, 1usize..5, 0.1f64..1.5, 0i64..20)),
         ) {
             let weights = match tuned {
-                None => Weights::default(),
+                None => Weights { compared: usize::MAX, ..Weights::default() },
                 Some((min_shared_anchors, prior_weight, min_beat_weeks, max_week_spread, single_anchor_days)) => Weights {
                     min_shared_anchors,
                     prior_weight,
                     min_beat_weeks,
                     max_week_spread,
                     single_anchor_days,
+                    compared: usize::MAX,
                     ..Weights::default()
                 },
             };
@@ -723,6 +1003,54 @@ mod tests {
             proptest::prop_assert_eq!(story_edges(&terms, &none, threshold, None, &weights), brute_force(&terms, &none, threshold, &weights));
             let dates = &dates[..terms.len()];
             proptest::prop_assert_eq!(story_edges(&terms, dates, threshold, None, &weights), brute_force(&terms, dates, threshold, &weights));
+        }
+    }
+
+    /// Dumps of Zipf-distributed words (exponents 0.8 to 1.3 over 30,000 words, as real
+    /// news vocabularies, where thousands of mid-frequency words sit in tens to hundreds of
+    /// documents), all dated within a few days: each article's search reads and compares at
+    /// most its caps, although reading every posting would take many times more.
+    #[test]
+    fn work_per_article_stays_under_the_caps_on_zipf_vocabularies() {
+        let mut rng = crate::minhash::SplitMix64::new(7);
+        for exponent in [0.8, 1.0, 1.3] {
+            let cumulative: Vec<f64> = (1..=30_000)
+                .scan(0.0, |sum, r| {
+                    *sum += 1.0 / (r as f64).powf(exponent);
+                    Some(*sum)
+                })
+                .collect();
+            let total = *cumulative.last().unwrap();
+            let words: Vec<Vec<u64>> = (0..4000)
+                .map(|_| {
+                    let mut w: Vec<u64> = (0..300)
+                        .map(|_| {
+                            let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
+                            cumulative.partition_point(|&c| c <= u) as u64 * 0x9E37_79B9_7F4A_7C15
+                        })
+                        .collect();
+                    w.sort_unstable();
+                    w.dedup();
+                    w
+                })
+                .collect();
+            let weights = Weights::default();
+            let terms = story_terms(&words, &weights);
+            let ts: Vec<Option<i64>> = (0..words.len() as i64).map(|i| Some(i * 60)).collect();
+            let work = super::story_edges(&terms, &ts, &[], DEFAULT_STORY_THRESHOLD, Some(DEFAULT_STORY_WINDOW), &weights, &|_| {}).work;
+            assert_eq!(work.searched, 4000);
+            assert!(work.most_postings_read as usize <= POSTINGS_READ_PER_ARTICLE, "{exponent}: {work:?}");
+            assert!(work.most_compared as usize <= COMPARED_PER_ARTICLE, "{exponent}: {work:?}");
+            assert!(work.postings_read <= work.searched * POSTINGS_READ_PER_ARTICLE as u64);
+            // Uncapped, the same search reads more; up to an exponent of 1 (flatter curves have
+            // more mid-frequency words) the caps bind for most articles.
+            let all = Weights { postings_read: usize::MAX, compared: usize::MAX, ..weights };
+            let free = super::story_edges(&terms, &ts, &[], DEFAULT_STORY_THRESHOLD, Some(DEFAULT_STORY_WINDOW), &all, &|_| {}).work;
+            assert!(free.postings_read > work.postings_read && free.capped == 0, "{exponent}: {free:?} vs {work:?}");
+            if exponent <= 1.0 {
+                assert!(work.capped * 2 > work.searched, "{exponent}: {work:?}");
+                assert!(free.most_postings_read as usize > 2 * POSTINGS_READ_PER_ARTICLE, "{exponent}: {free:?}");
+            }
         }
     }
 
@@ -794,8 +1122,9 @@ mod tests {
         terms[30] = vec![(3, 100.0), (4, 100.0)];
         terms[21] = vec![(1, 100.0), (5, 100.0)];
         terms[31] = vec![(1, 100.0), (5, 100.0)];
-        // The beat rule alone (one shared anchor within a week would pair more of these).
-        let w = Weights { single_anchor_days: 0, ..Weights::default() };
+        // The beat rule alone (one shared anchor within a week would pair more of these), every
+        // candidate compared.
+        let w = Weights { single_anchor_days: 0, compared: usize::MAX, ..Weights::default() };
         let pairs = |ts: &[Option<i64>], weights: &Weights| {
             story_edges(&terms, ts, 0.2, None, weights).iter().map(|e| (e.a, e.b)).collect::<Vec<_>>()
         };

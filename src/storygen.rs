@@ -31,11 +31,85 @@ pub struct StoryGenParams {
     pub topics: usize,
     /// Seed of every random choice.
     pub seed: u64,
+    /// Days the stories' first tellings are spread over.
+    pub days: usize,
+    /// Share of stories followed, [`FOLLOW_UP_DAYS`] later, by a *follow-up*: a new event
+    /// with the same people, organisation and place (a missed bail deadline after an on-stage
+    /// fight), its own story.
+    pub follow_up_share: f64,
+    /// Share of stories whose main person is in the news again [`SEQUEL_DAYS`] later in a
+    /// different event (an athlete's next win), its own story.
+    pub sequel_share: f64,
+    /// Share of tellings republished by one to three other outlets as copies (a copy
+    /// cluster inside the story).
+    pub copy_share: f64,
+    /// Real word frequencies for background sentences (none without it).
+    pub vocabulary: Option<std::sync::Arc<Vocabulary>>,
 }
+
+/// Days the stories of the benchmark are spread over by default: 17 weeks, as in the benchmark
+/// of real news text the story level is judged on, so that same-topic stories fall in the
+/// same weeks.
+pub const DEFAULT_DAYS: usize = 119;
+/// Days after its story that a follow-up's first telling appears: the next development of
+/// one event, within a fortnight.
+pub const FOLLOW_UP_DAYS: (usize, usize) = (2, 10);
+/// Days after its story that a sequel (the same person in another event) appears.
+pub const SEQUEL_DAYS: (usize, usize) = (14, 56);
 
 impl Default for StoryGenParams {
     fn default() -> Self {
-        StoryGenParams { stories: 300, tellings_per_story: (2, 6), topics: 12, seed: 1 }
+        StoryGenParams {
+            stories: 300,
+            tellings_per_story: (2, 6),
+            topics: 12,
+            seed: 1,
+            days: DEFAULT_DAYS,
+            follow_up_share: 0.25,
+            sequel_share: 0.15,
+            copy_share: 0.2,
+            vocabulary: None,
+        }
+    }
+}
+
+/// Words with their frequencies in real text, for background sentences drawn with those
+/// frequencies (a Zipf curve, as in real news): the mid-frequency words that two unrelated
+/// articles share by chance.
+#[derive(Debug)]
+pub struct Vocabulary {
+    words: Vec<String>,
+    /// Running totals of the counts, for sampling.
+    cumulative: Vec<u64>,
+}
+
+/// Words kept in a [`Vocabulary`] at most (the commonest).
+const VOCABULARY_WORDS: usize = 50_000;
+
+impl Vocabulary {
+    /// The alphabetic words (two letters or more, lowercased) of these texts with their counts.
+    pub fn from_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> Option<Vocabulary> {
+        let mut counts: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+        for t in texts {
+            for w in t.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 2) {
+                *counts.entry(w.to_ascii_lowercase()).or_default() += 1;
+            }
+        }
+        let mut ranked: Vec<(String, u64)> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        ranked.truncate(VOCABULARY_WORDS);
+        let mut total = 0;
+        let cumulative = ranked.iter().map(|(_, c)| {
+            total += c;
+            total
+        }).collect();
+        (!ranked.is_empty()).then(|| Vocabulary { words: ranked.into_iter().map(|(w, _)| w).collect(), cumulative })
+    }
+
+    fn sample(&self, rng: &mut Rng) -> &str {
+        let total = *self.cumulative.last().expect("a vocabulary has words");
+        let r = ((rng.0.next_u64() as u128 * total as u128) >> 64) as u64;
+        &self.words[self.cumulative.partition_point(|&c| c <= r)]
     }
 }
 
@@ -56,6 +130,11 @@ pub struct StoryDoc {
     pub story: u32,
     /// Ground-truth topic id.
     pub topic: u32,
+    /// Copy group: the telling this article republishes and its copies share one (`None` for
+    /// a telling nobody copied).
+    pub cluster: Option<u32>,
+    /// The story this one follows up (`None` unless it is a follow-up).
+    pub follows: Option<u32>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -536,6 +615,8 @@ struct Story {
     q: (&'static str, &'static str, &'static str),
     /// First hour of the story in the year.
     hour: usize,
+    /// The story this one follows up.
+    follows: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -810,7 +891,7 @@ fn make_stories(p: &StoryGenParams, rng: &mut Rng) -> Vec<Story> {
     let figures: Vec<Vec<Person>> = (0..topics)
         .map(|t| TOPICS[t % TOPICS.len()].leaders.iter().map(|r| make_person(rng, r)).collect())
         .collect();
-    (0..p.stories)
+    let mut stories: Vec<Story> = (0..p.stories)
         .map(|_| {
             let ti = rng.below(topics);
             let topic = &TOPICS[ti % TOPICS.len()];
@@ -838,13 +919,99 @@ fn make_stories(p: &StoryGenParams, rng: &mut Rng) -> Vec<Story> {
                 rng.distinct(RARE.len(), k)
             }.into_iter().map(|i| RARE[i]).collect();
             let q = (rare[0], places[0], rng.word(topic.words));
-            Story { topic: ti, persons, places, org, numbers, rare, quote: rng.below(QUOTES.len()), q, hour: rng.below(362 * 24) }
+            let hour = rng.below(p.days.max(1) * 24);
+            Story { topic: ti, persons, places, org, numbers, rare, quote: rng.below(QUOTES.len()), q, hour, follows: None }
         })
-        .collect()
+        .collect();
+    // Follow-ups and sequels: the confusers of a story level, the same people in other events.
+    let base = stories.len();
+    for i in 0..base {
+        if rng.chance(p.follow_up_share) {
+            let f = follow_up(&stories[i], i, rng);
+            stories.push(f);
+        }
+        if rng.chance(p.sequel_share) {
+            let s = sequel(&stories[i], topics, &figures, rng);
+            stories.push(s);
+        }
+    }
+    stories
+}
+
+/// Rare event words not among `taken`.
+fn new_rare(rng: &mut Rng, taken: &[&'static str], k: usize) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    while out.len() < k {
+        let w = rng.word(RARE);
+        if !taken.contains(&w) && !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
+}
+
+/// New figures for an event: 2-4 of the four kinds of number.
+fn new_numbers(rng: &mut Rng, topic: &Topic) -> Vec<(usize, String)> {
+    let k = 2 + rng.below(3);
+    let mut kinds = rng.distinct(4, k);
+    kinds.sort_unstable();
+    kinds.into_iter().map(|k| make_number(rng, topic, k)).collect()
+}
+
+/// The next development of story `parent` (index `i`) days later: the same people,
+/// organisation and places, new figures, new event words beside one of the first event's,
+/// another quotation.
+fn follow_up(parent: &Story, i: usize, rng: &mut Rng) -> Story {
+    let topic = &TOPICS[parent.topic % TOPICS.len()];
+    let mut rare = vec![parent.rare[0]];
+    rare.extend(new_rare(rng, &parent.rare, 2));
+    let quote = (parent.quote + 1 + rng.below(QUOTES.len() - 1)) % QUOTES.len();
+    let days = FOLLOW_UP_DAYS.0 + rng.below(FOLLOW_UP_DAYS.1 - FOLLOW_UP_DAYS.0 + 1);
+    Story {
+        numbers: new_numbers(rng, topic),
+        q: (rare[1], parent.places[0], rng.word(topic.words)),
+        rare,
+        quote,
+        hour: parent.hour + days * 24 + rng.below(24),
+        follows: Some(i),
+        ..parent.clone()
+    }
+}
+
+/// The main person of `parent` in another event weeks later, mostly on the same beat: new
+/// places, organisation, figures, event words and quotation.
+fn sequel(parent: &Story, topics: usize, figures: &[Vec<Person>], rng: &mut Rng) -> Story {
+    let ti = if rng.chance(0.7) { parent.topic } else { rng.below(topics) };
+    let topic = &TOPICS[ti % TOPICS.len()];
+    let mut persons = vec![parent.persons[0].clone()];
+    if rng.chance(0.5) {
+        let role = rng.word(topic.roles);
+        persons.push(make_person(rng, role));
+    } else if rng.chance(0.3) {
+        persons.push(figures[ti][rng.below(3)].clone());
+    }
+    let k = 1 + rng.below(2);
+    let places: Vec<&'static str> = rng.distinct(PLACES.len(), k).into_iter().map(|i| PLACES[i]).collect();
+    let org = rng.chance(0.5).then(|| format!("{} {}", rng.word(ORG_PREFIXES), rng.word(topic.orgs)));
+    let k = 2 + rng.below(2);
+    let rare = new_rare(rng, &parent.rare, k);
+    let days = SEQUEL_DAYS.0 + rng.below(SEQUEL_DAYS.1 - SEQUEL_DAYS.0 + 1);
+    Story {
+        topic: ti,
+        persons,
+        q: (rare[0], places[0], rng.word(topic.words)),
+        places,
+        org,
+        numbers: new_numbers(rng, topic),
+        rare,
+        quote: rng.below(QUOTES.len()),
+        hour: parent.hour + days * 24 + rng.below(24),
+        follows: None,
+    }
 }
 
 /// Writes one telling: (title, text).
-fn write_telling(story: &Story, rng: &mut Rng) -> (String, String) {
+fn write_telling(story: &Story, vocabulary: Option<&Vocabulary>, rng: &mut Rng) -> (String, String) {
     let topic = &TOPICS[story.topic % TOPICS.len()];
     // Most but not all identity items: the first person and place always, others often.
     let persons: Vec<usize> = (0..story.persons.len()).filter(|&i| i == 0 || rng.chance(0.75)).collect();
@@ -929,6 +1096,14 @@ fn write_telling(story: &Story, rng: &mut Rng) -> (String, String) {
         };
         sentences.push(s);
     }
+    // Background in the outlet's own words, drawn with real word frequencies.
+    if let Some(v) = vocabulary {
+        for _ in 0..BACKGROUND_SENTENCES.0 + rng.below(BACKGROUND_SENTENCES.1 - BACKGROUND_SENTENCES.0 + 1) {
+            let words: Vec<&str> = (0..12 + rng.below(13)).map(|_| v.sample(rng)).collect();
+            let at = 1 + rng.below(sentences.len());
+            sentences.insert(at, format!("{}.", capitalise(&words.join(" "))));
+        }
+    }
     // Paragraphs of one to three sentences; the lede stands alone.
     let mut paras: Vec<String> = vec![sentences[0].clone()];
     let mut i = 1;
@@ -940,6 +1115,12 @@ fn write_telling(story: &Story, rng: &mut Rng) -> (String, String) {
     let title = t.fill(rng.word(TITLES), rng, &[]);
     (title, paras.join("\n\n"))
 }
+
+/// Background sentences of real-frequency words in a telling, fewest and most
+/// ([`StoryGenParams::vocabulary`]).
+const BACKGROUND_SENTENCES: (usize, usize) = (1, 3);
+/// Outlets that republish a copied telling, fewest and most.
+const COPIES: (usize, usize) = (1, 3);
 
 /// Whether a sentence-initial word is a proper name (kept capitalised after a connector).
 fn is_name_start(w: &str, story: &Story) -> bool {
@@ -967,17 +1148,49 @@ pub fn generate_stories(p: &StoryGenParams) -> Vec<StoryDoc> {
     let stories = make_stories(p, &mut rng);
     let (lo, hi) = (p.tellings_per_story.0.max(1), p.tellings_per_story.1.max(p.tellings_per_story.0.max(1)));
     let mut docs: Vec<(usize, usize, StoryDoc)> = Vec::new();
+    let mut clusters = 0u32;
     for (si, story) in stories.iter().enumerate() {
         let n = lo + rng.below(hi - lo + 1);
-        let outlets = rng.distinct(OUTLETS.len(), n);
+        let mut outlets = rng.distinct(OUTLETS.len(), OUTLETS.len()).into_iter().cycle().enumerate().map(|(k, o)| {
+            if k < OUTLETS.len() { OUTLETS[o].to_string() } else { format!("{}-{k}", OUTLETS[o]) }
+        });
         let base_day = story.hour / 24;
-        for (k, o) in (0..n).zip(outlets.into_iter().chain(std::iter::repeat(0))) {
+        let doc = |outlet: String, hour: usize, title: String, text: String, cluster: Option<u32>| StoryDoc {
+            id: String::new(),
+            outlet,
+            date: timestamp(hour),
+            title,
+            text,
+            story: si as u32,
+            topic: story.topic as u32,
+            cluster,
+            follows: story.follows.map(|f| f as u32),
+        };
+        for _ in 0..n {
             // Tellings fall within three days of each other.
             let hour = (base_day + rng.below(4)) * 24 + rng.below(24);
-            let (title, text) = write_telling(story, &mut rng);
-            let outlet = if k < OUTLETS.len() { OUTLETS[o].to_string() } else { format!("{}-{k}", OUTLETS[o]) };
-            let doc = StoryDoc { id: String::new(), outlet, date: timestamp(hour), title, text, story: si as u32, topic: story.topic as u32 };
-            docs.push((hour, docs.len(), doc));
+            let (title, text) = write_telling(story, p.vocabulary.as_deref(), &mut rng);
+            let outlet = outlets.next().expect("cycled");
+            if !rng.chance(p.copy_share) {
+                docs.push((hour, docs.len(), doc(outlet, hour, title, text, None)));
+                continue;
+            }
+            // Republished by other outlets within a day: a paragraph dropped, a credit added.
+            let cluster = Some(clusters);
+            clusters += 1;
+            for _ in 0..COPIES.0 + rng.below(COPIES.1 - COPIES.0 + 1) {
+                let mut paras: Vec<&str> = text.split("\n\n").collect();
+                if paras.len() > 3 && rng.chance(0.5) {
+                    paras.remove(1 + rng.below(paras.len() - 1));
+                }
+                let mut copy = paras.join("\n\n");
+                if rng.chance(0.5) {
+                    copy.push_str(&format!("\n\nThis article first appeared on {outlet}."));
+                }
+                let at = hour + 1 + rng.below(24);
+                docs.push((at, docs.len(), doc(outlets.next().expect("cycled"), at, title.clone(), copy, cluster)));
+            }
+            docs.push((hour, docs.len(), doc(outlet, hour, title, text, cluster)));
         }
     }
     docs.sort_by_key(|(h, i, _)| (*h, *i));
@@ -991,8 +1204,9 @@ pub fn generate_stories(p: &StoryGenParams) -> Vec<StoryDoc> {
 }
 
 /// Writes the dump as JSONL (`id, outlet, date, title, text`) and, if asked, the labels as
-/// JSONL (`id, story, topic, cluster` with `cluster` always null: no article is a copy of
-/// another). Both files are written atomically.
+/// JSONL (`id, story, topic, cluster`, and `follows` for a follow-up: the story it follows;
+/// `cluster` is the copy group, null for a telling nobody copied). Both files are written
+/// atomically.
 pub fn write_story_dump(docs: &[StoryDoc], dump: &Path, labels: Option<&Path>) -> Result<()> {
     use crate::synth::DumpLine;
     #[derive(Serialize)]
@@ -1001,6 +1215,8 @@ pub fn write_story_dump(docs: &[StoryDoc], dump: &Path, labels: Option<&Path>) -
         story: u32,
         topic: u32,
         cluster: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        follows: Option<u32>,
     }
     write_atomic(dump, |w| {
         for d in docs {
@@ -1012,7 +1228,7 @@ pub fn write_story_dump(docs: &[StoryDoc], dump: &Path, labels: Option<&Path>) -
     if let Some(labels) = labels {
         write_atomic(labels, |w| {
             for d in docs {
-                serde_json::to_writer(&mut *w, &LabelLine { id: &d.id, story: d.story, topic: d.topic, cluster: None })?;
+                serde_json::to_writer(&mut *w, &LabelLine { id: &d.id, story: d.story, topic: d.topic, cluster: d.cluster, follows: d.follows })?;
                 w.write_all(b"\n")?;
             }
             Ok(())
@@ -1067,11 +1283,15 @@ mod tests {
         let p = small();
         let docs = generate_stories(&p);
         let stories = by_story(&docs);
-        assert_eq!(stories.len(), p.stories);
+        assert!(stories.len() > p.stories, "follow-ups and sequels are stories of their own");
+        let copies = docs.iter().filter(|d| d.cluster.is_some()).count();
+        assert!(copies * 20 > docs.len() && copies * 2 < docs.len(), "{copies} of {} in copy groups", docs.len());
         for ds in stories.values() {
-            assert!((2..=6).contains(&ds.len()));
+            // Tellings (one a copy group, whose copies follow within a day) within three days.
+            let groups: std::collections::HashSet<_> = ds.iter().map(|d| d.cluster.map_or(d.id.clone(), |c| c.to_string())).collect();
+            assert!((2..=6).contains(&groups.len()), "{} tellings", groups.len());
             let days: Vec<usize> = ds.iter().map(|d| d.date[..10].to_string()).map(|s| day_index(&s)).collect();
-            assert!(days.iter().max().unwrap() - days.iter().min().unwrap() <= 3, "{days:?}");
+            assert!(days.iter().max().unwrap() - days.iter().min().unwrap() <= 4, "{days:?}");
             let outlets: std::collections::HashSet<_> = ds.iter().map(|d| &d.outlet).collect();
             assert_eq!(outlets.len(), ds.len(), "one telling per outlet");
             for d in ds {
@@ -1109,6 +1329,9 @@ mod tests {
                 .collect();
             for i in 0..ds.len() {
                 for j in i + 1..ds.len() {
+                    if ds[i].cluster.is_some() && ds[i].cluster == ds[j].cluster {
+                        continue; // a copy and its original
+                    }
                     let shared = names.iter().filter(|n| ds[i].text.contains(n.as_str()) && ds[j].text.contains(n.as_str())).count();
                     assert!(shared >= 2, "story {s}: {shared} shared names");
                     let rare = st.rare.iter().filter(|w| ds[i].text.contains(*w) && ds[j].text.contains(*w)).count();
@@ -1120,6 +1343,44 @@ mod tests {
         }
         let mean = total / pairs as f64;
         assert!(mean < 0.15, "mean 5-gram Jaccard between tellings {mean}");
+    }
+
+    #[test]
+    fn follow_ups_and_sequels_are_the_same_people_in_other_events() {
+        let p = StoryGenParams { stories: 400, ..StoryGenParams::default() };
+        let mut rng = Rng(SplitMix64::new(p.seed ^ 0x5354_4f52_5947_454e));
+        let stories = make_stories(&p, &mut rng);
+        let day = |s: &Story| s.hour / 24;
+        let (mut follow_ups, mut sequels) = (0, 0);
+        for s in &stories[p.stories..] {
+            match s.follows {
+                Some(i) => {
+                    let parent = &stories[i];
+                    follow_ups += 1;
+                    assert_eq!((s.persons[0].last.as_str(), s.places[0]), (parent.persons[0].last.as_str(), parent.places[0]));
+                    assert!((FOLLOW_UP_DAYS.0..=FOLLOW_UP_DAYS.1 + 1).contains(&(day(s) - day(parent))));
+                    assert!(s.rare.iter().filter(|w| !parent.rare.contains(w)).count() >= 2, "new event words");
+                }
+                None => {
+                    sequels += 1;
+                    // Its parent: an earlier story of the same main person, weeks before, with
+                    // other event words.
+                    assert!(stories[..p.stories].iter().any(|b| b.persons[0].last == s.persons[0].last
+                        && b.persons[0].first == s.persons[0].first
+                        && (day(b) + SEQUEL_DAYS.0..=day(b) + SEQUEL_DAYS.1 + 1).contains(&day(s))
+                        && s.rare.iter().all(|w| !b.rare.contains(w))));
+                }
+            }
+        }
+        // About a quarter and a seventh of the stories.
+        assert!((70..=130).contains(&follow_ups) && (35..=90).contains(&sequels), "{follow_ups} {sequels}");
+        // Background sentences come from the vocabulary's words, commoner words more often.
+        let v = Vocabulary::from_texts(["the cat and the dog and the bird", "the end"]).unwrap();
+        assert_eq!(v.words[0], "the");
+        let with = generate_stories(&StoryGenParams { stories: 20, vocabulary: Some(std::sync::Arc::new(v)), ..p.clone() });
+        let without = generate_stories(&StoryGenParams { stories: 20, ..p });
+        let count = |docs: &[StoryDoc]| docs.iter().map(|d| d.text.matches("bird").count()).sum::<usize>();
+        assert!(count(&with) > 0 && count(&without) == 0);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::util::{read_jsonl, reprint, tempdir};
+use crate::util::{read_jsonl, repo_root, reprint, tempdir};
 use serde_json::Value;
 
 /// Pairwise (true, predicted, correct) counts over every pair of labelled documents.
@@ -61,12 +61,29 @@ fn story_level_target_holds_on_the_story_benchmark() {
     let s = &e["stories"]["pairwise"];
     let (t, pr, c) = brute_force(&out, &labels, "story", "story");
     assert_eq!((s["true_pairs"].as_u64().unwrap(), s["predicted_pairs"].as_u64().unwrap(), s["correct_pairs"].as_u64().unwrap()), (t, pr, c));
-    assert!(s["f1"].as_f64().unwrap() >= 0.9, "story F1 {s}");
+    // The story level's targets (README, "Quality targets"): measured precision 0.985,
+    // recall 0.987 (BENCHMARKS.md, "Stories").
+    assert!(s["precision"].as_f64().unwrap() >= 0.95 && s["recall"].as_f64().unwrap() >= 0.85, "stories {s}");
     // The text form names the tables and the worst cases with ids that are in the labels.
     let text = reprint().args(["eval", "--labels"]).arg(&labels).arg(&out).output().unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("adjusted Rand") && text.contains("story rewrites") && text.contains("B-cubed"), "{text}");
     assert!(text.contains("worst misses (stories)") && text.contains("story-"), "{text}");
+    // With background sentences of real Reuters word frequencies (measured precision 0.983,
+    // recall 0.917).
+    reprint()
+        .args(["gen-stories", "--stories", "400", "--seed", "1", "-q", "--words"])
+        .arg(repo_root().join("corpus/reuters-sample.jsonl"))
+        .arg("-o")
+        .arg(&dump)
+        .arg("--labels")
+        .arg(&labels)
+        .assert()
+        .success();
+    reprint().args(["scan", "-q", "-o"]).arg(&out).arg(&dump).assert().success();
+    let e = eval_json(&out, &labels);
+    let s = &e["stories"]["pairwise"];
+    assert!(s["precision"].as_f64().unwrap() >= 0.95 && s["recall"].as_f64().unwrap() >= 0.85, "stories with real words {s}");
 }
 
 #[test]

@@ -63,7 +63,7 @@ for t in 0.3 0.4 0.6 0.7; do row "--threshold $t" --threshold "$t"; done
 for c in 0.5 0.7 0.8; do row "--containment $c" --containment "$c"; done
 row "--no-furniture" --no-furniture
 for s in 0.06 0.08 0.1 0.15 0.2; do row "--story-threshold $s" --story-threshold "$s"; done
-for w in 3d 7d 30d; do row "--story-window $w" --story-window "$w"; done
+for w in none 3d 7d 30d; do row "--story-window $w" --story-window "$w"; done
 tune() { row "--tune $1" --tune "$1"; }
 for v in 2 4 5; do tune "furniture.min-recurrence=$v"; done
 for v in 3 14 30; do tune "furniture.span-days=$v"; done
