@@ -669,7 +669,11 @@ pub fn story_edges(
                 let mut found: Vec<StoryEdge> = Vec::new();
                 for &(_, b, counted) in &candidates {
                     let b_ = b as usize;
-                    if bound(counted as f64, shared_loose(a, b_), total[a], total[b_], weights.prior_weight) < threshold - BOUND_MARGIN {
+                    // (An article that stopped reading could rarely rule a pair out this way: its
+                    // unread anchors count as possibly shared.)
+                    if unread == 0.0
+                        && bound(counted as f64, shared_loose(a, b_), total[a], total[b_], weights.prior_weight) < threshold - BOUND_MARGIN
+                    {
                         continue;
                     }
                     work.compared += 1;
