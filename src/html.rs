@@ -814,7 +814,11 @@ fn header(h: &mut String, r: &ScanResult, plan: &Plan) {
         let _ = writeln!(h, "<li>and {} more files (run.json lists them)</li>", r.run.inputs.len() - 20);
     }
     h.push_str("</ul>\n<dl class=\"figures small\">\n");
-    let window = p.story_window.map_or("none".to_string(), |s| format!("{} h", s / 3600));
+    let window = match p.story_window {
+        None => "none".to_string(),
+        Some(s) if s % 86_400 == 0 => format!("{} d", s / 86_400),
+        Some(s) => format!("{} h", s / 3600),
+    };
     for (k, v) in [
         ("shingle", format!("{} words", p.shingle)),
         ("permutations", p.perms.to_string()),
