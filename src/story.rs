@@ -244,8 +244,6 @@ pub struct Stories {
     pub edges: Vec<StoryEdge>,
     /// Edges not taken because they were a single weak link between two groups.
     pub bridges: Vec<StoryEdge>,
-    /// Edges not taken because the two groups together would span more than the window.
-    pub apart: Vec<StoryEdge>,
 }
 
 /// English function words (and reporting verbs) that never identify a story, whatever their
@@ -820,6 +818,8 @@ pub fn group(
     let mut order = edges.clone();
     order.sort_by(|x, y| y.weight.total_cmp(&x.weight).then((x.a, x.b).cmp(&(y.a, y.b))));
     let mut bridges = Vec::new();
+    // Edges not taken because the two groups together would span more than the window: they
+    // tell which story follows which.
     let mut apart = Vec::new();
     for e in order {
         let (ra, rb) = (g.uf.find(e.a), g.uf.find(e.b));
@@ -897,8 +897,7 @@ pub fn group(
     let mut edges = edges;
     edges.sort_by_key(|e| (e.a, e.b));
     bridges.sort_by_key(|e| (e.a, e.b));
-    apart.sort_by_key(|e| (e.a, e.b));
-    Stories { stories, story_of, edges, bridges, apart }
+    Stories { stories, story_of, edges, bridges }
 }
 
 /// Terms listed per story in `stories.jsonl`.
