@@ -1156,7 +1156,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     counts.stories = found.stories.len();
     counts.documents_in_stories = found.stories.iter().map(|s| s.members.len()).sum();
     let stories =
-        story_lines(&found, &docs, &cluster_of, &edges, &passages, &rank, &group_rank, &shapes, &vocabulary);
+        story_lines(&found, &docs, &clusters, &cluster_of, (&reuse, &origin_docs), &edges, &passages, &rank, &group_rank, &shapes, &vocabulary);
     let story_bridges = found
         .bridges
         .iter()
@@ -1238,7 +1238,9 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
 fn story_lines(
     found: &story::Stories,
     docs: &[DocMeta],
+    clusters: &[Cluster],
     cluster_of: &[Option<u32>],
+    (cluster_reuse, cluster_origins): (&[Option<DocReuse>], &[u32]),
     edges: &[Edge],
     passages: &[Vec<Passage>],
     rank: &[u32],
@@ -1247,10 +1249,38 @@ fn story_lines(
     vocabulary: &AHashMap<u64, Box<str>>,
 ) -> Vec<StoryLine> {
     // Story-level reuse: the reuse scorer over stories instead of copy clusters, so passages
-    // shared with any earlier telling count.
-    let as_groups: Vec<Cluster> =
-        found.stories.iter().map(|s| Cluster { id: s.id, members: s.members.clone(), edges: Vec::new() }).collect();
-    let (story_reuse, origins) = reuse::score(shapes, &as_groups, &found.story_of, edges, passages, rank, group_rank);
+    // shared with any earlier telling count. A story that is one copy cluster and nothing
+    // else has the cluster's scores already (the same members, edges and ranks).
+    let one_cluster: Vec<Option<u32>> = found
+        .stories
+        .iter()
+        .map(|s| {
+            let c = cluster_of[s.members[0] as usize]?;
+            (clusters[c as usize].members.len() == s.members.len()
+                && s.members.iter().all(|&m| cluster_of[m as usize] == Some(c)))
+            .then_some(c)
+        })
+        .collect();
+    let mut group_of_story: Vec<Option<u32>> = vec![None; found.stories.len()];
+    let mut as_groups: Vec<Cluster> = Vec::new();
+    for (s, one) in found.stories.iter().zip(&one_cluster) {
+        if one.is_none() {
+            group_of_story[s.id as usize] = Some(as_groups.len() as u32);
+            as_groups.push(Cluster { id: as_groups.len() as u32, members: s.members.clone(), edges: Vec::new() });
+        }
+    }
+    let group_of: Vec<Option<u32>> =
+        found.story_of.iter().map(|s| s.and_then(|s| group_of_story[s as usize])).collect();
+    let (story_reuse, origins) = reuse::score(shapes, &as_groups, &group_of, edges, passages, rank, group_rank);
+    let reused_words = |s: &story::Story, m: u32| match one_cluster[s.id as usize] {
+        Some(_) => cluster_reuse[m as usize].as_ref().map_or(0, |r| r.reused_words),
+        None => story_reuse[m as usize].reused_words,
+    };
+    let origin = |s: &story::Story| match (one_cluster[s.id as usize], group_of_story[s.id as usize]) {
+        (Some(c), _) => cluster_origins[c as usize],
+        (None, Some(g)) => origins[g as usize],
+        (None, None) => unreachable!("every story is one cluster or a group of its own"),
+    };
     found
         .stories
         .par_iter()
@@ -1270,7 +1300,7 @@ fn story_lines(
                 let e = per.entry(docs[m as usize].outlet.as_deref()).or_default();
                 e.0 += 1;
                 e.1 += shapes[m as usize].body as u64;
-                e.2 += story_reuse[m as usize].reused_words as u64;
+                e.2 += reused_words(s, m) as u64;
             }
             StoryLine {
                 id: s.id,
@@ -1281,7 +1311,7 @@ fn story_lines(
                 top_terms: s.top_terms.iter().filter_map(|t| vocabulary.get(t).map(|w| w.to_string())).collect(),
                 clusters: inner,
                 follows: s.follows.clone(),
-                origin: docs[origins[s.id as usize] as usize].id.clone(),
+                origin: docs[origin(s) as usize].id.clone(),
                 outlet_reuse: per
                     .into_iter()
                     .map(|(o, (documents, words, reused))| StoryOutletReuse {

@@ -9,6 +9,7 @@
 //! for identical texts, input order. Roles follow the METER study's wholly/partially/non-derived
 //! classes (Gaizauskas et al., 2001): `copy` at [`COPY_REUSE`], `partial` at [`PARTIAL_REUSE`].
 
+use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::ops::Range;
 
@@ -159,14 +160,13 @@ pub fn score(
             incoming[e.b as usize].push((i, e.a));
         }
     }
-    let mut out = Vec::with_capacity(n);
-    for d in 0..n {
+    // Each document on its own: in parallel, in input order.
+    let out = (0..n).into_par_iter().map(|d| {
         let shape = shapes[d];
         let is_origin = cluster_of[d].is_some_and(|c| origins[c as usize] == d as u32);
         if cluster_of[d].is_none() || is_origin || shape.body == 0 {
             let role = if is_origin { Role::Origin } else { Role::Unique };
-            out.push(DocReuse { reuse: 0.0, source: None, role, reused_words: 0, from: Vec::new() });
-            continue;
+            return DocReuse { reuse: 0.0, source: None, role, reused_words: 0, from: Vec::new() };
         }
         // Each covered body token goes to the earliest source covering it.
         let mut owner: Vec<Option<u32>> = vec![None; shape.tokens];
@@ -205,8 +205,8 @@ pub fn score(
         } else {
             Role::Unique
         };
-        out.push(DocReuse { reuse, source: from.first().map(|&(s, _)| s), role, reused_words: reused, from });
-    }
+        DocReuse { reuse, source: from.first().map(|&(s, _)| s), role, reused_words: reused, from }
+    }).collect();
     (out, origins)
 }
 

@@ -150,10 +150,12 @@ pub const PRIOR_WEIGHT: f64 = 150.0;
 const DF_SLICES: usize = 8;
 /// Default threshold of a story edge (`--story-threshold`), on the smoothed weighted Jaccard
 /// ([`story_similarity`]). The five seed tellings of one real June 2024 story score 0.11-0.22
-/// against each other in the full Reuters dump, so 0.12 still groups all five there (and in
-/// the embedded corpus, with no Reuters story joining them); on the generated story
-/// benchmark (`tools/bench_story.sh`, seeds 1-3 and 1,500 stories) 0.12 gives precision
-/// 0.96-0.995, recall 0.93-0.94.
+/// against each other in the full Reuters dump, and 0.1 groups all five there with no
+/// Reuters story joining them. On the generated story benchmark with its confusers
+/// (`tools/bench_story.sh 400 1`, BENCHMARKS.md "One event per story"), at the default window
+/// 0.1 gives precision 0.985 / 0.983 and recall 0.987 / 0.917 (plain / real-frequency words);
+/// 0.08 recalls more there but joins 70 same-day hog-market notices of the Reuters dump into
+/// one story (38 at 0.1).
 pub const DEFAULT_STORY_THRESHOLD: f64 = 0.1;
 /// Default story window (`--story-window`), in seconds: every two dated articles of a story
 /// lie within it, so a story is one event's news cycle, and coverage of the same people days
@@ -267,6 +269,10 @@ fn stopword_hashes() -> &'static ahash::AHashSet<u64> {
     SET.get_or_init(|| STOPWORDS.iter().map(|w| crate::normalize::word_hash(w)).collect())
 }
 
+/// A map keyed by word fingerprints ([`crate::normalize::word_hash`]): they are xxh3 hashes,
+/// uniform in every bit, so they index the table as they are.
+type WordMap<V> = std::collections::HashMap<u64, V, nohash_hasher::BuildNoHashHasher<u64>>;
+
 /// Each document's story terms with their weights, from its distinct body words.
 pub fn story_terms(words: &[Vec<u64>], weights: &Weights) -> Vec<Vec<(u64, f64)>> {
     let stop = stopword_hashes();
@@ -274,16 +280,16 @@ pub fn story_terms(words: &[Vec<u64>], weights: &Weights) -> Vec<Vec<(u64, f64)>
     // Document frequencies: counted per worker over large slices of the dump, then summed
     // (counts are integers, so the order of summing cannot change them).
     let slice = (n / DF_SLICES).max(1);
-    let df: AHashMap<u64, u32> = words
+    let mut df: WordMap<u32> = words
         .par_iter()
         .with_min_len(slice)
-        .fold(AHashMap::new, |mut df: AHashMap<u64, u32>, w| {
+        .fold(WordMap::default, |mut df: WordMap<u32>, w| {
             for &t in w {
                 *df.entry(t).or_insert(0) += 1;
             }
             df
         })
-        .reduce(AHashMap::new, |mut a, mut b| {
+        .reduce(WordMap::default, |mut a, mut b| {
             if a.len() < b.len() {
                 std::mem::swap(&mut a, &mut b);
             }
@@ -293,17 +299,18 @@ pub fn story_terms(words: &[Vec<u64>], weights: &Weights) -> Vec<Vec<(u64, f64)>
             a
         });
     let max_df = ((n as f64 * weights.max_term_share) as usize).max(MIN_MAX_DF);
+    // Only terms that may be chosen stay in the map, so one lookup per word decides.
+    df.retain(|t, d| *d >= 2 && *d as usize <= max_df && !stop.contains(t));
     words
         .par_iter()
         .map(|w| {
-            let mut terms: Vec<(u64, u32)> = w
-                .iter()
-                .filter(|t| !stop.contains(t))
-                .map(|&t| (t, df[&t]))
-                .filter(|&(_, d)| d >= 2 && d as usize <= max_df)
-                .collect();
-            terms.sort_unstable_by_key(|&(t, d)| (d, t));
-            terms.truncate(STORY_TERMS);
+            let mut terms: Vec<(u64, u32)> = w.iter().filter_map(|&t| df.get(&t).map(|&d| (t, d))).collect();
+            // The rarest STORY_TERMS (ties by term, so the choice is one whatever the order of
+            // the words), without sorting the rest.
+            if terms.len() > STORY_TERMS {
+                terms.select_nth_unstable_by_key(STORY_TERMS, |&(t, d)| (d, t));
+                terms.truncate(STORY_TERMS);
+            }
             let mut out: Vec<(u64, f64)> = terms.into_iter().map(|(t, d)| (t, (n as f64 / d as f64).ln())).collect();
             out.sort_unstable_by_key(|&(t, _)| t);
             out.shrink_to_fit(); // kept from before the passage stage to the story stage
@@ -324,10 +331,36 @@ pub fn weighted_jaccard(a: &[(u64, f64)], b: &[(u64, f64)]) -> f64 {
 
 /// The similarity a story edge is measured by: the weighted Jaccard of two term lists sorted
 /// by term with a prior weight ([`PRIOR_WEIGHT`] by default) added to the union, so a
-/// similarity measured on little text counts for less.
+/// similarity measured on little text counts for less. A story term's weight depends on the
+/// term alone ([`story_terms`]), so the union is the two totals less the shared weight.
 pub fn story_similarity(a: &[(u64, f64)], b: &[(u64, f64)], prior_weight: f64) -> f64 {
-    let (inter, union) = shared_and_union(a, b);
-    inter / (union + prior_weight)
+    similarity_of(shared_weight(a, b), total_weight(a), total_weight(b), prior_weight)
+}
+
+/// [`story_similarity`] from the shared weight and the two totals.
+fn similarity_of(shared: f64, total_a: f64, total_b: f64, prior_weight: f64) -> f64 {
+    shared / (total_a + total_b - shared + prior_weight)
+}
+
+/// Summed weight of a term list, in its order.
+fn total_weight(a: &[(u64, f64)]) -> f64 {
+    a.iter().map(|&(_, w)| w).sum()
+}
+
+/// Summed weight of the terms two lists sorted by term share (weights per term as in
+/// [`story_terms`]). The merge has no data-dependent branch: both cursors advance by
+/// comparisons and a shared term adds its weight, any other adds zero, so unpredictable
+/// term orders cost no mispredictions (it was the story stage's largest cost, flame graph in
+/// BENCHMARKS.md).
+fn shared_weight(a: &[(u64, f64)], b: &[(u64, f64)]) -> f64 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        let ((x, w), y) = (a[i], b[j].0);
+        sum += if x == y { w } else { 0.0 };
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    sum
 }
 
 /// Document-frequency ceiling of the anchors (`share` of the documents, [`MAX_ANCHOR_SHARE`]
@@ -456,8 +489,9 @@ pub fn story_edges(
     let anchor = min_anchor_weight(n, weights.max_anchor_share);
     // Inverted index over the anchors of the searching documents: per anchor its documents,
     // undated first, then in time order, in one flat array.
-    // (term, timestamp, document, weight, position in the document's list)
-    let mut postings: Vec<(u64, Option<i64>, u32, f32, u16)> = terms
+    // (term, timestamp or UNDATED, document, position in the document's list): 24 bytes, the
+    // weight is read back from the list, so the sort moves less.
+    let mut postings: Vec<(u64, i64, u32, u16)> = terms
         .par_iter()
         .enumerate()
         .filter(|&(i, _)| searches(i))
@@ -465,10 +499,10 @@ pub fn story_edges(
             t.iter()
                 .enumerate()
                 .filter(move |&(_, &(_, w))| w >= anchor)
-                .map(move |(k, &(h, w))| (h, timestamps[i], i as u32, w as f32, k as u16))
+                .map(move |(k, &(h, _))| (h, timestamps[i].unwrap_or(UNDATED), i as u32, k as u16))
         })
         .collect();
-    postings.par_sort_unstable_by_key(|&(h, ts, d, ..)| (h, ts, d));
+    postings.par_sort_unstable_by_key(|&(h, ts, d, _)| (h, ts, d));
     // Only anchors in two to MAX_POSTING searching documents are indexed. The other terms are
     // *loose*: they weigh in the similarity but make no pairs. A term's weight is the same in
     // every document, so the shared weight of two documents is the sum over their shared
@@ -484,23 +518,23 @@ pub fn story_edges(
     let mut weeks: Vec<i64> = Vec::new();
     for run in postings.chunk_by(|x, y| x.0 == y.0) {
         if run.len() > 1 && run.len() <= MAX_POSTING {
-            let bursty = !spread.is_beat(run.iter().map(|p| p.1), &mut weeks);
+            let bursty = !spread.is_beat(run.iter().map(|p| Some(p.1).filter(|&t| t != UNDATED)), &mut weeks);
             let start = flat.len() as u32;
             let r = runs.len() as u32;
             runs.push(Run {
                 start,
-                dated: start + run.partition_point(|p| p.1.is_none()) as u32,
+                dated: start + run.partition_point(|p| p.1 == UNDATED) as u32,
                 end: start + run.len() as u32,
-                weight: run[0].3,
+                weight: terms[run[0].2 as usize][run[0].3 as usize].1 as f32,
                 bursty,
             });
             for p in run {
                 flat.push(p.2);
-                times.push(p.1.unwrap_or(i64::MIN));
+                times.push(p.1);
                 anchors_of.push((p.2, run.len() as u32, r));
             }
         } else {
-            dropped.extend(run.iter().map(|p| (p.2, p.4)));
+            dropped.extend(run.iter().map(|p| (p.2, p.3)));
         }
     }
     drop(postings);
@@ -551,6 +585,13 @@ pub fn story_edges(
     let stretch = |r: &Run, ts: Option<i64>| -> [std::ops::Range<usize>; 2] {
         let (undated, dated) = (r.start as usize..r.dated as usize, r.dated as usize..r.end as usize);
         match (window, ts) {
+            // The whole run when it lies within the window (no search).
+            (Some(w), Some(t))
+                if dated.is_empty()
+                    || (times[dated.start] >= t.saturating_sub(w) && times[dated.end - 1] <= t.saturating_add(w)) =>
+            {
+                [undated, dated]
+            }
             (Some(w), Some(t)) => {
                 let slice = &times[dated.clone()];
                 let lo = slice.partition_point(|&x| x < t.saturating_sub(w));
@@ -560,21 +601,26 @@ pub fn story_edges(
             _ => [undated, dated],
         }
     };
-    // How many of each document's anchors (rarest first) it reads within the budget.
-    let reads: Vec<u32> = (0..n)
+    // The anchors each document reads (rarest first, within the budget), as the stretch of
+    // dated postings it reads of each: found once here, where the budget is decided, and read
+    // again by the search.
+    let read_of: Vec<Vec<(u32, u32)>> = (0..n)
         .into_par_iter()
         .map(|a| {
             let mut read = 0;
-            for (k, &r) in anchors_of[first[a]..first[a + 1]].iter().enumerate() {
-                read += stretch(&runs[r as usize], timestamps[a]).iter().map(|s| s.len()).sum::<usize>();
+            let mut out = Vec::new();
+            for &r in &anchors_of[first[a]..first[a + 1]] {
+                let [undated, dated] = stretch(&runs[r as usize], timestamps[a]);
+                read += undated.len() + dated.len();
                 if read > weights.postings_read {
-                    return k as u32;
+                    break;
                 }
+                out.push((dated.start as u32, dated.end as u32));
             }
-            (first[a + 1] - first[a]) as u32
+            out
         })
         .collect();
-    let complete_docs: Vec<bool> = (0..n).map(|d| reads[d] as usize == first[d + 1] - first[d]).collect();
+    let complete_docs: Vec<bool> = (0..n).map(|d| read_of[d].len() == first[d + 1] - first[d]).collect();
     let complete = |d: usize| complete_docs[d];
     // Exact weight of the loose terms two documents share: a merge of their positions.
     let shared_loose = |a: usize, b: usize| -> f64 {
@@ -595,7 +641,8 @@ pub fn story_edges(
         }
         sum
     };
-    let total: Vec<f32> = terms.par_iter().map(|t| t.iter().map(|&(_, w)| w as f32).sum()).collect();
+    let exact_total: Vec<f64> = terms.par_iter().map(|t| total_weight(t)).collect();
+    let total: Vec<f32> = exact_total.iter().map(|&t| t as f32).collect();
     /// Per document: (anchors shared, bursty ones among them, their weight); and the
     /// documents touched.
     type Counter = (Vec<(u16, u16, f32)>, Vec<u32>);
@@ -614,11 +661,12 @@ pub fn story_edges(
                     count.resize(n, (0, 0, 0.0));
                 }
                 let mut work = SearchWork { searched: 1, capped: u64::from(!complete(a)), ..SearchWork::default() };
-                let read = &anchors_of[first[a]..first[a] + reads[a] as usize];
-                let unread: f32 = anchors_of[first[a] + reads[a] as usize..first[a + 1]].iter().map(|&r| runs[r as usize].weight).sum();
-                for &r in read {
+                let reads = read_of[a].len();
+                let read = &anchors_of[first[a]..first[a] + reads];
+                let unread: f32 = anchors_of[first[a] + reads..first[a + 1]].iter().map(|&r| runs[r as usize].weight).sum();
+                for (&r, &(lo, hi)) in read.iter().zip(&read_of[a]) {
                     let run = &runs[r as usize];
-                    for s in stretch(run, timestamps[a]) {
+                    for s in [run.start as usize..run.dated as usize, lo as usize..hi as usize] {
                         work.postings_read += s.len() as u64;
                         for &b in &flat[s] {
                             // The earlier document decides a pair, unless it read only some of
@@ -665,6 +713,7 @@ pub fn story_edges(
                 }
                 candidates.sort_unstable_by(order);
                 let mut found: Vec<StoryEdge> = Vec::new();
+                let mut filter: Option<TermFilter> = None;
                 for &(_, b, counted) in &candidates {
                     let b_ = b as usize;
                     // (An article that stopped reading could rarely rule a pair out this way: its
@@ -675,7 +724,8 @@ pub fn story_edges(
                         continue;
                     }
                     work.compared += 1;
-                    let weight = story_similarity(&terms[a], &terms[b_], weights.prior_weight);
+                    let shared = filter.get_or_insert_with(|| TermFilter::of(&terms[a])).shared_weight(&terms[a], &terms[b_]);
+                    let weight = similarity_of(shared, exact_total[a], exact_total[b_], weights.prior_weight);
                     if weight >= threshold {
                         let (x, y) = if a < b_ { (a as u32, b) } else { (b, a as u32) };
                         found.push(StoryEdge { a: x, b: y, weight });
@@ -692,6 +742,45 @@ pub fn story_edges(
     edges.par_sort_unstable_by(|x, y| (x.a, x.b).cmp(&(y.a, y.b)));
     edges.dedup_by(|x, y| (x.a, x.b) == (y.a, y.b));
     Found { edges, work }
+}
+
+/// A bitmap of one term list's terms (by their top bits) that finds what another list shares
+/// with it faster than a merge: the search compares one article with up to
+/// [`COMPARED_PER_ARTICLE`] others, nearly all of which share few terms, so most of the other
+/// list's terms are ruled out by one bit and only the rest are looked up in the sorted list.
+struct TermFilter {
+    bits: [u64; TermFilter::WORDS],
+}
+
+impl TermFilter {
+    /// 4,096 bits: a list of [`STORY_TERMS`] sets at most 5% of them, so about one term in
+    /// twenty of the other list is looked up needlessly.
+    const WORDS: usize = 64;
+    const SHIFT: u32 = 64 - 12;
+
+    fn of(a: &[(u64, f64)]) -> Self {
+        let mut bits = [0u64; Self::WORDS];
+        for &(t, _) in a {
+            let k = (t >> Self::SHIFT) as usize;
+            bits[k / 64] |= 1 << (k % 64);
+        }
+        TermFilter { bits }
+    }
+
+    /// [`shared_weight`] of `a` (the list this filter was made of) and `b`, summed in the same
+    /// term order, so the two agree to the last bit.
+    fn shared_weight(&self, a: &[(u64, f64)], b: &[(u64, f64)]) -> f64 {
+        let mut sum = 0.0;
+        for &(t, _) in b {
+            let k = (t >> Self::SHIFT) as usize;
+            if self.bits[k / 64] & (1 << (k % 64)) != 0 {
+                if let Ok(i) = a.binary_search_by_key(&t, |&(x, _)| x) {
+                    sum += a[i].1;
+                }
+            }
+        }
+        sum
+    }
 }
 
 /// Upper bound of the similarity of two documents that share anchors of weight `anchors` and
@@ -749,6 +838,10 @@ impl WeekSpread {
         weeks.len() > self.min_weeks && weeks.len() as f64 > self.most[dated.min(MAX_POSTING)]
     }
 }
+
+/// An undated document's place in the posting order: before every dated one (no parsed
+/// timestamp comes near it: it is 292 billion years before 1970).
+const UNDATED: i64 = i64::MIN;
 
 /// Slack on the shared-weight bound of [`story_edges`]: the bound sums at most
 /// [`STORY_TERMS`] `f32` weights, so its sums are off by less than 200 x 2^-24 (about 1.2e-5)
@@ -1082,6 +1175,25 @@ mod tests {
         two[0].push((101, 20.0));
         two[1].push((101, 20.0));
         assert_eq!(edges_of(&two, [None, None], &w), 1);
+    }
+
+    proptest::proptest! {
+        /// The bitmap lookup and the merge sum the same shared weight, bit for bit.
+        #[test]
+        fn term_filter_agrees_with_the_merge(
+            a in proptest::collection::btree_set(proptest::num::u64::ANY, 0..300),
+            b in proptest::collection::btree_set(proptest::num::u64::ANY, 0..300),
+            shared in proptest::collection::btree_set(proptest::num::u64::ANY, 0..100),
+        ) {
+            let weight = |t: u64| (t % 1000) as f64 / 97.0 + 1.0;
+            let list = |s: &std::collections::BTreeSet<u64>| -> Vec<(u64, f64)> {
+                s.iter().chain(&shared).copied().collect::<std::collections::BTreeSet<u64>>().into_iter().map(|t| (t, weight(t))).collect()
+            };
+            let (a, b) = (list(&a), list(&b));
+            let merged = shared_weight(&a, &b);
+            proptest::prop_assert_eq!(TermFilter::of(&a).shared_weight(&a, &b).to_bits(), merged.to_bits());
+            proptest::prop_assert!(merged >= shared.iter().map(|&t| weight(t)).sum::<f64>() - 1e-9);
+        }
     }
 
     #[test]
