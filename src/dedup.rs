@@ -6,10 +6,13 @@
 //! (identical [`crate::normalize::text_fingerprint`], so the same words in the same order)
 //! and the *same page* under several addresses ([`canonical_url`]: scheme, `www.`, tracking
 //! parameters, trailing slashes and AMP variants set aside). In each group one member is
-//! kept by the [`DedupPolicy`]; every other member is measured exactly against it (Jaccard,
-//! and the share of its own shingles found in the kept article) and removed only when the
-//! policy allows, so an article is never removed for a resemblance to something else than
-//! the article kept in its place.
+//! kept by the [`DedupPolicy`]; every other member, in the policy's order of preference, is
+//! measured exactly (Jaccard, and the share of its own shingles found in the other) against
+//! the members kept so far and removed in favour of the first it duplicates when the policy
+//! allows, so an article is never removed for a resemblance to something else than the
+//! article kept in its place, and no two kept articles are duplicates of each other by the
+//! same rule ([`kept_pairs_that_duplicate`] checks it on every run): a second pass over the
+//! output removes nothing.
 //!
 //! [`write`] then reads the inputs a second time and streams: kept records to the output as
 //! their original bytes (`.txt` articles as JSON records with their path), or with
@@ -176,7 +179,7 @@ pub fn canonical_url(raw: &str) -> Option<String> {
 }
 
 /// Decides, for every document, whether it is kept, removed or skipped (see the module docs).
-pub fn decide(f: &Facts) -> Vec<Decision> {
+pub fn decide<'a>(f: &Facts<'a>) -> Vec<Decision> {
     let n = f.docs.len();
     let live = |i: usize| f.skipped[i].is_none();
     let mut uf = UnionFind::new(n);
@@ -201,56 +204,127 @@ pub fn decide(f: &Facts) -> Vec<Decision> {
     }
     let mut out: Vec<Decision> =
         (0..n).map(|i| Decision::alone(if live(i) { Action::Keep } else { Action::Skip })).collect();
-    let prefer = |i: usize| {
-        let outlet = f.docs[i].outlet.as_deref();
-        f.policy.prefer_outlets.iter().position(|p| Some(p.as_str()) == outlet).unwrap_or(usize::MAX)
-    };
     // Groups in order of their first member (BTreeMap by root is not input order).
     let mut ordered: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
     ordered.sort_by_key(|g| g[0]);
-    for (group_id, members) in ordered.into_iter().enumerate() {
+    for (group_id, mut members) in ordered.into_iter().enumerate() {
         let group_id = group_id as u32;
-        let kept = *members
-            .iter()
-            .min_by_key(|&&i| {
-                let rule = match f.policy.keep {
-                    KeepRule::Origin => (0, 0),
-                    KeepRule::Earliest => (f.docs[i].timestamp.unwrap_or(i64::MAX), 0),
-                    KeepRule::Longest => (0, -(f.body_words[i] as i64)),
-                    KeepRule::First => (i as i64, 0),
-                };
-                (prefer(i), rule, f.rank[i], i)
-            })
-            .expect("groups have members");
-        for &m in &members {
-            let mut d = Decision { action: Action::Keep, group: Some(group_id), kept: Some(kept as u32), ..Decision::alone(Action::Keep) };
-            if m != kept {
-                let (jaccard, containment) = measure(&f.sets[m], &f.sets[kept]);
-                let reason = if f.texts[m].is_some() && f.texts[m] == f.texts[kept] {
-                    Reason::ExactText
-                } else if urls[m].is_some() && urls[m] == urls[kept] {
-                    Reason::SameUrl
-                } else {
-                    Reason::NearDuplicate
-                };
-                let same_outlet = f.docs[m].outlet == f.docs[kept].outlet;
-                let in_scope = match f.policy.scope {
-                    OutletScope::Any => true,
-                    OutletScope::SameOutlet => same_outlet,
-                    OutletScope::CrossOutlet => !same_outlet,
-                };
-                let close_enough = reason != Reason::NearDuplicate || containment >= f.policy.min_containment;
-                d.reason = Some(reason);
-                d.jaccard = jaccard;
-                d.containment = containment;
-                if in_scope && close_enough {
-                    d.action = Action::Remove;
+        // The policy's order of preference: the first is the group's kept article.
+        members.sort_by_key(|&i| priority(f, i));
+        let primary = members[0];
+        out[primary] = Decision { group: Some(group_id), kept: Some(primary as u32), ..Decision::alone(Action::Keep) };
+        // Each member, in order of preference, is removed in favour of the first kept member
+        // it duplicates (and within the scope), and kept otherwise: so no two kept members
+        // are duplicates of each other by this rule, and a second pass removes nothing more.
+        let mut kept: Vec<usize> = vec![primary];
+        // Kept members by text and by page: a member with the same text or page as a kept
+        // one is removed for that reason before any near-duplicate is looked for.
+        let mut kept_text: BTreeMap<u64, usize> = BTreeMap::new();
+        let mut kept_url: BTreeMap<&str, usize> = BTreeMap::new();
+        let note = |k: usize, kept_text: &mut BTreeMap<u64, usize>, kept_url: &mut BTreeMap<&'a str, usize>| {
+            if let Some(t) = f.texts[k] {
+                kept_text.entry(t).or_insert(k);
+            }
+            if let Some(u) = f.urls[k].as_deref() {
+                kept_url.entry(u).or_insert(k);
+            }
+        };
+        note(primary, &mut kept_text, &mut kept_url);
+        for &m in &members[1..] {
+            let mut d = Decision { group: Some(group_id), kept: Some(primary as u32), ..Decision::alone(Action::Keep) };
+            let same_text = f.texts[m].and_then(|t| kept_text.get(&t).copied());
+            let same_url = f.urls[m].as_deref().and_then(|u| kept_url.get(u).copied());
+            let first_same = [same_text, same_url].into_iter().flatten().filter(|&k| relate(f, m, k).duplicate).min_by_key(|&k| priority(f, k));
+            for &k in first_same.iter().chain(&kept) {
+                let relation = relate(f, m, k);
+                if k == primary {
+                    // A member kept is described against the group's kept article.
+                    (d.reason, d.jaccard, d.containment) = (Some(relation.reason), relation.jaccard, relation.containment);
                 }
+                if relation.duplicate {
+                    d = Decision {
+                        action: Action::Remove,
+                        group: Some(group_id),
+                        kept: Some(k as u32),
+                        reason: Some(relation.reason),
+                        jaccard: relation.jaccard,
+                        containment: relation.containment,
+                    };
+                    break;
+                }
+            }
+            if d.action == Action::Keep {
+                kept.push(m);
+                note(m, &mut kept_text, &mut kept_url);
             }
             out[m] = d;
         }
     }
     out
+}
+
+/// The policy's order of preference within a group (smallest first).
+fn priority(f: &Facts, i: usize) -> (usize, (i64, i64), u32, usize) {
+    let outlet = f.docs[i].outlet.as_deref();
+    let prefer = f.policy.prefer_outlets.iter().position(|p| Some(p.as_str()) == outlet).unwrap_or(usize::MAX);
+    let rule = match f.policy.keep {
+        KeepRule::Origin => (0, 0),
+        KeepRule::Earliest => (f.docs[i].timestamp.unwrap_or(i64::MAX), 0),
+        KeepRule::Longest => (0, -(f.body_words[i] as i64)),
+        KeepRule::First => (i as i64, 0),
+    };
+    (prefer, rule, f.rank[i], i)
+}
+
+/// How document `m` relates to a kept document `k` of its group.
+struct Relation {
+    reason: Reason,
+    jaccard: f64,
+    /// Share of `m`'s shingles found in `k`.
+    containment: f64,
+    /// Whether the policy removes `m` in favour of `k`: within the scope, and the same text,
+    /// the same page, or at least `min_containment` of `m` inside `k`.
+    duplicate: bool,
+}
+
+fn relate(f: &Facts, m: usize, k: usize) -> Relation {
+    let (jaccard, containment) = measure(&f.sets[m], &f.sets[k]);
+    let reason = if f.texts[m].is_some() && f.texts[m] == f.texts[k] {
+        Reason::ExactText
+    } else if f.urls[m].is_some() && f.urls[m] == f.urls[k] {
+        Reason::SameUrl
+    } else {
+        Reason::NearDuplicate
+    };
+    let same_outlet = f.docs[m].outlet == f.docs[k].outlet;
+    let in_scope = match f.policy.scope {
+        OutletScope::Any => true,
+        OutletScope::SameOutlet => same_outlet,
+        OutletScope::CrossOutlet => !same_outlet,
+    };
+    let close_enough = reason != Reason::NearDuplicate || containment >= f.policy.min_containment;
+    Relation { reason, jaccard, containment, duplicate: in_scope && close_enough }
+}
+
+/// The dedup invariant, checked on the decisions: no two kept articles of one group are
+/// duplicates by the policy's own rule, the later in order of preference measured against the
+/// earlier, over `pairs` (the pipeline gives every verified pair of the scan: the relations a
+/// second pass would group by). Returns the pairs that break it (none, unless [`decide`] is
+/// wrong).
+pub fn kept_pairs_that_duplicate(f: &Facts, decisions: &[Decision], pairs: impl Iterator<Item = (u32, u32)>) -> Vec<(u32, u32)> {
+    let kept = |i: usize| decisions[i].action == Action::Keep && decisions[i].group.is_some();
+    let mut bad = Vec::new();
+    for (a, b) in pairs {
+        let (a, b) = (a as usize, b as usize);
+        if !kept(a) || !kept(b) || decisions[a].group != decisions[b].group {
+            continue;
+        }
+        let (earlier, later) = if priority(f, a) <= priority(f, b) { (a, b) } else { (b, a) };
+        if relate(f, later, earlier).duplicate {
+            bad.push((earlier as u32, later as u32));
+        }
+    }
+    bad
 }
 
 /// Jaccard of two sorted sets, and the share of `a` found in `b`.
@@ -641,6 +715,52 @@ mod tests {
         assert_eq!(canonical_url("https://x.org/s?a=1&b=2"), canonical_url("https://x.org/s?b=2&a=1"));
         assert_eq!(canonical_url("not a url"), None);
         assert_eq!(canonical_url("ftp://x.org/file"), None);
+    }
+
+    /// One copy cluster of three: the kept article (rank 0) and two rewrites that share
+    /// little with it but nearly all with each other (the Reuters pair 4144/1708 was such a
+    /// case). Measured against the kept article alone, both stayed and a second pass removed
+    /// one; now the later is removed in favour of the earlier, and the invariant holds.
+    #[test]
+    fn two_members_that_duplicate_each_other_are_not_both_kept() {
+        let doc = |id: &str| DocMeta {
+            id: id.into(),
+            outlet: None,
+            date: None,
+            timestamp: None,
+            title: None,
+            url: None,
+            location: crate::input::Location { file: 0, line: 1 },
+            bytes: 0,
+        };
+        let docs = vec![doc("kept"), doc("rewrite-1"), doc("rewrite-2")];
+        let base: Vec<u64> = (0..100).collect();
+        let rewrite: Vec<u64> = (70..200).collect();
+        let mut rewrite_2 = rewrite.clone();
+        rewrite_2.push(500);
+        let sets = vec![base, rewrite, rewrite_2];
+        let policy = DedupPolicy::default();
+        let facts = Facts {
+            docs: &docs,
+            skipped: &[None, None, None],
+            cluster_of: &[Some(0), Some(0), Some(0)],
+            texts: &[Some(1), Some(2), Some(3)],
+            rank: &[0, 1, 2],
+            body_words: &[100, 130, 131],
+            sets: &sets,
+            urls: &[None, None, None],
+            policy: &policy,
+        };
+        let d = decide(&facts);
+        assert_eq!(d.iter().map(|d| d.action).collect::<Vec<_>>(), vec![Action::Keep, Action::Keep, Action::Remove]);
+        assert_eq!(d[1].kept, Some(0), "a member kept points to the group's kept article");
+        assert_eq!((d[2].kept, d[2].reason), (Some(1), Some(Reason::NearDuplicate)));
+        assert!(d[2].containment > 0.99);
+        assert!(kept_pairs_that_duplicate(&facts, &d, [(0, 1), (0, 2), (1, 2)].into_iter()).is_empty());
+        // Both kept, as the old rule had it, breaks the invariant and the check says so.
+        let mut both = d.clone();
+        both[2] = Decision { action: Action::Keep, kept: Some(0), ..d[2] };
+        assert_eq!(kept_pairs_that_duplicate(&facts, &both, [(0, 1), (1, 2)].into_iter()), vec![(1, 2)]);
     }
 
     #[test]

@@ -1109,21 +1109,34 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     seconds.reuse = t.elapsed().as_secs_f64();
 
     // 9b. dedup decisions (for `reprint dedup`)
-    let dedup = config.dedup.as_ref().map(|policy| {
-        let decisions = crate::dedup::decide(&crate::dedup::Facts {
-            docs: &docs,
-            skipped: &skipped,
-            cluster_of: &cluster_of,
-            texts: &text_fps,
-            rank: &rank,
-            body_words: &body_words,
-            sets: &dedup_sets,
-            urls: &urls,
-            policy,
-        });
-        drop(dedup_sets);
-        decisions
-    });
+    let dedup = match config.dedup.as_ref() {
+        None => None,
+        Some(policy) => {
+            let facts = crate::dedup::Facts {
+                docs: &docs,
+                skipped: &skipped,
+                cluster_of: &cluster_of,
+                texts: &text_fps,
+                rank: &rank,
+                body_words: &body_words,
+                sets: &dedup_sets,
+                urls: &urls,
+                policy,
+            };
+            let decisions = crate::dedup::decide(&facts);
+            let bad = crate::dedup::kept_pairs_that_duplicate(&facts, &decisions, edges.iter().map(|e| (e.a, e.b)));
+            if let Some(&(a, b)) = bad.first() {
+                return Err(Error::Invariant(format!(
+                    "reprint dedup would keep {} and {}, though one duplicates the other by the policy ({} such pairs); nothing was written",
+                    docs[a as usize].id,
+                    docs[b as usize].id,
+                    bad.len()
+                )));
+            }
+            drop(dedup_sets);
+            Some(decisions)
+        }
+    };
 
     // 10. stories
     let t = Instant::now();

@@ -503,3 +503,35 @@ fn reuters_scan_clusters_the_exact_pairs_above_the_threshold() {
     assert!(recall_high >= 0.99, "recall at J >= {high} is {recall_high:.5} ({missed_high} of {at_high} missed):{listing}");
     assert!(recall_t >= 0.90, "recall at J >= {t} is {recall_t:.5} ({missed_t} of {at_t} missed):{listing}");
 }
+
+/// A dedup whose kept records are no longer duplicates of each other within their group: a
+/// member is measured against every member kept before it, not only the group's kept article.
+/// Before, reuters-4144 and reuters-1708 (Jaccard 0.87) both survived one copy cluster, each
+/// measured only against reuters-707. (A second pass still removes 10 of the 18,133 kept:
+/// furniture and cluster edges depend on the rest of the dump, which the first pass changed;
+/// BENCHMARKS.md "Dedup: a second pass".)
+#[test]
+#[ignore = "needs ../shared/data/reuters21578.jsonl; run with --ignored"]
+fn reuters_dedup_keeps_no_two_duplicates_of_one_group() {
+    let dir = tempdir();
+    let first = dir.path().join("first.jsonl");
+    let out = reprint().args(["dedup", "-q", "--mark", "-o"]).arg(&first).arg(reuters_path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let account = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(account.contains("input records 19043 = "), "{account}");
+    let records: Vec<Value> = read_jsonl(&first);
+    let of = |id: &str| records.iter().find(|v| v["id"] == id).unwrap_or_else(|| panic!("{id}"))["reprint"].clone();
+    let (a, b) = (of("reuters-4144"), of("reuters-1708"));
+    assert_eq!(a["group"], b["group"], "one copy cluster: {a} {b}");
+    assert!(!(a["kept"] == true && b["kept"] == true), "reuters-4144 and reuters-1708 are both kept: {a} {b}");
+    assert_eq!(a["kept_id"], "reuters-1708", "the later is removed in favour of the earlier it copies: {a}");
+    // Every removed record points to a kept one of its group.
+    let kept: BTreeMap<&str, &Value> = records.iter().filter(|v| v["reprint"]["kept"] == true).map(|v| (v["id"].as_str().unwrap(), &v["reprint"])).collect();
+    let mut removed = 0;
+    for v in records.iter().filter(|v| v["reprint"]["kept"] == false && v["reprint"]["skipped"].is_null()) {
+        let k = kept[v["reprint"]["kept_id"].as_str().unwrap()];
+        assert_eq!(k["group"], v["reprint"]["group"], "{v}");
+        removed += 1;
+    }
+    assert!(removed > 500, "Reuters has hundreds of duplicates: {removed}");
+}
