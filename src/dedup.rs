@@ -10,9 +10,10 @@
 //! measured exactly (Jaccard, and the share of its own shingles found in the other) against
 //! the members kept so far and removed in favour of the first it duplicates when the policy
 //! allows, so an article is never removed for a resemblance to something else than the
-//! article kept in its place, and no two kept articles are duplicates of each other by the
-//! same rule ([`kept_pairs_that_duplicate`] checks it on every run): a second pass over the
-//! output removes nothing.
+//! article kept in its place, and no two kept articles of a group are duplicates of each
+//! other by the same rule ([`kept_pairs_that_duplicate`] checks it on every run). A second
+//! pass over the output can still remove a few: furniture and copy clusters are learned from
+//! the whole dump, which the first pass changed (README, "reprint dedup").
 //!
 //! [`write`] then reads the inputs a second time and streams: kept records to the output as
 //! their original bytes (`.txt` articles as JSON records with their path), or with
@@ -179,7 +180,7 @@ pub fn canonical_url(raw: &str) -> Option<String> {
 }
 
 /// Decides, for every document, whether it is kept, removed or skipped (see the module docs).
-pub fn decide<'a>(f: &Facts<'a>) -> Vec<Decision> {
+pub fn decide(f: &Facts) -> Vec<Decision> {
     let n = f.docs.len();
     let live = |i: usize| f.skipped[i].is_none();
     let mut uf = UnionFind::new(n);
@@ -209,33 +210,24 @@ pub fn decide<'a>(f: &Facts<'a>) -> Vec<Decision> {
     ordered.sort_by_key(|g| g[0]);
     for (group_id, mut members) in ordered.into_iter().enumerate() {
         let group_id = group_id as u32;
-        // The policy's order of preference: the first is the group's kept article.
+        // In the policy's order of preference, each member is removed in favour of the first
+        // kept member it duplicates (within the scope), and kept otherwise; the first member
+        // has none before it, so it is the group's kept article. So no two kept members are
+        // duplicates of each other by this rule.
         members.sort_by_key(|&i| priority(f, i));
         let primary = members[0];
-        out[primary] = Decision { group: Some(group_id), kept: Some(primary as u32), ..Decision::alone(Action::Keep) };
-        // Each member, in order of preference, is removed in favour of the first kept member
-        // it duplicates (and within the scope), and kept otherwise: so no two kept members
-        // are duplicates of each other by this rule, and a second pass removes nothing more.
-        let mut kept: Vec<usize> = vec![primary];
+        let mut kept: Vec<usize> = Vec::new();
         // Kept members by text and by page: a member with the same text or page as a kept
         // one is removed for that reason before any near-duplicate is looked for.
         let mut kept_text: BTreeMap<u64, usize> = BTreeMap::new();
         let mut kept_url: BTreeMap<&str, usize> = BTreeMap::new();
-        let note = |k: usize, kept_text: &mut BTreeMap<u64, usize>, kept_url: &mut BTreeMap<&'a str, usize>| {
-            if let Some(t) = f.texts[k] {
-                kept_text.entry(t).or_insert(k);
-            }
-            if let Some(u) = f.urls[k].as_deref() {
-                kept_url.entry(u).or_insert(k);
-            }
-        };
-        note(primary, &mut kept_text, &mut kept_url);
-        for &m in &members[1..] {
+        for &m in &members {
             let mut d = Decision { group: Some(group_id), kept: Some(primary as u32), ..Decision::alone(Action::Keep) };
             let same_text = f.texts[m].and_then(|t| kept_text.get(&t).copied());
             let same_url = f.urls[m].as_deref().and_then(|u| kept_url.get(u).copied());
-            let first_same = [same_text, same_url].into_iter().flatten().filter(|&k| relate(f, m, k).duplicate).min_by_key(|&k| priority(f, k));
-            for &k in first_same.iter().chain(&kept) {
+            let mut same: Vec<usize> = [same_text, same_url].into_iter().flatten().collect();
+            same.sort_by_key(|&k| priority(f, k));
+            for k in same.into_iter().chain(kept.iter().copied()) {
                 let relation = relate(f, m, k);
                 if k == primary {
                     // A member kept is described against the group's kept article.
@@ -255,7 +247,12 @@ pub fn decide<'a>(f: &Facts<'a>) -> Vec<Decision> {
             }
             if d.action == Action::Keep {
                 kept.push(m);
-                note(m, &mut kept_text, &mut kept_url);
+                if let Some(t) = f.texts[m] {
+                    kept_text.entry(t).or_insert(m);
+                }
+                if let Some(u) = f.urls[m].as_deref() {
+                    kept_url.entry(u).or_insert(m);
+                }
             }
             out[m] = d;
         }

@@ -816,8 +816,10 @@ fn header(h: &mut String, r: &ScanResult, plan: &Plan) {
     h.push_str("</ul>\n<dl class=\"figures small\">\n");
     let window = match p.story_window {
         None => "none".to_string(),
-        Some(s) if s % 86_400 == 0 => format!("{} d", s / 86_400),
-        Some(s) => format!("{} h", s / 3600),
+        Some(s) => {
+            let (count, unit) = crate::story::window_parts(s);
+            format!("{count} {unit}")
+        }
     };
     for (k, v) in [
         ("shingle", format!("{} words", p.shingle)),

@@ -1119,10 +1119,10 @@ impl std::fmt::Display for StoryWindow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.0 {
             None => f.write_str("none"),
-            Some(s) if s % 86_400 == 0 => write!(f, "{}d", s / 86_400),
-            Some(s) if s % 3_600 == 0 => write!(f, "{}h", s / 3_600),
-            Some(s) if s % 60 == 0 => write!(f, "{}m", s / 60),
-            Some(s) => write!(f, "{s}s"),
+            Some(s) => {
+                let (count, unit) = reprint::story::window_parts(s);
+                write!(f, "{count}{unit}")
+            }
         }
     }
 }
@@ -1131,9 +1131,7 @@ fn parse_story_window(s: &str) -> Result<StoryWindow, String> {
     if s.trim() == "none" {
         return Ok(StoryWindow(None));
     }
-    reprint::story::parse_window(s)
-        .map(|w| StoryWindow(Some(w)))
-        .ok_or_else(|| format!("`{s}` is not a time window such as 7d, 36h or 90m, or `none`"))
+    parse_window(s).map(|w| StoryWindow(Some(w))).map_err(|e| format!("{e}, or `none`"))
 }
 
 /// A size in bytes: digits, optionally followed by K, M or G (binary multiples, any case, an

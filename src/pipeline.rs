@@ -1264,35 +1264,46 @@ fn story_lines(
     // Story-level reuse: the reuse scorer over stories instead of copy clusters, so passages
     // shared with any earlier telling count. A story that is one copy cluster and nothing
     // else has the cluster's scores already (the same members, edges and ranks).
-    let one_cluster: Vec<Option<u32>> = found
+    enum Scores {
+        /// The story is exactly this copy cluster.
+        Cluster(u32),
+        /// The story's own group in the scorer's run.
+        Own(u32),
+    }
+    let mut as_groups: Vec<Cluster> = Vec::new();
+    let scores: Vec<Scores> = found
         .stories
         .iter()
         .map(|s| {
-            let c = cluster_of[s.members[0] as usize]?;
-            (clusters[c as usize].members.len() == s.members.len()
-                && s.members.iter().all(|&m| cluster_of[m as usize] == Some(c)))
-            .then_some(c)
+            let c = cluster_of[s.members[0] as usize];
+            match c.filter(|&c| {
+                clusters[c as usize].members.len() == s.members.len()
+                    && s.members.iter().all(|&m| cluster_of[m as usize] == Some(c))
+            }) {
+                Some(c) => Scores::Cluster(c),
+                None => {
+                    as_groups.push(Cluster { id: as_groups.len() as u32, members: s.members.clone(), edges: Vec::new() });
+                    Scores::Own(as_groups.len() as u32 - 1)
+                }
+            }
         })
         .collect();
-    let mut group_of_story: Vec<Option<u32>> = vec![None; found.stories.len()];
-    let mut as_groups: Vec<Cluster> = Vec::new();
-    for (s, one) in found.stories.iter().zip(&one_cluster) {
-        if one.is_none() {
-            group_of_story[s.id as usize] = Some(as_groups.len() as u32);
-            as_groups.push(Cluster { id: as_groups.len() as u32, members: s.members.clone(), edges: Vec::new() });
-        }
-    }
-    let group_of: Vec<Option<u32>> =
-        found.story_of.iter().map(|s| s.and_then(|s| group_of_story[s as usize])).collect();
+    let group_of: Vec<Option<u32>> = found
+        .story_of
+        .iter()
+        .map(|s| match scores[(*s)? as usize] {
+            Scores::Own(g) => Some(g),
+            Scores::Cluster(_) => None,
+        })
+        .collect();
     let (story_reuse, origins) = reuse::score(shapes, &as_groups, &group_of, edges, passages, rank, group_rank);
-    let reused_words = |s: &story::Story, m: u32| match one_cluster[s.id as usize] {
-        Some(_) => cluster_reuse[m as usize].as_ref().map_or(0, |r| r.reused_words),
-        None => story_reuse[m as usize].reused_words,
+    let reused_words = |s: &story::Story, m: u32| match scores[s.id as usize] {
+        Scores::Cluster(_) => cluster_reuse[m as usize].as_ref().map_or(0, |r| r.reused_words),
+        Scores::Own(_) => story_reuse[m as usize].reused_words,
     };
-    let origin = |s: &story::Story| match (one_cluster[s.id as usize], group_of_story[s.id as usize]) {
-        (Some(c), _) => cluster_origins[c as usize],
-        (None, Some(g)) => origins[g as usize],
-        (None, None) => unreachable!("every story is one cluster or a group of its own"),
+    let origin = |s: &story::Story| match scores[s.id as usize] {
+        Scores::Cluster(c) => cluster_origins[c as usize],
+        Scores::Own(g) => origins[g as usize],
     };
     found
         .stories

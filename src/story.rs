@@ -319,20 +319,11 @@ pub fn story_terms(words: &[Vec<u64>], weights: &Weights) -> Vec<Vec<(u64, f64)>
         .collect()
 }
 
-/// Weighted Jaccard of two term lists sorted by term.
-pub fn weighted_jaccard(a: &[(u64, f64)], b: &[(u64, f64)]) -> f64 {
-    let (inter, union) = shared_and_union(a, b);
-    if union == 0.0 {
-        0.0
-    } else {
-        inter / union
-    }
-}
-
 /// The similarity a story edge is measured by: the weighted Jaccard of two term lists sorted
 /// by term with a prior weight ([`PRIOR_WEIGHT`] by default) added to the union, so a
-/// similarity measured on little text counts for less. A story term's weight depends on the
-/// term alone ([`story_terms`]), so the union is the two totals less the shared weight.
+/// similarity measured on little text counts for less (with a prior of 0 it is the plain
+/// weighted Jaccard). A story term's weight depends on the term alone ([`story_terms`]), so
+/// the union is the two totals less the shared weight.
 pub fn story_similarity(a: &[(u64, f64)], b: &[(u64, f64)], prior_weight: f64) -> f64 {
     similarity_of(shared_weight(a, b), total_weight(a), total_weight(b), prior_weight)
 }
@@ -348,10 +339,9 @@ fn total_weight(a: &[(u64, f64)]) -> f64 {
 }
 
 /// Summed weight of the terms two lists sorted by term share (weights per term as in
-/// [`story_terms`]). The merge has no data-dependent branch: both cursors advance by
-/// comparisons and a shared term adds its weight, any other adds zero, so unpredictable
-/// term orders cost no mispredictions (it was the story stage's largest cost, flame graph in
-/// BENCHMARKS.md).
+/// [`story_terms`]), by a merge without data-dependent branches: both cursors advance by
+/// comparisons and a shared term adds its weight, any other adds zero. The edge search sums
+/// the same through a [`TermFilter`].
 fn shared_weight(a: &[(u64, f64)], b: &[(u64, f64)]) -> f64 {
     let (mut i, mut j, mut sum) = (0, 0, 0.0);
     while i < a.len() && j < b.len() {
@@ -374,32 +364,6 @@ fn anchor_ceiling(n: usize, share: f64) -> usize {
 /// whatever the rounding.
 pub fn min_anchor_weight(n: usize, share: f64) -> f64 {
     (n as f64 / (anchor_ceiling(n, share) as f64 + 0.5)).ln()
-}
-
-/// Summed smaller and larger weights of two term lists sorted by term.
-fn shared_and_union(a: &[(u64, f64)], b: &[(u64, f64)]) -> (f64, f64) {
-    let (mut i, mut j) = (0, 0);
-    let (mut inter, mut union) = (0.0, 0.0);
-    while i < a.len() && j < b.len() {
-        let (x, y) = (a[i], b[j]);
-        if x.0 == y.0 {
-            inter += x.1.min(y.1);
-            union += x.1.max(y.1);
-            i += 1;
-            j += 1;
-        } else if x.0 < y.0 {
-            union += x.1;
-            i += 1;
-        } else {
-            union += y.1;
-            j += 1;
-        }
-    }
-    // What is left of either list, in the order the merge would have added it.
-    for x in a[i..].iter().chain(&b[j..]) {
-        union += x.1;
-    }
-    (inter, union)
 }
 
 /// What the edge search read and compared ([`story_edges`]): per article at most
@@ -724,7 +688,7 @@ pub fn story_edges(
                         continue;
                     }
                     work.compared += 1;
-                    let shared = filter.get_or_insert_with(|| TermFilter::of(&terms[a])).shared_weight(&terms[a], &terms[b_]);
+                    let shared = filter.get_or_insert_with(|| TermFilter::of(&terms[a])).shared_weight(&terms[b_]);
                     let weight = similarity_of(shared, exact_total[a], exact_total[b_], weights.prior_weight);
                     if weight >= threshold {
                         let (x, y) = if a < b_ { (a as u32, b) } else { (b, a as u32) };
@@ -748,34 +712,36 @@ pub fn story_edges(
 /// with it faster than a merge: the search compares one article with up to
 /// [`COMPARED_PER_ARTICLE`] others, nearly all of which share few terms, so most of the other
 /// list's terms are ruled out by one bit and only the rest are looked up in the sorted list.
-struct TermFilter {
+struct TermFilter<'a> {
+    /// The list the bitmap was made of.
+    terms: &'a [(u64, f64)],
     bits: [u64; TermFilter::WORDS],
 }
 
-impl TermFilter {
+impl<'a> TermFilter<'a> {
     /// 4,096 bits: a list of [`STORY_TERMS`] sets at most 5% of them, so about one term in
     /// twenty of the other list is looked up needlessly.
     const WORDS: usize = 64;
     const SHIFT: u32 = 64 - 12;
 
-    fn of(a: &[(u64, f64)]) -> Self {
+    fn of(terms: &'a [(u64, f64)]) -> Self {
         let mut bits = [0u64; Self::WORDS];
-        for &(t, _) in a {
+        for &(t, _) in terms {
             let k = (t >> Self::SHIFT) as usize;
             bits[k / 64] |= 1 << (k % 64);
         }
-        TermFilter { bits }
+        TermFilter { terms, bits }
     }
 
-    /// [`shared_weight`] of `a` (the list this filter was made of) and `b`, summed in the same
-    /// term order, so the two agree to the last bit.
-    fn shared_weight(&self, a: &[(u64, f64)], b: &[(u64, f64)]) -> f64 {
+    /// [`shared_weight`] of this filter's list and `b`, summed in the same term order, so the
+    /// two agree to the last bit.
+    fn shared_weight(&self, b: &[(u64, f64)]) -> f64 {
         let mut sum = 0.0;
         for &(t, _) in b {
             let k = (t >> Self::SHIFT) as usize;
             if self.bits[k / 64] & (1 << (k % 64)) != 0 {
-                if let Ok(i) = a.binary_search_by_key(&t, |&(x, _)| x) {
-                    sum += a[i].1;
+                if let Ok(i) = self.terms.binary_search_by_key(&t, |&(x, _)| x) {
+                    sum += self.terms[i].1;
                 }
             }
         }
@@ -996,6 +962,17 @@ pub fn group(
 /// Terms listed per story in `stories.jsonl`.
 pub const TOP_TERMS_SHOWN: usize = 10;
 
+/// A window of `seconds` in its largest whole unit (`d`, `h`, `m` or `s`), as the count and
+/// the unit: `(5, "d")` for five days. Written together it is what [`parse_window`] reads.
+pub fn window_parts(seconds: i64) -> (i64, &'static str) {
+    match seconds {
+        s if s % 86_400 == 0 => (s / 86_400, "d"),
+        s if s % 3_600 == 0 => (s / 3_600, "h"),
+        s if s % 60 == 0 => (s / 60, "m"),
+        s => (s, "s"),
+    }
+}
+
 /// Parses a time window such as `7d`, `36h` or `90m` into seconds.
 pub fn parse_window(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -1191,7 +1168,7 @@ mod tests {
             };
             let (a, b) = (list(&a), list(&b));
             let merged = shared_weight(&a, &b);
-            proptest::prop_assert_eq!(TermFilter::of(&a).shared_weight(&a, &b).to_bits(), merged.to_bits());
+            proptest::prop_assert_eq!(TermFilter::of(&a).shared_weight(&b).to_bits(), merged.to_bits());
             proptest::prop_assert!(merged >= shared.iter().map(|&t| weight(t)).sum::<f64>() - 1e-9);
         }
     }
@@ -1200,6 +1177,7 @@ mod tests {
     fn weighted_jaccard_counts_rare_terms_more() {
         let a = [(1, 5.0), (2, 1.0)];
         let b = [(1, 5.0), (3, 1.0)];
+        let weighted_jaccard = |a: &[(u64, f64)], b: &[(u64, f64)]| story_similarity(a, b, 0.0);
         assert!((weighted_jaccard(&a, &b) - 5.0 / 7.0).abs() < 1e-12);
         assert_eq!(weighted_jaccard(&[], &b), 0.0);
         // The prior discounts a similarity measured on little text, hardly a long one.
@@ -1260,6 +1238,15 @@ mod tests {
             *t = None;
         }
         assert_eq!(pairs(&half, &w).len(), 45 + 2);
+    }
+
+    #[test]
+    fn windows_are_written_as_they_parse() {
+        for (s, parts) in [("5d", (5, "d")), ("36h", (36, "h")), ("90m", (90, "m")), ("61s", (61, "s")), ("2w", (14, "d"))] {
+            let w = parse_window(s).unwrap();
+            assert_eq!(window_parts(w), parts, "{s}");
+            assert_eq!(parse_window(&format!("{}{}", parts.0, parts.1)), Some(w), "{s}");
+        }
     }
 
     #[test]

@@ -570,6 +570,10 @@ impl Rng {
     fn below(&mut self, n: usize) -> usize {
         (((self.0.next_u64() >> 32) * n as u64) >> 32) as usize
     }
+    /// A number from `lo` to `hi`, both included.
+    fn within(&mut self, (lo, hi): (usize, usize)) -> usize {
+        lo + self.below(hi - lo + 1)
+    }
     fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len())]
     }
@@ -966,7 +970,7 @@ fn follow_up(parent: &Story, i: usize, rng: &mut Rng) -> Story {
     let mut rare = vec![parent.rare[0]];
     rare.extend(new_rare(rng, &parent.rare, 2));
     let quote = (parent.quote + 1 + rng.below(QUOTES.len() - 1)) % QUOTES.len();
-    let days = FOLLOW_UP_DAYS.0 + rng.below(FOLLOW_UP_DAYS.1 - FOLLOW_UP_DAYS.0 + 1);
+    let days = rng.within(FOLLOW_UP_DAYS);
     Story {
         numbers: new_numbers(rng, topic),
         q: (rare[1], parent.places[0], rng.word(topic.words)),
@@ -995,7 +999,7 @@ fn sequel(parent: &Story, topics: usize, figures: &[Vec<Person>], rng: &mut Rng)
     let org = rng.chance(0.5).then(|| format!("{} {}", rng.word(ORG_PREFIXES), rng.word(topic.orgs)));
     let k = 2 + rng.below(2);
     let rare = new_rare(rng, &parent.rare, k);
-    let days = SEQUEL_DAYS.0 + rng.below(SEQUEL_DAYS.1 - SEQUEL_DAYS.0 + 1);
+    let days = rng.within(SEQUEL_DAYS);
     Story {
         topic: ti,
         persons,
@@ -1098,7 +1102,7 @@ fn write_telling(story: &Story, vocabulary: Option<&Vocabulary>, rng: &mut Rng) 
     }
     // Background in the outlet's own words, drawn with real word frequencies.
     if let Some(v) = vocabulary {
-        for _ in 0..BACKGROUND_SENTENCES.0 + rng.below(BACKGROUND_SENTENCES.1 - BACKGROUND_SENTENCES.0 + 1) {
+        for _ in 0..rng.within(BACKGROUND_SENTENCES) {
             let words: Vec<&str> = (0..12 + rng.below(13)).map(|_| v.sample(rng)).collect();
             let at = 1 + rng.below(sentences.len());
             sentences.insert(at, format!("{}.", capitalise(&words.join(" "))));
@@ -1150,7 +1154,7 @@ pub fn generate_stories(p: &StoryGenParams) -> Vec<StoryDoc> {
     let mut docs: Vec<(usize, usize, StoryDoc)> = Vec::new();
     let mut clusters = 0u32;
     for (si, story) in stories.iter().enumerate() {
-        let n = lo + rng.below(hi - lo + 1);
+        let n = rng.within((lo, hi));
         let mut outlets = rng.distinct(OUTLETS.len(), OUTLETS.len()).into_iter().cycle().enumerate().map(|(k, o)| {
             if k < OUTLETS.len() { OUTLETS[o].to_string() } else { format!("{}-{k}", OUTLETS[o]) }
         });
@@ -1178,7 +1182,7 @@ pub fn generate_stories(p: &StoryGenParams) -> Vec<StoryDoc> {
             // Republished by other outlets within a day: a paragraph dropped, a credit added.
             let cluster = Some(clusters);
             clusters += 1;
-            for _ in 0..COPIES.0 + rng.below(COPIES.1 - COPIES.0 + 1) {
+            for _ in 0..rng.within(COPIES) {
                 let mut paras: Vec<&str> = text.split("\n\n").collect();
                 if paras.len() > 3 && rng.chance(0.5) {
                     paras.remove(1 + rng.below(paras.len() - 1));

@@ -3,9 +3,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use reprint::storygen::{generate_stories, write_story_dump, StoryGenParams};
+use reprint::storygen::{generate_stories, write_story_dump, StoryDoc, StoryGenParams};
 
 use crate::util::*;
+
+/// A generated story dump of `stories` stories (with their follow-ups, sequels and copies)
+/// written to `path`; its articles with their labels.
+fn story_dump(path: &Path, stories: usize, seed: u64) -> Vec<StoryDoc> {
+    let docs = generate_stories(&StoryGenParams { stories, seed, ..StoryGenParams::default() });
+    write_story_dump(&docs, path, None).unwrap();
+    docs
+}
 
 fn scan(input: &Path, out: &Path, extra: &[&str]) {
     reprint().args(["scan", "-q", "-o"]).arg(out).arg(input).args(extra).assert().success();
@@ -61,9 +69,8 @@ fn story_scores(out: &Path, labels: &BTreeMap<String, u64>) -> (f64, f64) {
 #[test]
 fn retold_stories_are_grouped_among_same_topic_distractors() {
     let dir = tempdir();
-    let docs = generate_stories(&StoryGenParams { stories: 400, seed: 5, ..StoryGenParams::default() });
     let dump = dir.path().join("stories.jsonl");
-    write_story_dump(&docs, &dump, None).unwrap();
+    let docs = story_dump(&dump, 400, 5);
     let labels: BTreeMap<String, u64> = docs.iter().map(|d| (d.id.clone(), d.story as u64)).collect();
     let out = dir.path().join("out");
     scan(&dump, &out, &[]);
@@ -126,8 +133,7 @@ fn the_seeds_form_one_story_among_generated_2020s_articles() {
     }
     // Unrelated modern news: wars and diplomacy, elections, trade... with recurring public
     // figures and places, none of them this story.
-    let docs = generate_stories(&StoryGenParams { stories: 300, seed: 9, ..StoryGenParams::default() });
-    write_story_dump(&docs, &root.join("modern.jsonl"), None).unwrap();
+    story_dump(&root.join("modern.jsonl"), 300, 9);
     let out = dir.path().join("out");
     scan(&root, &out, &[]);
     let (ids, members) = seed_story(&out);
@@ -142,9 +148,8 @@ fn the_seeds_form_one_story_among_generated_2020s_articles() {
 #[test]
 fn follow_ups_are_stories_of_their_own_linked_to_the_story_they_follow() {
     let dir = tempdir();
-    let docs = generate_stories(&StoryGenParams { stories: 300, seed: 5, ..StoryGenParams::default() });
     let dump = dir.path().join("stories.jsonl");
-    write_story_dump(&docs, &dump, None).unwrap();
+    let docs = story_dump(&dump, 300, 5);
     let truth: BTreeMap<String, (u32, Option<u32>)> = docs.iter().map(|d| (d.id.clone(), (d.story, d.follows))).collect();
     // Pairs of articles, one of a follow-up and one of the story it follows, that a scan puts
     // in one story.
