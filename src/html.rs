@@ -1049,9 +1049,9 @@ fn syndication_matrix(h: &mut String, r: &ScanResult) {
     let _ = writeln!(
         h,
         "<p class=\"note\">Rows reused words from columns (body words inside passages taken from an earlier article); \
-         darker is more, relative to the largest flow ({} words). The {} outlets most involved.</p>",
+         darker is more, relative to the largest flow ({} words). The {} most involved.</p>",
         num(max),
-        names.len()
+        count(names.len(), "outlet", "outlets")
     );
     let _ = writeln!(
         h,
