@@ -11,7 +11,8 @@ shard at once, the only shuffles of the pipeline (docs/scale-out.md):
   edges SIGDIR EDGES [--batch B [--previous EDGES_OF_B-1]]
         after `reprint sign` on every shard: candidate pairs from shared band keys and shared
         anchors among the representatives of distinct shingle sets (src/lsh.rs), into
-        EDGES/pairs/ (a, b, band, anchor as `ord`s) and the candidate stage's counts into
+        EDGES/pairs/ (a, b, band, anchor as `ord`s), the documents of large buckets into
+        EDGES/large/ (route, band, key, ord), and the candidate stage's counts into
         EDGES/stats/. With --previous, only pairs with a document of batch B are searched and
         the earlier pairs carried over.
 
@@ -39,6 +40,7 @@ SHORT_LINE_WORDS = 10
 BURST_RECURRENCE = 10
 MAX_ANCHOR_DOCS = 256
 TEMPLATE_MIN_DOCS = 10
+BUCKET_ALL_PAIRS = 8
 
 # A line's recurrence is counted once per distinct document: a document whose lines are
 # those of an earlier one (same `doc_lines`) is left out, as `furniture::judge` does. Then per
@@ -87,10 +89,18 @@ BATCH_ORDS = 1 << 52
 # anchor support of old pairs whose only shared anchors the new documents made crowded or
 # template (fates only ever move that way). Without `--previous`, `{new}` is 0: everything
 # is new, and this is the whole computation.
+#
+# Buckets (documents sharing a band key, or an anchor that makes pairs) of more than
+# BUCKET_ALL_PAIRS documents are *large*: they make no pairs here; their documents go to
+# EDGES/large/ (route 0 with band and key, route 1 with the anchor as key), and `reprint
+# cluster` links them after verification, as a scan does. Large buckets are found over every
+# batch each time; a bucket that grows large drops the pairs it gave before, unless a bucket
+# that is still small gives them too (as with an anchor that turns crowded).
 def fate(n="COUNT(*)", dated="COUNT(day)", span="MAX(day) - MIN(day)"):
     return f"""CASE WHEN {n} > {MAX_ANCHOR_DOCS} THEN 'crowded'
                     WHEN {n} >= {TEMPLATE_MIN_DOCS} AND {dated} >= {TEMPLATE_MIN_DOCS}
                          AND {span} > {SYNDICATION_SPAN_DAYS} THEN 'template'
+                    WHEN {n} > {BUCKET_ALL_PAIRS} THEN 'large'
                     ELSE 'pairs' END"""
 
 
@@ -102,9 +112,30 @@ EDGES_VIEWS = {
         SELECT b.ord AS ord, b.band AS band, b.key AS key FROM bands b JOIN reps r ON b.ord = r.ord
     """,
     "new_bands": "SELECT ord, band, key FROM rep_bands WHERE ord >= {new}",
+    "bucket_sizes": "SELECT band, key, COUNT(*) AS n FROM rep_bands GROUP BY band, key",
     "band_hits": """
         SELECT x.ord AS a, y.ord AS b FROM rep_bands x JOIN new_bands y
         ON x.band = y.band AND x.key = y.key AND x.ord < y.ord
+        JOIN bucket_sizes s ON s.band = y.band AND s.key = y.key AND s.n <= {all_pairs}
+    """,
+    # Buckets the new documents made large, the earlier pairs they gave, and of those the
+    # pairs a bucket that is still small gives too.
+    "grown_buckets": """
+        SELECT s.band AS band, s.key AS key FROM bucket_sizes s JOIN
+        (SELECT band, key, COUNT(*) AS n FROM rep_bands WHERE ord < {new} GROUP BY band, key) p
+        ON s.band = p.band AND s.key = p.key
+        WHERE p.n > 1 AND p.n <= {all_pairs} AND s.n > {all_pairs}
+    """,
+    "grown_pairs": """
+        SELECT DISTINCT x.ord AS a, y.ord AS b
+        FROM grown_buckets g JOIN rep_bands x ON x.band = g.band AND x.key = g.key
+        JOIN rep_bands y ON y.band = g.band AND y.key = g.key AND x.ord < y.ord AND y.ord < {new}
+    """,
+    "band_still": """
+        SELECT DISTINCT p.a AS a, p.b AS b
+        FROM grown_pairs p JOIN rep_bands x ON x.ord = p.a
+        JOIN rep_bands y ON y.ord = p.b AND y.band = x.band AND y.key = x.key
+        JOIN bucket_sizes s ON s.band = x.band AND s.key = x.key AND s.n <= {all_pairs}
     """,
     "touched_buckets": """
         SELECT COUNT(*) AS n FROM rep_bands x JOIN (SELECT DISTINCT band, key FROM new_bands) k
@@ -154,11 +185,23 @@ EDGES_VIEWS = {
         FROM changed_shared s JOIN changed_fates f ON s.anchor = f.anchor AND f.fate = 'pairs'
     """,
     "carried": """
-        SELECT p.a AS a, p.b AS b, p.band AS band,
+        SELECT p.a AS a, p.b AS b,
+               CASE WHEN g.a IS NOT NULL AND t.a IS NULL THEN FALSE ELSE p.band END AS band,
                CASE WHEN c.a IS NOT NULL AND s.a IS NULL THEN FALSE ELSE p.anchor END AS anchor
         FROM previous_pairs p
         LEFT JOIN changed_pairs c ON p.a = c.a AND p.b = c.b
         LEFT JOIN still_paired s ON p.a = s.a AND p.b = s.b
+        LEFT JOIN grown_pairs g ON p.a = g.a AND p.b = g.b
+        LEFT JOIN band_still t ON p.a = t.a AND p.b = t.b
+    """,
+    "large_rows": """
+        SELECT 0 AS route, b.band AS band, b.key AS key, b.ord AS ord
+        FROM rep_bands b JOIN bucket_sizes s ON s.band = b.band AND s.key = b.key AND s.n > {all_pairs}
+        UNION ALL
+        SELECT 1 AS route, 0 AS band, x.anchor AS key, x.ord AS ord
+        FROM rep_anchors x JOIN
+        (SELECT anchor, """ + fate() + """ AS fate FROM rep_anchors GROUP BY anchor) f
+        ON x.anchor = f.anchor AND f.fate = 'large'
     """,
     "found": """
         SELECT a, b, MAX(from_band) = 1 AS band, MAX(from_anchor) = 1 AS anchor
@@ -175,6 +218,8 @@ EDGES_VIEWS = {
 }
 
 PAIRS_SQL = "SELECT a, b, band, anchor FROM all_pairs ORDER BY a, b"
+LARGE_SQL = """SELECT CAST(route AS BIGINT) AS route, CAST(band AS BIGINT) AS band, CAST(key AS BIGINT) AS key,
+    CAST(ord AS BIGINT) AS ord FROM large_rows ORDER BY route, band, key, ord"""
 
 # The counts the scan's candidate stage reports (run.json), carried over from `--previous`:
 # `band_collisions` counts every pair every band produced, before repeats are removed.
@@ -310,10 +355,11 @@ def edges(engine, sigdir, out, batch, previous):
         for name, sql in NO_PREVIOUS.items():
             engine.view(name, sql)
         new = 0
-    params = {"limit": (batch + 1) * BATCH_ORDS, "new": new, "batch": batch}
+    params = {"limit": (batch + 1) * BATCH_ORDS, "new": new, "batch": batch, "all_pairs": BUCKET_ALL_PAIRS}
     for name, sql in EDGES_VIEWS.items():
         engine.view(name, sql.format(**params))
     engine.write(PAIRS_SQL, f"{out}/pairs", one_file=False)
+    engine.write(LARGE_SQL, f"{out}/large", one_file=False)
     engine.write(STATS_SQL.format(**params), f"{out}/stats", one_file=True)
 
 

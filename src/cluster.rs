@@ -137,16 +137,25 @@ pub fn cluster(n: usize, edges: &[Edge], rank: &[u32]) -> (Vec<Cluster>, Vec<Opt
         clusters[id as usize].members.push(i as u32);
         assignment[i] = Some(id);
     }
+    collect_edges(&mut clusters, &assignment, edges);
+    (clusters, assignment)
+}
+
+/// Gives each cluster the edges between its members, sorted by `(a, b)`, in place of those it
+/// had (`cluster_of` is the assignment [`cluster`] returned).
+pub fn collect_edges(clusters: &mut [Cluster], cluster_of: &[Option<u32>], edges: &[Edge]) {
     let mut sorted: Vec<Edge> = edges.to_vec();
     sorted.sort_by_key(|e| (e.a, e.b));
+    for c in clusters.iter_mut() {
+        c.edges.clear();
+    }
     for e in sorted {
-        if let (Some(ca), Some(cb)) = (assignment[e.a as usize], assignment[e.b as usize]) {
+        if let (Some(ca), Some(cb)) = (cluster_of[e.a as usize], cluster_of[e.b as usize]) {
             if ca == cb {
                 clusters[ca as usize].edges.push(e);
             }
         }
     }
-    (clusters, assignment)
 }
 
 /// The container of a containment edge: the side whose shingles are the larger share's home.

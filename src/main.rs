@@ -370,6 +370,10 @@ struct GenArgs {
     /// a new lede, every outlet with page furniture; labels carry copied_frac.
     #[arg(long)]
     syndication: bool,
+    /// A mass of one outlet's daily notice: every article the same frame with a different
+    /// amount, rate and weekday, dated over a month (labelled as one cluster).
+    #[arg(long, conflicts_with_all = ["syndication", "base"])]
+    notices: bool,
     /// Output dump (JSONL).
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
@@ -584,6 +588,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 max_edit_rate: args.max_edit_rate,
                 seed: args.seed,
                 syndication: args.syndication,
+                notices: args.notices,
                 ..GenParams::default()
             };
             let written = pool.install(|| {

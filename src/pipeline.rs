@@ -164,15 +164,23 @@ pub struct Counts {
     pub crowded_anchors: usize,
     /// Anchors left out as an outlet's template text.
     pub template_anchors: usize,
-    /// Distinct candidate pairs verified (both routes).
+    /// Distinct candidate pairs verified: both routes' pairs, and the pairs measured to link
+    /// large buckets.
     pub candidate_pairs: usize,
     /// Largest LSH bucket.
     pub largest_bucket: usize,
+    /// Band buckets and anchors shared by more than `lsh::BUCKET_ALL_PAIRS` documents, whose
+    /// documents were linked instead of paired (their pairs are in `candidate_pairs`).
+    pub large_buckets: usize,
     /// Verified edges of every kind, including exact-duplicate edges.
     pub verified_edges: usize,
+    /// Verified edges added after clustering between a member and its cluster's origin, where
+    /// no candidate pair linked them (included in `verified_edges`).
+    pub origin_links: usize,
     /// Verified edges by kind.
     pub edges_by_kind: BTreeMap<&'static str, usize>,
-    /// Shared passages found.
+    /// Shared passages written to `passages.jsonl`: those of the pairs a member's reuse is
+    /// attributed to, and of pairs across clusters (see [`attributed_passages`]).
     pub passages: usize,
     /// Words set aside as furniture.
     pub furniture_words: u64,
@@ -759,6 +767,9 @@ pub enum Route<'a> {
     Given {
         /// The pairs.
         pairs: Vec<(u32, u32)>,
+        /// Large buckets of representatives by document number (band buckets, then anchors'),
+        /// as [`lsh::candidates`] and [`lsh::anchor_candidates`] hand them on.
+        large: lsh::Buckets,
         /// `band_collisions`, `largest_bucket`, `lsh_pairs`, `anchor_pairs`,
         /// `crowded_anchors` and `template_anchors`.
         counts: CandidateCounts,
@@ -842,8 +853,8 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     counts.lsh_documents = representatives.len();
 
     // 5. candidates
-    let pairs: Vec<(u32, u32)> = match route {
-        Route::Given { pairs, counts: given } => {
+    let (pairs, large): (Vec<(u32, u32)>, lsh::Buckets) = match route {
+        Route::Given { pairs, large, counts: given } => {
             counts.band_collisions = given.band_collisions;
             counts.largest_bucket = given.largest_bucket;
             counts.lsh_pairs = given.lsh_pairs;
@@ -851,7 +862,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
             counts.crowded_anchors = given.crowded_anchors;
             counts.template_anchors = given.template_anchors;
             drop(anchors);
-            pairs
+            (pairs, large)
         }
         Route::Compute(_) => {
             // MinHash only for documents that represent a distinct set: exact duplicates never
@@ -898,10 +909,13 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
             pairs.par_sort_unstable();
             pairs.dedup();
             seconds.candidates = t.elapsed().as_secs_f64();
-            pairs.into_iter().map(|(i, j)| (representatives[i as usize], representatives[j as usize])).collect()
+            let mut large = cand.large;
+            large.append(&anchored.large);
+            let pairs = pairs.into_iter().map(|(i, j)| (representatives[i as usize], representatives[j as usize])).collect();
+            (pairs, large.renamed(|r| representatives[r as usize]))
         }
     };
-    counts.candidate_pairs = pairs.len();
+    counts.large_buckets = large.len();
 
     // 6. verify
     let t = Instant::now();
@@ -909,8 +923,22 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     let set_hashes: Vec<&[u64]> = sets.iter().map(|s| s.hashes.as_slice()).collect();
     let mut edges = exact_edges;
     edges.extend(verify(&pairs, &set_hashes, config.threshold, ANCHOR_WINDOW, &|n| progress.advance(n)));
-    edges.sort_by_key(|e| (e.a, e.b));
     progress.end();
+    let linked = crate::verify::link_large_buckets(
+        large.iter(),
+        &set_hashes,
+        &pairs,
+        &edges,
+        config.threshold,
+        config.containment,
+        ANCHOR_WINDOW,
+    );
+    drop(large);
+    edges.extend(linked.edges);
+    let inner = crate::verify::inner_pairs(&edges, config.containment);
+    edges.extend(verify(&inner, &set_hashes, config.threshold, ANCHOR_WINDOW, &|_| {}));
+    counts.candidate_pairs = pairs.len() + linked.measured + inner.len();
+    edges.sort_by_key(|e| (e.a, e.b));
     seconds.verify = t.elapsed().as_secs_f64();
     drop(set_hashes);
     let body_words: Vec<u32> = sets.iter().map(|s| s.words).collect();
@@ -979,64 +1007,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
             }
         }
     }
-    // Pairs are aligned component by component of the pair graph (split into pieces of at
-    // most PASSAGE_PIECE_EDGES pairs, so one huge component does not hold up a thread), each
-    // document tokenised once per piece instead of once per pair; results go back to edge order.
-    let mut uf = crate::cluster::UnionFind::new(n);
-    for e in &edges {
-        uf.union(e.a, e.b);
-    }
-    let mut by_component: Vec<(u32, u32)> = edges.iter().enumerate().map(|(i, e)| (uf.find(e.a), i as u32)).collect();
-    by_component.sort_unstable();
-    let pieces: Vec<&[(u32, u32)]> = by_component
-        .chunk_by(|x, y| x.0 == y.0)
-        .flat_map(|component| component.chunks(PASSAGE_PIECE_EDGES))
-        .collect();
-    type Prepared = (Tokens, Vec<Shingle>, Vec<(u64, u32)>);
-    let mut aligned: Vec<(u32, Edge, Vec<Passage>)> = pieces
-        .par_iter()
-        .map_init(
-            || (AHashMap::<u32, Prepared>::new(), Vec::<Prepared>::new(), String::new()),
-            |(prepared, spare, scratch), piece| {
-                let mut prepare = |d: usize, prepared: &mut AHashMap<u32, Prepared>| {
-                    prepared.entry(d as u32).or_insert_with(|| {
-                        let (mut tokens, ..) = spare.pop().unwrap_or_default();
-                        tokenize_with(texts[d].as_deref().unwrap_or(""), &mut tokens, scratch, |_, _| {});
-                        let seq = shingle_sequence(&tokens.tokens, &furn.ranges[d], k).0;
-                        let index = crate::passage::index(&seq);
-                        (tokens, seq, index)
-                    });
-                };
-                let out = piece
-                    .iter()
-                    .map(|&(_, i)| {
-                        let mut e = edges[i as usize];
-                        let (a, b) = (e.a as usize, e.b as usize);
-                        prepare(a, prepared);
-                        prepare(b, prepared);
-                        let side = |d: u32| {
-                            let (tokens, seq, index) = &prepared[&d];
-                            Side { tokens: &tokens.tokens, seq, index }
-                        };
-                        let mut passages = align_indexed(side(e.a), side(e.b), k);
-                        for p in &mut passages {
-                            p.words = covered_words(std::iter::once(&p.a_tokens), &furn.ranges[a]);
-                        }
-                        e.a_words = covered_words(passages.iter().map(|p| &p.a_tokens), &furn.ranges[a]);
-                        e.b_words = covered_words(passages.iter().map(|p| &p.b_tokens), &furn.ranges[b]);
-                        progress.advance(1);
-                        (i, e, passages)
-                    })
-                    .collect::<Vec<_>>();
-                spare.extend(prepared.drain().map(|(_, p)| p));
-                out
-            },
-        )
-        .flatten()
-        .collect();
-    aligned.sort_unstable_by_key(|&(i, ..)| i);
-    let aligned = aligned.into_iter().map(|(_, e, p)| (e, p));
-    drop(texts);
+    let aligned = align_pairs(&edges, &texts, &furn.ranges, k, None, &|n| progress.advance(n)).into_iter().flatten();
     progress.end();
     let (mut edges, mut passages): (Vec<Edge>, Vec<Vec<Passage>>) = (Vec::new(), Vec::new());
     for (mut e, p) in aligned {
@@ -1049,11 +1020,6 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
         }
     }
     crate::cluster::demote_roundups(&mut edges);
-    counts.verified_edges = edges.len();
-    for e in &edges {
-        *counts.edges_by_kind.entry(kind_name(e.kind)).or_default() += 1;
-    }
-    counts.passages = passages.iter().map(Vec::len).sum();
     seconds.passages = t.elapsed().as_secs_f64();
 
     // 8. cluster
@@ -1075,7 +1041,55 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
         group_rank[h] = group_rank[h].min(rank[i]);
     }
     let group_rank: Vec<u32> = (0..n).map(|i| group_rank[group_head[i] as usize]).collect();
-    let (clusters, cluster_of) = timed(&mut seconds.cluster, || cluster(n, &edges, &group_rank));
+    let (mut clusters, cluster_of) = timed(&mut seconds.cluster, || cluster(n, &edges, &group_rank));
+
+    // 8b. origin links. Candidates are bounded per bucket (`lsh::BUCKET_ALL_PAIRS`), so a
+    // member of a large cluster need not have been paired with the cluster's origin, and its
+    // reuse would be measured only against the earlier members it happened to be paired with
+    // (none, when those were all later). Each member without a verified pair with its origin
+    // is measured and aligned against it here: one pair per member at most, so the work stays
+    // linear in the cluster's size. An identical copy is linked through its group's first
+    // document, which carries its edges. Membership does not change: both ends are in the
+    // cluster already.
+    let t = Instant::now();
+    let mut linked: AHashSet<(u32, u32)> = edges.iter().map(|e| (e.a, e.b)).collect();
+    let mut wanted_links: Vec<Edge> = Vec::new();
+    for c in &clusters {
+        let origin = *c.members.iter().min_by_key(|&&m| rank[m as usize]).expect("clusters are not empty");
+        let head = group_head[origin as usize];
+        for &m in &c.members {
+            if group_head[m as usize] == m && m != head && linked.insert((m.min(head), m.max(head))) {
+                wanted_links.push(Edge::unmeasured(m.min(head), m.max(head)));
+            }
+        }
+    }
+    drop(linked);
+    progress.begin("origin links", Some(wanted_links.len() as u64), Unit::Pairs);
+    let found = align_pairs(&wanted_links, &texts, &furn.ranges, k, Some(config.threshold), &|n| progress.advance(n));
+    progress.end();
+    drop(texts);
+    let mut links = 0;
+    for (mut e, p) in found.into_iter().flatten() {
+        let (a_body, b_body) = (body_words[e.a as usize], body_words[e.b as usize]);
+        if let Some(kind) = classify(&e, a_body, b_body, config.threshold, config.containment, reuse::PARTIAL_REUSE) {
+            e.kind = kind;
+            edges.push(e);
+            passages.push(p);
+            links += 1;
+        }
+    }
+    counts.origin_links = links;
+    if links > 0 {
+        let mut both: Vec<(Edge, Vec<Passage>)> = edges.into_iter().zip(passages).collect();
+        both.sort_by_key(|(e, _)| (e.a, e.b));
+        (edges, passages) = both.into_iter().unzip();
+        crate::cluster::collect_edges(&mut clusters, &cluster_of, &edges);
+    }
+    counts.verified_edges = edges.len();
+    for e in &edges {
+        *counts.edges_by_kind.entry(kind_name(e.kind)).or_default() += 1;
+    }
+    seconds.passages += t.elapsed().as_secs_f64();
     counts.clusters = clusters.len();
     counts.documents_in_clusters = clusters.iter().map(|c| c.members.len()).sum();
     counts.largest_cluster = clusters.iter().map(|c| c.members.len()).max().unwrap_or(0);
@@ -1180,6 +1194,8 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
         })
         .collect();
     seconds.stories = t.elapsed().as_secs_f64() + story_terms_seconds;
+    let passages = attributed_passages(&edges, passages, &cluster_of, &reuse);
+    counts.passages = passages.iter().map(Vec::len).sum();
     seconds.total = started.elapsed().as_secs_f64();
 
     let mut curve = BTreeMap::new();
@@ -1372,6 +1388,122 @@ pub fn role_name(role: Role) -> &'static str {
 }
 
 /// The distinct fingerprints of the words outside `furniture`, sorted.
+/// Passages of the verified pairs `edges` (`a < b`), aligned component by component of the
+/// pair graph (split into pieces of at most [`PASSAGE_PIECE_EDGES`] pairs, so one huge
+/// component does not hold up a thread), each document tokenised once per piece instead of
+/// once per pair, from the `texts` read again (a `None` text aligns as empty). Results come
+/// back in edge order, each edge with its passages' body words (`a_words`, `b_words`).
+///
+/// With `measure` (the Jaccard threshold), the pairs are not verified yet: their similarity
+/// is measured on the shingle sets rebuilt from the texts (the sets of the sign stage, which
+/// are no longer held), and a pair not worth keeping ([`crate::verify::worth_keeping`]) comes
+/// back as `None`.
+fn align_pairs(
+    edges: &[Edge],
+    texts: &[Option<String>],
+    furniture: &[Vec<Range<usize>>],
+    k: usize,
+    measure: Option<f64>,
+    advance: &(dyn Fn(u64) + Sync),
+) -> Vec<Option<(Edge, Vec<Passage>)>> {
+    let n = texts.len();
+    let mut uf = crate::cluster::UnionFind::new(n);
+    for e in edges {
+        uf.union(e.a, e.b);
+    }
+    let mut by_component: Vec<(u32, u32)> = edges.iter().enumerate().map(|(i, e)| (uf.find(e.a), i as u32)).collect();
+    by_component.sort_unstable();
+    let pieces: Vec<&[(u32, u32)]> = by_component
+        .chunk_by(|x, y| x.0 == y.0)
+        .flat_map(|component| component.chunks(PASSAGE_PIECE_EDGES))
+        .collect();
+    // A document's tokens, shingle sequence, passage index and (when measuring) shingle set.
+    type Prepared = (Tokens, Vec<Shingle>, Vec<(u64, u32)>, Vec<u64>);
+    let mut aligned: Vec<(u32, Option<(Edge, Vec<Passage>)>)> = pieces
+        .par_iter()
+        .map_init(
+            || (AHashMap::<u32, Prepared>::new(), Vec::<Prepared>::new(), String::new()),
+            |(prepared, spare, scratch), piece| {
+                let mut prepare = |d: usize, prepared: &mut AHashMap<u32, Prepared>| {
+                    prepared.entry(d as u32).or_insert_with(|| {
+                        let (mut tokens, ..) = spare.pop().unwrap_or_default();
+                        tokenize_with(texts[d].as_deref().unwrap_or(""), &mut tokens, scratch, |_, _| {});
+                        let (seq, words) = shingle_sequence(&tokens.tokens, &furniture[d], k);
+                        let index = crate::passage::index(&seq);
+                        let set = if measure.is_some() { ShingleSet::from_sequence(&seq, words).hashes } else { Vec::new() };
+                        (tokens, seq, index, set)
+                    });
+                };
+                let out = piece
+                    .iter()
+                    .map(|&(_, i)| {
+                        let mut e = edges[i as usize];
+                        let (a, b) = (e.a as usize, e.b as usize);
+                        prepare(a, prepared);
+                        prepare(b, prepared);
+                        advance(1);
+                        if let Some(threshold) = measure {
+                            let (sa, sb) = (&prepared[&e.a].3, &prepared[&e.b].3);
+                            if sa.is_empty() || sb.is_empty() {
+                                return (i, None);
+                            }
+                            e = crate::verify::measure(e.a, e.b, sa, sb);
+                            if !crate::verify::worth_keeping(&e, sa.len(), threshold, ANCHOR_WINDOW) {
+                                return (i, None);
+                            }
+                        }
+                        let side = |d: u32| {
+                            let (tokens, seq, index, _) = &prepared[&d];
+                            Side { tokens: &tokens.tokens, seq, index }
+                        };
+                        let mut passages = align_indexed(side(e.a), side(e.b), k);
+                        for p in &mut passages {
+                            p.words = covered_words(std::iter::once(&p.a_tokens), &furniture[a]);
+                        }
+                        e.a_words = covered_words(passages.iter().map(|p| &p.a_tokens), &furniture[a]);
+                        e.b_words = covered_words(passages.iter().map(|p| &p.b_tokens), &furniture[b]);
+                        (i, Some((e, passages)))
+                    })
+                    .collect::<Vec<_>>();
+                spare.extend(prepared.drain().map(|(_, p)| p));
+                out
+            },
+        )
+        .flatten()
+        .collect();
+    aligned.sort_unstable_by_key(|&(i, _)| i);
+    aligned.into_iter().map(|(_, x)| x).collect()
+}
+
+/// The passages kept for the outputs, parallel to `edges` (the others dropped): inside a
+/// cluster only those a member's reuse was counted from ([`DocReuse::passages`]: passages with
+/// its source, or with any other earlier member it took words from that no earlier member
+/// also holds), so a cluster of `n` members writes the passages of about `n` pairs, not of
+/// every verified pair; and those of every pair outside the clusters (a quotation two
+/// otherwise unrelated articles share), the only record of that text.
+pub fn attributed_passages(
+    edges: &[Edge],
+    passages: Vec<Vec<Passage>>,
+    cluster_of: &[Option<u32>],
+    reuse: &[Option<DocReuse>],
+) -> Vec<Vec<Passage>> {
+    let counted = |d: u32, edge: usize, passage: usize| {
+        reuse[d as usize].as_ref().is_some_and(|r| r.passages.binary_search(&(edge as u32, passage as u32)).is_ok())
+    };
+    edges
+        .iter()
+        .zip(passages)
+        .enumerate()
+        .map(|(i, (e, p))| {
+            let same_cluster = cluster_of[e.a as usize].is_some() && cluster_of[e.a as usize] == cluster_of[e.b as usize];
+            if !same_cluster {
+                return p;
+            }
+            p.into_iter().enumerate().filter(|&(j, _)| counted(e.a, i, j) || counted(e.b, i, j)).map(|(_, p)| p).collect()
+        })
+        .collect()
+}
+
 fn body_word_set(words: &[u64], furniture: &[Range<usize>]) -> Vec<u64> {
     let mut skip = furniture.iter().peekable();
     let mut w: Vec<u64> = Vec::with_capacity(words.len());

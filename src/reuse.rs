@@ -116,6 +116,11 @@ pub struct DocReuse {
     pub reused_words: u32,
     /// Reused words by source document (for the outlet graph), most first.
     pub from: Vec<(u32, u32)>,
+    /// The passages its reused words were counted from, as (edge, passage) indices into the
+    /// `edges` and `passages` given to [`score`], sorted: those holding at least one of its
+    /// body words whose owner is that edge's other end.
+    #[serde(skip)]
+    pub passages: Vec<(u32, u32)>,
 }
 
 /// What [`score`] needs to know about each document.
@@ -166,7 +171,7 @@ pub fn score(
         let is_origin = cluster_of[d].is_some_and(|c| origins[c as usize] == d as u32);
         if cluster_of[d].is_none() || is_origin || shape.body == 0 {
             let role = if is_origin { Role::Origin } else { Role::Unique };
-            return DocReuse { reuse: 0.0, source: None, role, reused_words: 0, from: Vec::new() };
+            return DocReuse { reuse: 0.0, source: None, role, reused_words: 0, from: Vec::new(), passages: Vec::new() };
         }
         // Each covered body token goes to the earliest source covering it.
         let mut owner: Vec<Option<u32>> = vec![None; shape.tokens];
@@ -186,6 +191,18 @@ pub fn score(
                 *slot = None;
             }
         }
+        let mut counted: Vec<(u32, u32)> = Vec::new();
+        for &(ei, other) in &incoming[d] {
+            let e = &edges[ei];
+            for (pi, p) in passages[ei].iter().enumerate() {
+                let r = if e.a == d as u32 { &p.a_tokens } else { &p.b_tokens };
+                let range = r.start as usize..(r.end as usize).min(shape.tokens);
+                if owner[range].contains(&Some(other)) {
+                    counted.push((ei as u32, pi as u32));
+                }
+            }
+        }
+        counted.sort_unstable();
         let mut from: Vec<(u32, u32)> = Vec::new();
         let mut owners: Vec<u32> = owner.into_iter().flatten().collect();
         owners.sort_unstable();
@@ -205,7 +222,7 @@ pub fn score(
         } else {
             Role::Unique
         };
-        DocReuse { reuse, source: from.first().map(|&(s, _)| s), role, reused_words: reused, from }
+        DocReuse { reuse, source: from.first().map(|&(s, _)| s), role, reused_words: reused, from, passages: counted }
     }).collect();
     (out, origins)
 }

@@ -665,6 +665,9 @@ fn shard_files(sigdir: &Path, table: &str, last: u32) -> Result<(Vec<SignParams>
 pub struct FoundPairs {
     /// Candidate pairs of `ord`s.
     pub pairs: Vec<(i64, i64)>,
+    /// Documents of large buckets: `(route, band, key, ord)` (route 0 for band keys, 1 for
+    /// anchors, whose band is 0).
+    pub large: Vec<(i64, i64, i64, i64)>,
     /// The candidate stage's counts.
     pub counts: CandidateCounts,
     /// The last batch the pairs are for.
@@ -687,6 +690,13 @@ pub fn read_edges(edges: &Path) -> Result<FoundPairs> {
         for b in read_batches(path)? {
             let (a, c) = (i64_req(&b, "a", path)?, i64_req(&b, "b", path)?);
             pairs.extend(a.into_iter().zip(c));
+        }
+    }
+    let mut large = Vec::new();
+    for path in &parquet_files(&edges.join("large"))? {
+        for b in read_batches(path)? {
+            let cols = (i64_req(&b, "route", path)?, i64_req(&b, "band", path)?, i64_req(&b, "key", path)?, i64_req(&b, "ord", path)?);
+            large.extend(cols.0.into_iter().zip(cols.1).zip(cols.2).zip(cols.3).map(|(((r, b), k), o)| (r, b, k, o)));
         }
     }
     let mut counts = None;
@@ -714,7 +724,7 @@ pub fn read_edges(edges: &Path) -> Result<FoundPairs> {
         }
     }
     let (batch, counts) = counts.ok_or_else(|| bad(&edges.join("stats"), "no row of counts"))?;
-    Ok(FoundPairs { pairs, counts, batch })
+    Ok(FoundPairs { pairs, large, counts, batch })
 }
 
 /// `reprint cluster`: the scan's later stages over the shards' tables and the given candidate
@@ -728,7 +738,7 @@ pub fn cluster(
     progress: &dyn Progress,
 ) -> Result<(ScanResult, ScanConfig)> {
     let started = Instant::now();
-    let FoundPairs { pairs: given, counts: candidate_counts, batch: last } = read_edges(edges)?;
+    let FoundPairs { pairs: given, large: given_large, counts: candidate_counts, batch: last } = read_edges(edges)?;
     let (batches, doc_files) = shard_files(sigdir, "documents", last)?;
     if let Some(p) = batches.iter().find(|p| p.pass != "sign") {
         return Err(bad(sigdir, &format!("batch {} holds `--lines` tables where the `sign` pass was expected", p.batch)));
@@ -833,6 +843,20 @@ pub fn cluster(
     }
     pairs.par_sort_unstable();
     pairs.dedup();
+    // Large buckets by document number, in the scan's order: band buckets band by band in key
+    // order, then anchors in anchor order (keys compared as the unsigned hashes they are).
+    let mut large_rows: Vec<(i64, i64, u64, u32)> = Vec::with_capacity(given_large.len());
+    for (route, band, key, ord) in given_large {
+        let Some(d) = number(ord) else {
+            return Err(bad(edges, &format!("a large bucket names a document no shard holds (ord {ord})")));
+        };
+        large_rows.push((route, band, key as u64, d));
+    }
+    large_rows.par_sort_unstable();
+    let mut large = crate::lsh::Buckets::default();
+    for bucket in large_rows.chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2)) {
+        large.push(bucket.iter().map(|r| r.3));
+    }
 
     // The sets later stages compare: documents in a pair, and documents sharing a set
     // fingerprint (the exact-duplicate stage compares those for real).
@@ -840,6 +864,9 @@ pub fn cluster(
     for &(a, b) in &pairs {
         needed[a as usize] = true;
         needed[b as usize] = true;
+    }
+    for &d in &large.members {
+        needed[d as usize] = true;
     }
     let mut by_content: Vec<(u64, u32)> = (0..n).filter(|&i| rows[i].shingles > 0).map(|i| (rows[i].content, i as u32)).collect();
     by_content.par_sort_unstable();
@@ -963,7 +990,7 @@ pub fn cluster(
     };
     signed.renamed_ids = pipeline::disambiguate_ids(&mut signed.docs, &signed.summary, None);
     signed.counts.renamed_ids = signed.renamed_ids.len();
-    let mut result = pipeline::finish(&config, progress, signed, Route::Given { pairs, counts: candidate_counts }, started)?;
+    let mut result = pipeline::finish(&config, progress, signed, Route::Given { pairs, large, counts: candidate_counts }, started)?;
     result.run.command = "cluster";
     Ok((result, config))
 }

@@ -74,6 +74,10 @@ pub struct GenParams {
     /// reordered under a new lede, and every outlet wraps its articles in page furniture
     /// (see [`generate`]). Off: copies are only edited and truncated, with no furniture.
     pub syndication: bool,
+    /// A mass of one outlet's recurring notice instead of news: every article is the same
+    /// frame with a different amount, rate and weekday (see [`notice_text`]), dated over
+    /// [`NOTICE_SPAN_DAYS`] days. Overrides the other mixes.
+    pub notices: bool,
 }
 
 impl Default for GenParams {
@@ -86,6 +90,7 @@ impl Default for GenParams {
             mean_words: 600,
             seed: 1,
             syndication: false,
+            notices: false,
         }
     }
 }
@@ -812,6 +817,7 @@ pub struct Generator<'a> {
     truncate_fraction: f64,
     mean_words: usize,
     syndication: bool,
+    notices: bool,
     /// Texts of originals: all of `bases` in plain mode, the first half in syndication mode.
     sources: &'a [String],
     /// Local texts (syndication mode: the second half of `bases`), each used at most once.
@@ -847,6 +853,7 @@ impl<'a> Generator<'a> {
             truncate_fraction: params.truncate_fraction,
             mean_words: params.mean_words,
             syndication: params.syndication,
+            notices: params.notices,
             sources,
             locals: LocalTexts::new(locals),
             rng,
@@ -885,6 +892,32 @@ impl<'a> Generator<'a> {
         self.titles.push(&title);
         self.originals.push(Original { text, time });
         (self.originals.len() - 1) as u32
+    }
+
+    /// Article `i` of a notices dump: the first is the `original`, every later one a `template`
+    /// copy of it (story 0) whose figures differ.
+    fn notice(&mut self, i: usize) -> GenDoc {
+        let rng = &mut self.rng;
+        let amount = format!("{}.{}", 100 + rng.below(900), rng.below(10));
+        let rate = format!("{}.{:02}", 3 + rng.below(4), rng.below(100));
+        let weekday = WEEKDAYS[rng.below(WEEKDAYS.len())];
+        let text = notice_text(&amount, &rate, weekday);
+        // The share of words the frame repeats: all but the three figures.
+        let words = text.split_whitespace().count();
+        let copied_frac = if i == 0 { 0.0 } else { (words - 3) as f64 / words as f64 };
+        GenDoc {
+            id: format!("gen-{i:07}"),
+            outlet: NOTICE_OUTLET.to_string(),
+            date: date_for(i * NOTICE_SPAN_DAYS / self.docs.max(1)),
+            title: "Reservoir levels and water tariff: daily notice".to_string(),
+            text,
+            story: 0,
+            edit_rate: 0.0,
+            kept_fraction: 1.0,
+            copied_frac,
+            mode: if i == 0 { "original" } else { "template" },
+            furniture_words: 0,
+        }
     }
 
     fn plain(&mut self, i: usize) -> GenDoc {
@@ -1007,7 +1040,13 @@ impl Iterator for Generator<'_> {
             return None;
         }
         self.emitted += 1;
-        Some(if self.syndication { self.syndicated(i) } else { self.plain(i) })
+        Some(if self.notices {
+            self.notice(i)
+        } else if self.syndication {
+            self.syndicated(i)
+        } else {
+            self.plain(i)
+        })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -1017,7 +1056,7 @@ impl Iterator for Generator<'_> {
 }
 
 /// Modes of [`GenDoc::mode`], so a label keeps one byte for its mode.
-const MODES: [&str; 5] = ["original", "edited", "truncated", "embedded", "reordered"];
+const MODES: [&str; 6] = ["original", "edited", "truncated", "embedded", "reordered", "template"];
 
 /// What a label line needs of an article, kept while the dump streams out (whether its story
 /// has other articles is known only at the end).
@@ -1237,6 +1276,26 @@ fn write_docs_beside(w: &mut (impl Write + Send), docs: impl Iterator<Item = Gen
 /// `YYYY-MM-DD` for day `day` of the generated year (day 0 is 2024-01-01): a real calendar
 /// date, later for a later day. The generator keeps every article within the year's
 /// [`YEAR_DAYS`] days; a later day would be a date of 2025.
+/// The outlet publishing every notice of [`GenParams::notices`].
+const NOTICE_OUTLET: &str = "citywater.example";
+/// Days the notices of [`GenParams::notices`] are spread over: a month of a crawl.
+pub const NOTICE_SPAN_DAYS: usize = 30;
+const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/// One recurring notice: a fixed frame of about 80 words around an amount, a rate and a
+/// weekday, the kind of page a scraper collects every day (a utility's or a central bank's
+/// daily figures). Two notices share most of their 5-word shingles (Jaccard about 0.6 to 0.8).
+pub fn notice_text(amount: &str, rate: &str, weekday: &str) -> String {
+    format!(
+        "The city water authority said on {weekday} that its reservoirs held {amount} million cubic \
+         metres of water, and that the household tariff stays at {rate} cents per cubic metre under \
+         the schedule approved by the council last spring. Residents are reminded that garden \
+         watering is allowed only before eight in the morning and after seven in the evening, and \
+         that leaks on public land should be reported to the authority's customer line. The next \
+         notice will be published tomorrow morning."
+    )
+}
+
 fn date_for(day: usize) -> String {
     let first = chrono::NaiveDate::from_yo_opt(YEAR, 1).expect("1 January is a date");
     // `NaiveDate`'s display is `YYYY-MM-DD`.
@@ -1266,6 +1325,26 @@ mod tests {
         assert!((60..=140).contains(&copies), "{copies} copies");
         let other = generate(&GenParams { seed: 2, ..p }, None);
         assert_ne!(a[0].text, other[0].text);
+    }
+
+    #[test]
+    fn notices_share_one_frame_and_differ_in_their_figures() {
+        let p = GenParams { docs: 60, notices: true, seed: 9, ..GenParams::default() };
+        let docs = generate(&p, None);
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(texts, generate(&p, None).iter().map(|d| d.text.as_str()).collect::<Vec<_>>(), "same seed, same dump");
+        let words = |t: &str| t.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        let first = words(texts[0]);
+        for t in &texts[1..] {
+            let w = words(t);
+            assert_eq!(w.len(), first.len());
+            assert!(w.iter().zip(&first).filter(|(a, b)| a != b).count() <= 3, "{t}");
+        }
+        let distinct: std::collections::BTreeSet<&str> = texts.iter().copied().collect();
+        assert!(distinct.len() > 55, "the figures differ: {}", distinct.len());
+        assert_eq!(docs[0].date, "2024-01-01");
+        assert_eq!(docs[59].date, date_for(59 * NOTICE_SPAN_DAYS / 60));
+        assert!(docs.iter().all(|d| d.story == 0 && d.outlet == NOTICE_OUTLET));
     }
 
     #[test]

@@ -55,6 +55,13 @@ pub struct Edge {
     pub b_words: u32,
 }
 
+impl Edge {
+    /// A pair not measured yet: its similarities and words are zero until measured.
+    pub fn unmeasured(a: u32, b: u32) -> Edge {
+        Edge { a, b, jaccard: 0.0, containment_ab: 0.0, containment_ba: 0.0, kind: EdgeKind::Passage, a_words: 0, b_words: 0 }
+    }
+}
+
 /// Fewest shared words (about a paragraph) that can make an excerpt: below this, a shared
 /// stock sentence or a templated price flash in two
 /// short items ("said its common stock will be included in NASDAQ's National Market System")
@@ -148,9 +155,156 @@ pub fn verify<S: AsRef<[u64]> + Sync>(
         .collect()
 }
 
+/// Documents of a large bucket a document not yet linked is measured against, at most: the
+/// bucket's first, then its nearest predecessors.
+pub const LINK_TRIES: usize = 8;
+
+/// Whether a measured pair joins its documents for [`link_large_buckets`]: near-duplicates, or
+/// one set (almost) inside the other, as the uniting kinds will be once passages are known.
+fn joins(e: &Edge, threshold: f64, containment: f64) -> bool {
+    e.jaccard >= threshold || e.containment_ab.max(e.containment_ba) >= containment
+}
+
+/// What [`link_large_buckets`] verified.
+#[derive(Debug, Clone, Default)]
+pub struct Linked {
+    /// The pairs it measured that are [`worth_keeping`], sorted by `(a, b)`.
+    pub edges: Vec<Edge>,
+    /// Pairs it measured (candidates beyond the paired ones).
+    pub measured: usize,
+}
+
+/// Links the documents of large buckets (see [`crate::lsh::BUCKET_ALL_PAIRS`]) with as few
+/// verified pairs as it takes. Documents already joined by the verified `edges` (or by pairs
+/// measured here before) count as linked. In each bucket, in order, a document not yet linked
+/// to the bucket's first document is measured against it, and, when that does not join them,
+/// against its predecessor in the bucket. So a bucket of `n` near-identical documents costs
+/// at most `2 (n - 1)` pairs, and none once its documents are linked through other buckets.
+/// `candidates` (sorted) are the pairs already verified, which are not measured again. One
+/// thread, in bucket order: the result does not depend on the thread count.
+pub fn link_large_buckets<'b, S: AsRef<[u64]>>(
+    buckets: impl Iterator<Item = &'b [u32]>,
+    sets: &[S],
+    candidates: &[(u32, u32)],
+    edges: &[Edge],
+    threshold: f64,
+    containment: f64,
+    min_shared: usize,
+) -> Linked {
+    let mut uf = crate::cluster::UnionFind::new(sets.len());
+    for e in edges.iter().filter(|e| joins(e, threshold, containment)) {
+        uf.union(e.a, e.b);
+    }
+    let mut measured: ahash::AHashSet<(u32, u32)> = ahash::AHashSet::new();
+    let mut out = Linked::default();
+    for bucket in buckets {
+        let head = bucket[0];
+        for (x, &d) in bucket.iter().enumerate().skip(1) {
+            let before = bucket[1..x].iter().rev().take(LINK_TRIES - 1);
+            for &other in std::iter::once(&head).chain(before) {
+                if uf.find(d) == uf.find(other) {
+                    break;
+                }
+                let pair = (other.min(d), other.max(d));
+                if candidates.binary_search(&pair).is_ok() || !measured.insert(pair) {
+                    continue;
+                }
+                let (sa, sb) = (sets[pair.0 as usize].as_ref(), sets[pair.1 as usize].as_ref());
+                if sa.is_empty() || sb.is_empty() {
+                    continue;
+                }
+                let e = measure(pair.0, pair.1, sa, sb);
+                if joins(&e, threshold, containment) {
+                    uf.union(d, other);
+                }
+                if worth_keeping(&e, sa.len(), threshold, min_shared) {
+                    out.edges.push(e);
+                }
+            }
+        }
+    }
+    out.measured = measured.len();
+    out.edges.sort_by_key(|e| (e.a, e.b));
+    out
+}
+
+/// Most groups of contained documents [`inner_pairs`] relates inside one container.
+pub const MAX_INNER_GROUPS: usize = 16;
+
+/// The pairs to measure so that whether two documents inside one container are related is
+/// known, not a matter of which candidates were paired: a document holding two or more others
+/// that nothing relates is a roundup ([`crate::cluster::demote_roundups`]), and with large
+/// buckets linked rather than paired, two copies of one story inside a long article need not
+/// have been paired. Per container (a document with at least `containment` of another's
+/// shingles, on a verified `edge`), its contained documents are grouped by the verified pairs
+/// between them, and the first documents of up to [`MAX_INNER_GROUPS`] groups are paired.
+/// Sorted, distinct, and none already an edge.
+pub fn inner_pairs(edges: &[Edge], containment: f64) -> Vec<(u32, u32)> {
+    use std::collections::BTreeMap;
+    let linked: ahash::AHashSet<(u32, u32)> = edges.iter().map(|e| (e.a, e.b)).collect();
+    let mut inside: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for e in edges.iter().filter(|e| e.containment_ab.max(e.containment_ba) >= containment) {
+        let (container, inner) = if e.containment_ab >= e.containment_ba { (e.b, e.a) } else { (e.a, e.b) };
+        inside.entry(container).or_default().push(inner);
+    }
+    let mut out = Vec::new();
+    for (_, mut inner) in inside.into_iter().filter(|(_, inner)| inner.len() > 1) {
+        inner.sort_unstable();
+        let mut uf = crate::cluster::UnionFind::new(inner.len());
+        for i in 0..inner.len() {
+            for j in i + 1..inner.len() {
+                if linked.contains(&(inner[i], inner[j])) {
+                    uf.union(i as u32, j as u32);
+                }
+            }
+        }
+        let firsts: Vec<u32> =
+            (0..inner.len() as u32).filter(|&i| uf.find(i) == i).map(|i| inner[i as usize]).take(MAX_INNER_GROUPS).collect();
+        for (x, &a) in firsts.iter().enumerate() {
+            out.extend(firsts[x + 1..].iter().map(|&b| (a, b)));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_large_bucket_is_linked_with_pairs_linear_in_its_size() {
+        // Document 0 is unlike the rest; 1..=500 are near-identical (each drops one of 40
+        // shared shingles).
+        let mut sets: Vec<Vec<u64>> = vec![(1000..1040).collect()];
+        sets.extend((1..=500u64).map(|d| (0..40u64).filter(|&x| x != d % 40).collect()));
+        let bucket: Vec<u32> = (0..=500).collect();
+        let linked = link_large_buckets(std::iter::once(&bucket[..]), &sets, &[], &[], 0.5, 0.9, 8);
+        // Each document is measured against the head (unlike it) and then joined to its
+        // predecessor: about two pairs a document, not 125,000.
+        assert!(linked.measured <= 2 * 500, "{}", linked.measured);
+        let mut uf = crate::cluster::UnionFind::new(sets.len());
+        for e in &linked.edges {
+            uf.union(e.a, e.b);
+        }
+        assert!((2..=500).all(|d| uf.find(d) == uf.find(1)), "the near-identical documents are linked");
+        assert_ne!(uf.find(0), uf.find(1));
+        // Already joined by verified edges: nothing is measured.
+        let star: Vec<Edge> = (2..=500).map(|d| measure(1, d, &sets[1], &sets[d as usize])).collect();
+        let bucket: Vec<u32> = (1..=500).collect();
+        let again = link_large_buckets(std::iter::once(&bucket[..]), &sets, &[], &star, 0.5, 0.9, 8);
+        assert_eq!(again.measured, 0);
+    }
+
+    #[test]
+    fn contained_documents_not_yet_related_are_paired() {
+        // 0 and 1 are both inside 2 with no verified pair between them; 3 and 4 inside 5,
+        // already related.
+        let e = |a, b, cab, cba| Edge { containment_ab: cab, containment_ba: cba, ..Edge::unmeasured(a, b) };
+        let edges = [e(0, 2, 0.95, 0.2), e(1, 2, 0.9, 0.3), e(3, 5, 1.0, 0.4), e(4, 5, 1.0, 0.4), e(3, 4, 0.8, 0.8)];
+        assert_eq!(inner_pairs(&edges, 0.9), vec![(0, 1)]);
+    }
 
     #[test]
     fn measures_jaccard_and_containment() {

@@ -9,7 +9,10 @@ use serde_json::Value;
 use crate::util::*;
 
 fn generated_dump(dir: &Path) -> std::path::PathBuf {
-    let docs = generate(&GenParams { docs: 1500, mean_words: 250, seed: 3, ..GenParams::default() }, None);
+    let mut docs = generate(&GenParams { docs: 1500, mean_words: 250, seed: 3, ..GenParams::default() }, None);
+    // And a mass of near-identical notices, whose large buckets are linked on one thread.
+    let notices = generate(&GenParams { docs: 400, notices: true, seed: 3, ..GenParams::default() }, None);
+    docs.extend(notices.into_iter().map(|d| reprint::synth::GenDoc { id: format!("notice-{}", d.id), ..d }));
     let path = dir.join("dump.jsonl");
     write_dump(&docs, &path, None).unwrap();
     path
@@ -46,7 +49,7 @@ fn outputs_are_byte_identical_for_1_2_and_4_threads() {
     let first_clusters = std::fs::read(outs[0].join("clusters.jsonl")).unwrap();
     assert!(clusters(&outs[0]).len() > 100, "the dump should produce many clusters");
     for out in &outs[1..] {
-        for file in ["documents.jsonl", "clusters.jsonl"] {
+        for file in ["documents.jsonl", "clusters.jsonl", "passages.jsonl"] {
             assert_eq!(
                 std::fs::read(outs[0].join(file)).unwrap(),
                 std::fs::read(out.join(file)).unwrap(),
@@ -57,6 +60,7 @@ fn outputs_are_byte_identical_for_1_2_and_4_threads() {
         assert_eq!(stable_run_json(&outs[0]), stable_run_json(out));
     }
     assert_eq!(run_json(&outs[2])["threads"], 4);
+    assert!(run_json(&outs[0])["counts"]["large_buckets"].as_u64().unwrap() > 0, "large buckets are linked");
     assert!(!first_clusters.is_empty());
 }
 

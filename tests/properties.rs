@@ -39,6 +39,7 @@ fn small_dump() -> impl Strategy<Value = GenParams> {
             mean_words,
             seed,
             syndication,
+            notices: false,
         },
     )
 }

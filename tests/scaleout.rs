@@ -231,21 +231,30 @@ fn reference_edges(sig: &Path, edges: &Path, batch: i64) {
     };
     let (mut collisions, mut largest) = (0i64, 0i64);
     let mut band_pairs = BTreeSet::new();
-    for mut docs in groups("bands", &["band", "key"]).into_values() {
+    // Large buckets make no pairs: their documents are listed (route, band, key, ord).
+    let all = reprint::lsh::BUCKET_ALL_PAIRS;
+    let mut large: Vec<(i64, i64, i64, i64)> = Vec::new();
+    for (key, mut docs) in groups("bands", &["band", "key"]) {
         largest = largest.max(docs.len() as i64);
+        if docs.len() > all {
+            large.extend(docs.iter().map(|&o| (0, key[0], key[1], o)));
+            continue;
+        }
         let p = all_pairs(&mut docs);
         collisions += p.len() as i64;
         band_pairs.extend(p);
     }
     let (mut crowded, mut templates) = (0i64, 0i64);
     let mut anchor_pairs = BTreeSet::new();
-    for mut docs in groups("anchors", &["anchor"]).into_values().filter(|d| d.len() > 1) {
+    for (key, mut docs) in groups("anchors", &["anchor"]).into_iter().filter(|(_, d)| d.len() > 1) {
         let days: Vec<Option<i64>> = docs.iter().map(|o| day[o]).collect();
         let s = spread(&days);
         if docs.len() > 256 {
             crowded += 1;
         } else if docs.len() >= 10 && s.1 >= 10 && s.3 - s.2 > 7 {
             templates += 1;
+        } else if docs.len() > all {
+            large.extend(docs.iter().map(|&o| (1, 0, key[0], o)));
         } else {
             anchor_pairs.extend(all_pairs(&mut docs));
         }
@@ -259,6 +268,11 @@ fn reference_edges(sig: &Path, edges: &Path, batch: i64) {
             ("band", Arc::new(BooleanArray::from(pairs.iter().map(|p| band_pairs.contains(p)).collect::<Vec<_>>()))),
             ("anchor", Arc::new(BooleanArray::from(pairs.iter().map(|p| anchor_pairs.contains(p)).collect::<Vec<_>>()))),
         ],
+    );
+    let column = |f: fn(&(i64, i64, i64, i64)) -> i64| Arc::new(Int64Array::from(large.iter().map(f).collect::<Vec<_>>())) as ArrayRef;
+    write(
+        &edges.join("large/part-0.parquet"),
+        vec![("route", column(|r| r.0)), ("band", column(|r| r.1)), ("key", column(|r| r.2)), ("ord", column(|r| r.3))],
     );
     let one = |v: i64| Arc::new(Int64Array::from(vec![v])) as ArrayRef;
     write(
@@ -469,6 +483,7 @@ fn the_sql_job_uses_the_rules_constants() {
     assert_eq!(value("BURST_RECURRENCE"), furniture::BURST_RECURRENCE as u64);
     assert_eq!(value("MAX_ANCHOR_DOCS"), lsh::MAX_ANCHOR_DOCS as u64);
     assert_eq!(value("TEMPLATE_MIN_DOCS"), lsh::TEMPLATE_MIN_DOCS as u64);
+    assert_eq!(value("BUCKET_ALL_PAIRS"), lsh::BUCKET_ALL_PAIRS as u64);
 }
 
 // ---- the real engines (ignored: `.ci/run` runs them with its Python venv and Java 17) ----
@@ -600,5 +615,5 @@ fn scaleout_duckdb_on_the_full_newswire_dump_gives_the_scan_outputs() {
     scan(&input, &full, &[]);
     let out = engine_run("duckdb", &input, dir.path(), 4);
     assert_same_outputs(&full, &out);
-    assert_eq!(run_json(&out)["counts"]["clusters"], 1203);
+    assert_eq!(run_json(&out)["counts"]["clusters"], 1204);
 }

@@ -12,6 +12,7 @@ mod hostile;
 mod index;
 mod interrupt;
 mod malformed;
+mod mass;
 mod oracle;
 mod plan;
 mod properties;

@@ -255,21 +255,77 @@
     });
     var e = left === right ? null : current.edges.get(edgeKey(left, right));
     var leftSpans = [], rightSpans = [];
-    if (e) {
+    var written = e && e[6].length > 0;
+    if (written) {
       var leftIsA = e[0] === left;
       e[6].forEach(function (p, n) {
         var a = [p[0], p[1], n, p[4]], b = [p[2], p[3], n, p[4]];
         leftSpans.push(leftIsA ? a : b);
         rightSpans.push(leftIsA ? b : a);
       });
+    } else if (left !== right && docs[left].text !== null && docs[right].text !== null) {
+      // reprint writes passages only for the pairs a member's reuse is counted from; any
+      // other pair is aligned here, the same way on the texts as shown (approximately).
+      alignInPage(docs[left].text, docs[right].text).forEach(function (p, n) {
+        leftSpans.push([p[0], p[1], n, p[4]]);
+        rightSpans.push([p[2], p[3], n, p[4]]);
+      });
     }
+    var count = leftSpans.length + " passage" + (leftSpans.length === 1 ? "" : "s");
     var fig = $("#compare-figures");
     if (left === right) fig.textContent = "the same document";
-    else if (!e) fig.textContent = "no verified pair between these two: pick another pair";
-    else fig.textContent = e[2].replace("_", " ") + " · Jaccard " + e[3].toFixed(3) + " · " + e[6].length + " passage" +
-      (e[6].length === 1 ? "" : "s");
+    else if (written) fig.textContent = e[2].replace("_", " ") + " · Jaccard " + e[3].toFixed(3) + " · " + count;
+    else fig.textContent = (e ? e[2].replace("_", " ") + " · Jaccard " + e[3].toFixed(3) : "no verified pair between these two") +
+      " · " + count + " found in the page (approximate: passages are kept for each member and its sources)";
     renderText("left", left, leftSpans);
     renderText("right", right, rightSpans);
+  }
+
+  // Shared passages of two texts, as reprint finds them: runs of at least MIN_RUN matching
+  // word SHINGLEs on one diagonal, runs closer than MERGE_GAP words in both texts merged,
+  // passages of at least MIN_WORDS words. Words are letters and digits, lowercased with
+  // accents stripped. Returns [leftStart, leftEnd, rightStart, rightEnd, words] in UTF-16
+  // offsets.
+  var SHINGLE = D.shingle, MIN_RUN = 2, MERGE_GAP = 8, MIN_WORDS = 10, MAX_POSITIONS = 64;
+  function wordsOf(t) {
+    var out = [], re = /[\p{L}\p{N}]+/gu, m;
+    while ((m = re.exec(t)) !== null) {
+      out.push({ key: m[0].normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase(), start: m.index, end: m.index + m[0].length });
+    }
+    return out;
+  }
+  function alignInPage(leftText, rightText) {
+    var a = wordsOf(leftText), b = wordsOf(rightText), k = SHINGLE;
+    if (a.length < k || b.length < k) return [];
+    var gram = function (w, i) { return w.slice(i, i + k).map(function (x) { return x.key; }).join(" "); };
+    var at = new Map();
+    for (var j = 0; j + k <= b.length; j++) {
+      var g = gram(b, j), list = at.get(g);
+      if (!list) at.set(g, list = []);
+      if (list.length < MAX_POSITIONS) list.push(j);
+    }
+    var runs = [], open = new Map();
+    for (var i = 0; i + k <= a.length; i++) {
+      var next = new Map();
+      (at.get(gram(a, i)) || []).forEach(function (j) {
+        var run = open.get(j - 1);
+        if (run) { run.ai = i; run.bj = j; run.len++; } else { run = { a0: i, b0: j, ai: i, bj: j, len: 1 }; runs.push(run); }
+        next.set(j, run);
+      });
+      open = next;
+    }
+    runs = runs.filter(function (r) { return r.len >= MIN_RUN; })
+      .map(function (r) { return [r.a0, r.ai + k, r.b0, r.bj + k]; })
+      .sort(function (x, y) { return x[0] - y[0] || x[2] - y[2]; });
+    var merged = [];
+    runs.forEach(function (r) {
+      var m = merged[merged.length - 1];
+      if (m && r[0] >= m[0] && r[0] <= m[1] + MERGE_GAP && r[2] >= m[2] && r[2] <= m[3] + MERGE_GAP) {
+        m[1] = Math.max(m[1], r[1]); m[3] = Math.max(m[3], r[3]);
+      } else merged.push(r.slice());
+    });
+    return merged.filter(function (m) { return m[1] - m[0] >= MIN_WORDS && m[3] - m[2] >= MIN_WORDS; })
+      .map(function (m) { return [a[m[0]].start, a[m[1] - 1].end, b[m[2]].start, b[m[3] - 1].end, m[1] - m[0]]; });
   }
 
   function renderText(side, m, passages) {

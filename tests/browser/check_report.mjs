@@ -474,6 +474,40 @@ async function openByClick(page, id) {
   return checkClusterView(page, id);
 }
 
+/**
+ * Picks two members of cluster `id` with no passages written between them (passages.jsonl
+ * keeps those a member's reuse is counted from) and checks that the page aligns them itself:
+ * it says so, and every passage it marks on the left is text the right one holds too.
+ */
+async function checkPageAlignedPair(page, id) {
+  const c = clusterById.get(id);
+  const written = (x, y) => (passagesOf.get(x) ?? []).some((p) => (p.a === x && p.b === y) || (p.a === y && p.b === x));
+  const shown = c.members.slice(0, 12).filter((m) => docById.get(m)?.role === 'copy' && textOf(m) !== null);
+  let pair = null;
+  for (const x of shown) for (const y of shown) if (!pair && x < y && !written(x, y)) pair = [x, y];
+  if (!pair) {
+    pass(`cluster ${id}: every pair of its first copies has written passages; nothing to align in the page`);
+    return;
+  }
+  const [left, right] = pair;
+  await page.selectOption('#compare-left', left);
+  await page.selectOption('#compare-right', right);
+  await page.waitForSelector(`#text-left[data-doc="${CSS_escape(left)}"]`, { state: 'attached' });
+  await page.waitForSelector(`#text-right[data-doc="${CSS_escape(right)}"]`, { state: 'attached' });
+  const figures = await page.textContent('#compare-figures');
+  check(/found in the page/.test(figures), `${left} and ${right} (no passages written): the page says it aligned them itself`, figures);
+  const marks = await page.$$eval('#text-left mark.passage', (ms) => {
+    const byPassage = new Map();
+    for (const m of ms) byPassage.set(m.dataset.n, (byPassage.get(m.dataset.n) ?? '') + m.textContent);
+    return [...byPassage.values()];
+  });
+  const words = (t) => (t.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).join(' ');
+  const rightWords = words(textOf(right));
+  check(marks.length > 0, `two copies of one story, ${left} and ${right}, share passages the page marks`, figures);
+  const missing = marks.filter((m) => !rightWords.includes(words(m)));
+  check(missing.length === 0, `every passage marked on ${left} is text ${right} holds too`, missing.slice(0, 2));
+}
+
 /** Swaps the compared texts through the selects and checks the view follows. */
 async function swapCompared(page, left, right) {
   await page.selectOption('#compare-left', right);
@@ -521,6 +555,7 @@ async function common(page) {
     const { left, right } = await openByClick(page, ids[0]);
     await screenshot(page.locator('#cluster-view'), `cluster-${ids[0]}.png`);
     await swapCompared(page, left, right);
+    await checkPageAlignedPair(page, ids[0]);
   });
   return ids;
 }
