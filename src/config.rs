@@ -198,6 +198,13 @@ pub struct ScanConfig {
     pub max_doc_bytes: u64,
     /// Most clusters shown in `report.html` (`--report-limit`); 0 writes no report.
     pub report_limit: usize,
+    /// Whether stories are grouped (`--no-stories` turns it off: no story terms are kept, no
+    /// `stories.jsonl` is written, every document's `story` is null). `reprint dedup` needs none.
+    pub stories: bool,
+    /// Whether passages, reuse and roles are computed for every verified pair. Off (`reprint
+    /// dedup`), only the pairs whose kind depends on their passages (below the Jaccard
+    /// threshold) are aligned, so the clusters are the same, and no reuse is scored.
+    pub passages: bool,
     /// Decide what `reprint dedup` keeps (`None` for a plain scan).
     pub dedup: Option<DedupPolicy>,
     /// Standard input already copied to this file (by `reprint dedup`, which reads its inputs
@@ -226,6 +233,8 @@ impl Default for ScanConfig {
             strict: false,
             max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
             report_limit: DEFAULT_REPORT_LIMIT,
+            stories: true,
+            passages: true,
             dedup: None,
             stdin_copy: None,
             tuning: Tuning::default(),

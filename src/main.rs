@@ -401,6 +401,10 @@ struct ScanArgs {
     /// Hidden: the names are listed in ARCHITECTURE.md, and run.json records every override.
     #[arg(long, hide = true, value_name = "NAME=VALUE")]
     tune: Vec<String>,
+    /// Group no stories: clusters, passages and reuse only (no stories.jsonl; every
+    /// document's `story` is null), for a faster scan that holds less.
+    #[arg(long)]
+    no_stories: bool,
     #[command(flatten)]
     params: ParamArgs,
 }
@@ -920,6 +924,10 @@ fn dedup(args: DedupArgs, pool: &rayon::ThreadPool, quiet: bool) -> anyhow::Resu
     let mut config = param_config(args.params, inputs, PathBuf::new())?;
     config.stdin_copy = spool.as_ref().map(|s| s.0.clone());
     config.report_limit = 0;
+    // Dedup needs the clusters and the keep decision: no stories, no reuse, and passages only
+    // where an edge's kind depends on them.
+    config.stories = false;
+    config.passages = false;
     config.dedup = Some(DedupPolicy {
         keep: match args.keep {
             KeepArg::Origin => KeepRule::Origin,
@@ -1180,6 +1188,7 @@ fn scan_config(a: ScanArgs) -> anyhow::Result<ScanConfig> {
     let inputs = if a.inputs.is_empty() { vec![InputSpec::Path(default_corpus()?)] } else { input_specs(a.inputs) };
     let mut config = param_config(a.params, inputs, a.output)?;
     config.report_limit = a.report_limit;
+    config.stories = !a.no_stories;
     for spec in &a.tune {
         config.tuning.set(spec).map_err(|e| anyhow::anyhow!("--tune: {e}"))?;
     }
@@ -1212,6 +1221,8 @@ fn param_config(a: ParamArgs, inputs: Vec<InputSpec>, outdir: PathBuf) -> anyhow
         strict: a.strict,
         max_doc_bytes: a.max_doc_bytes,
         report_limit: DEFAULT_REPORT_LIMIT,
+        stories: true,
+        passages: true,
         dedup: None,
         stdin_copy: None,
         tuning: Default::default(),
@@ -1262,7 +1273,10 @@ fn print_summary(r: &ScanResult, config: &ScanConfig) -> std::io::Result<()> {
         ("largest cluster", c.largest_cluster.to_string()),
         ("candidate pairs / verified edges", format!("{} / {}", c.candidate_pairs, c.verified_edges)),
         ("copies / partial copies", format!("{} / {}", c.roles.get("copy").unwrap_or(&0), c.roles.get("partial").unwrap_or(&0))),
-        ("stories / documents in stories", format!("{} / {}", c.stories, c.documents_in_stories)),
+        (
+            "stories / documents in stories",
+            if p.stories { format!("{} / {}", c.stories, c.documents_in_stories) } else { "not grouped (--no-stories)".into() },
+        ),
         ("shared passages", c.passages.to_string()),
         ("furniture set aside", format!("{} words ({} lines)", c.furniture_words, c.furniture_lines)),
         ("time", format!("{secs:.2} s")),

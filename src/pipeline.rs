@@ -107,6 +107,8 @@ pub struct Parameters {
     pub story_threshold: f64,
     /// Story time window in seconds (`null`: none).
     pub story_window: Option<i64>,
+    /// Whether stories were grouped (false with `--no-stories`: no `stories.jsonl`).
+    pub stories: bool,
     /// LSH bands.
     pub bands: usize,
     /// Rows per band.
@@ -724,7 +726,7 @@ pub fn sign_stage(
                 let set = ShingleSet::from_sequence(&seq, body_words);
                 let hashes: Vec<u64> = seq.iter().map(|s| s.hash).collect();
                 let anchors = winnow(&hashes, ANCHOR_WINDOW);
-                let distinct = body_word_set(&words, &furn.ranges[i]);
+                let distinct = if config.stories { body_word_set(&words, &furn.ranges[i]) } else { Vec::new() };
                 progress.advance(1);
                 ((set, anchors), distinct)
             })
@@ -980,7 +982,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     // million words of 8). Not earlier: counting the frequencies takes room of its own, which
     // the shingle sets would add to. The time counts as the story stage's.
     let t = Instant::now();
-    let terms = story::story_terms(&story_words, &config.tuning.story);
+    let terms = if config.stories { story::story_terms(&story_words, &config.tuning.story) } else { Vec::new() };
     drop(story_words);
     let story_terms_seconds = t.elapsed().as_secs_f64();
 
@@ -1007,7 +1009,16 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
             }
         }
     }
-    let aligned = align_pairs(&edges, &texts, &furn.ranges, k, None, &|n| progress.advance(n)).into_iter().flatten();
+    // Without passages (`reprint dedup`), only the pairs whose kind depends on their passages
+    // are aligned: a pair at the Jaccard threshold is a near-duplicate whatever they say.
+    let aligned: Vec<(Edge, Vec<Passage>)> = if config.passages {
+        align_pairs(&edges, &texts, &furn.ranges, k, None, &|n| progress.advance(n)).into_iter().flatten().collect()
+    } else {
+        let needed: Vec<Edge> = edges.iter().filter(|e| e.jaccard < config.threshold).copied().collect();
+        progress.advance((edges.len() - needed.len()) as u64);
+        let mut found = align_pairs(&needed, &texts, &furn.ranges, k, None, &|n| progress.advance(n)).into_iter().flatten();
+        edges.iter().map(|&e| if e.jaccard < config.threshold { found.next().expect("one result per aligned pair") } else { (e, Vec::new()) }).collect()
+    };
     progress.end();
     let (mut edges, mut passages): (Vec<Edge>, Vec<Vec<Passage>>) = (Vec::new(), Vec::new());
     for (mut e, p) in aligned {
@@ -1055,9 +1066,9 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     let mut linked: AHashSet<(u32, u32)> = edges.iter().map(|e| (e.a, e.b)).collect();
     let mut wanted_links: Vec<Edge> = Vec::new();
     for c in &clusters {
-        let origin = *c.members.iter().min_by_key(|&&m| rank[m as usize]).expect("clusters are not empty");
+        let origin = reuse::cluster_origins(std::slice::from_ref(c), &rank)[0];
         let head = group_head[origin as usize];
-        for &m in &c.members {
+        for &m in c.members.iter().filter(|_| config.passages) {
             if group_head[m as usize] == m && m != head && linked.insert((m.min(head), m.max(head))) {
                 wanted_links.push(Edge::unmeasured(m.min(head), m.max(head)));
             }
@@ -1099,7 +1110,13 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     let shapes: Vec<DocShape> = (0..n)
         .map(|i| DocShape { tokens: word_count[i] as usize, furniture: &furn.ranges[i], body: body_words[i] })
         .collect();
-    let (scores, origin_docs) = reuse::score(&shapes, &clusters, &cluster_of, &edges, &passages, &rank, &group_rank);
+    // Without passages there is no reuse to score: only the clusters' origins.
+    let (scores, origin_docs) = if config.passages {
+        let (scores, origins) = reuse::score(&shapes, &clusters, &cluster_of, &edges, &passages, &rank, &group_rank);
+        (Some(scores), origins)
+    } else {
+        (None, reuse::cluster_origins(&clusters, &rank))
+    };
     let origins: Vec<(u32, &'static str)> = clusters
         .iter()
         .zip(&origin_docs)
@@ -1113,13 +1130,17 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
             (o, reuse::origin_reason(&keys[o as usize], &keys[*runner_up as usize]))
         })
         .collect();
-    let reuse: Vec<Option<DocReuse>> =
-        scores.into_iter().zip(&skipped).map(|(r, s)| s.is_none().then_some(r)).collect();
+    let reuse: Vec<Option<DocReuse>> = match scores {
+        Some(scores) => scores.into_iter().zip(&skipped).map(|(r, s)| s.is_none().then_some(r)).collect(),
+        None => vec![None; n],
+    };
     for r in reuse.iter().flatten() {
         *counts.roles.entry(role_name(r.role)).or_default() += 1;
     }
     let furniture: Vec<(u32, u32)> = (0..n).map(|i| (furn.words[i], word_count[i])).collect();
-    let outlets = outlet_stats(&docs, history, &skipped, &reuse, &furniture, &body_words);
+    // Outlet figures are reuse figures: none without passages.
+    let outlets =
+        if config.passages { outlet_stats(&docs, history, &skipped, &reuse, &furniture, &body_words) } else { Vec::new() };
     seconds.reuse = t.elapsed().as_secs_f64();
 
     // 9b. dedup decisions (for `reprint dedup`)
@@ -1152,47 +1173,52 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
         }
     };
 
-    // 10. stories
+    // 10. stories (not for `--no-stories` or `reprint dedup`)
     let t = Instant::now();
-    let timestamps: Vec<Option<i64>> = docs.iter().map(|d| d.timestamp).collect();
-    // A copy cluster searches through one member, the one with the most story terms (the
-    // earliest of those): its copies share its terms, so they would find the same stories at
-    // many times the cost, and the cluster lies inside one story whatever its members find.
-    let mut searching = vec![true; n];
-    for c in &clusters {
-        let best = c.members.iter().copied().max_by_key(|&m| (terms[m as usize].len(), std::cmp::Reverse(m)));
-        for &m in &c.members {
-            searching[m as usize] = Some(m) == best;
+    let (story_of, stories, story_bridges) = if config.stories {
+        let timestamps: Vec<Option<i64>> = docs.iter().map(|d| d.timestamp).collect();
+        // A copy cluster searches through one member, the one with the most story terms (the
+        // earliest of those): its copies share its terms, so they would find the same stories at
+        // many times the cost, and the cluster lies inside one story whatever its members find.
+        let mut searching = vec![true; n];
+        for c in &clusters {
+            let best = c.members.iter().copied().max_by_key(|&m| (terms[m as usize].len(), std::cmp::Reverse(m)));
+            for &m in &c.members {
+                searching[m as usize] = Some(m) == best;
+            }
         }
-    }
-    progress.begin("stories", Some(searching.iter().filter(|&&s| s).count() as u64), Unit::Documents);
-    let search = story::story_edges(
-        &terms,
-        &timestamps,
-        &searching,
-        config.story_threshold,
-        config.story_window,
-        &config.tuning.story,
-        &|k| progress.advance(k),
-    );
-    progress.end();
-    counts.story_search = search.work;
-    let found = story::group(&clusters, search.edges, &terms, &timestamps, &searching, config.story_window);
-    counts.story_edges = found.edges.len();
-    counts.story_bridges = found.bridges.len();
-    counts.stories = found.stories.len();
-    counts.documents_in_stories = found.stories.iter().map(|s| s.members.len()).sum();
-    let stories =
-        story_lines(&found, &docs, &clusters, &cluster_of, (&reuse, &origin_docs), &edges, &passages, &rank, &group_rank, &shapes, &vocabulary);
-    let story_bridges = found
-        .bridges
-        .iter()
-        .map(|e| BridgeLine {
-            a: docs[e.a as usize].id.clone(),
-            b: docs[e.b as usize].id.clone(),
-            weight: crate::report::round(e.weight),
-        })
-        .collect();
+        progress.begin("stories", Some(searching.iter().filter(|&&s| s).count() as u64), Unit::Documents);
+        let search = story::story_edges(
+            &terms,
+            &timestamps,
+            &searching,
+            config.story_threshold,
+            config.story_window,
+            &config.tuning.story,
+            &|k| progress.advance(k),
+        );
+        progress.end();
+        counts.story_search = search.work;
+        let found = story::group(&clusters, search.edges, &terms, &timestamps, &searching, config.story_window);
+        counts.story_edges = found.edges.len();
+        counts.story_bridges = found.bridges.len();
+        counts.stories = found.stories.len();
+        counts.documents_in_stories = found.stories.iter().map(|s| s.members.len()).sum();
+        let stories =
+            story_lines(&found, &docs, &clusters, &cluster_of, (&reuse, &origin_docs), &edges, &passages, &rank, &group_rank, &shapes, &vocabulary);
+        let story_bridges = found
+            .bridges
+            .iter()
+            .map(|e| BridgeLine {
+                a: docs[e.a as usize].id.clone(),
+                b: docs[e.b as usize].id.clone(),
+                weight: crate::report::round(e.weight),
+            })
+            .collect();
+        (found.story_of, stories, story_bridges)
+    } else {
+        (vec![None; n], Vec::new(), Vec::new())
+    };
     seconds.stories = t.elapsed().as_secs_f64() + story_terms_seconds;
     let passages = attributed_passages(&edges, passages, &cluster_of, &reuse);
     counts.passages = passages.iter().map(Vec::len).sum();
@@ -1218,6 +1244,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
             furniture: config.furniture,
             story_threshold: config.story_threshold,
             story_window: config.story_window,
+            stories: config.stories,
             bands: banding.bands,
             rows: banding.rows,
             banding: if config.banding.is_some() { "given" } else { "derived" },
@@ -1252,7 +1279,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
         furniture,
         furniture_ranges: furn.ranges,
         outlets,
-        story_of: found.story_of,
+        story_of,
         stories,
         dedup,
         inputs: summary,

@@ -138,7 +138,6 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path, page: Option<&Page>) ->
         (CLUSTERS_FILE, Box::new(|w| write_clusters(result, w))),
         (PASSAGES_FILE, Box::new(|w| write_passages(result, w))),
         (OUTLETS_FILE, Box::new(|w| write_lines(&result.outlets, w))),
-        (STORIES_FILE, Box::new(|w| write_stories(result, w))),
         (
             RUN_FILE,
             Box::new(|w| {
@@ -147,8 +146,17 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path, page: Option<&Page>) ->
             }),
         ),
     ];
-    if let Some(page) = page {
-        jobs.push((REPORT_FILE, Box::new(|w| html::write_report(result, &page.plan, &page.texts, w))));
+    // A file this run does not write is removed, so that the directory holds no earlier
+    // run's stories or page beside this run's files.
+    let mut unwritten = Vec::new();
+    if result.run.parameters.stories {
+        jobs.push((STORIES_FILE, Box::new(|w| write_stories(result, w))));
+    } else {
+        unwritten.push(STORIES_FILE);
+    }
+    match page {
+        Some(page) => jobs.push((REPORT_FILE, Box::new(|w| html::write_report(result, &page.plan, &page.texts, w)))),
+        None => unwritten.push(REPORT_FILE),
     }
     let written: Result<Vec<PathBuf>> =
         jobs.into_par_iter().map(|(name, body)| write_file(&staging, name, body)).collect::<Vec<_>>().into_iter().collect();
@@ -165,17 +173,17 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path, page: Option<&Page>) ->
         let target = outdir.join(path.file_name().expect("staged files have names"));
         fs::rename(&path, &target).map_err(out_err(&target))?;
     }
-    fs::remove_dir(&staging).map_err(out_err(&staging))?;
-    pending.done(&mut hold);
-    drop(hold);
-    if page.is_none() {
-        let stale = outdir.join(REPORT_FILE);
+    for name in unwritten {
+        let stale = outdir.join(name);
         match fs::remove_file(&stale) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(source) => return Err(Error::Output { path: stale, source }),
         }
     }
+    fs::remove_dir(&staging).map_err(out_err(&staging))?;
+    pending.done(&mut hold);
+    drop(hold);
     Ok(())
 }
 

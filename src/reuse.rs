@@ -134,6 +134,11 @@ pub struct DocShape<'a> {
     pub body: u32,
 }
 
+/// Each cluster's origin: its member first in the origin order `rank` ([`origin_ranks`]).
+pub fn cluster_origins(clusters: &[Cluster], rank: &[u32]) -> Vec<u32> {
+    clusters.iter().map(|c| *c.members.iter().min_by_key(|&&m| rank[m as usize]).expect("clusters are not empty")).collect()
+}
+
 /// Per-document reuse, and per cluster its origin and the reason.
 ///
 /// `edges` and `passages` are parallel; `rank` is [`origin_ranks`]; `group_rank[i]` is the
@@ -149,8 +154,7 @@ pub fn score(
     group_rank: &[u32],
 ) -> (Vec<DocReuse>, Vec<u32>) {
     let n = shapes.len();
-    let origins: Vec<u32> =
-        clusters.iter().map(|c| *c.members.iter().min_by_key(|&&m| rank[m as usize]).expect("non-empty")).collect();
+    let origins = cluster_origins(clusters, rank);
     // Per document, the in-cluster edges that may give it reuse: (edge, other end).
     let mut incoming: Vec<Vec<(usize, u32)>> = vec![Vec::new(); n];
     for (i, e) in edges.iter().enumerate() {

@@ -1039,3 +1039,20 @@ fn removed_naming_the_output_by_another_path_is_refused() {
     dedup_in(dir.path(), &[p(&input), "-o", p(&out), "--removed", "out.jsonl"]).expect(2);
     assert!(!out.exists());
 }
+
+/// Dedup computes no passages, reuse or stories, yet groups exactly as a scan clusters:
+/// every removed record and the record kept in its place are in one cluster of a full scan.
+#[test]
+fn dedup_groups_are_the_scans_clusters() {
+    let dir = tempdir();
+    let dump = generate(dir.path(), 1200, 21);
+    let (outcome, _) = plain_run(&dump, dir.path(), "out", &[], 0);
+    assert!(outcome.duplicates().len() > 100, "a dump with duplicates: {}", outcome.duplicates().len());
+    let scanned = dir.path().join("scan");
+    reprint().args(["scan", "-q", "-o"]).arg(&scanned).arg(&dump).assert().success();
+    let cluster = cluster_of(&scanned);
+    for id in outcome.duplicates() {
+        let kept = outcome.removed[&id]["kept_id"].as_str().unwrap();
+        assert!(cluster[&id].is_some() && cluster[&id] == cluster[kept], "{id} and {kept} are in one scan cluster");
+    }
+}

@@ -195,3 +195,30 @@ fn follow_ups_are_stories_of_their_own_linked_to_the_story_they_follow() {
     assert!(run_json(&unlimited)["parameters"]["story_window"].is_null());
     assert!(merged_follow_ups(&unlimited) > 4 * merged.max(1), "{} vs {merged}", merged_follow_ups(&unlimited));
 }
+
+/// `scan --no-stories`: the same clusters and passages, no stories.jsonl (an earlier one
+/// removed), every `story` null, and run.json says so.
+#[test]
+fn no_stories_scans_clusters_and_passages_only() {
+    let dir = crate::util::tempdir();
+    let dump = crate::util::generate(dir.path(), 800, 4);
+    let (full, without) = (dir.path().join("full"), dir.path().join("without"));
+    crate::util::reprint().args(["scan", "-q", "-o"]).arg(&full).arg(&dump).assert().success();
+    std::fs::create_dir_all(&without).unwrap();
+    std::fs::write(without.join("stories.jsonl"), "an earlier run's\n").unwrap();
+    crate::util::reprint().args(["scan", "-q", "--no-stories", "-o"]).arg(&without).arg(&dump).assert().success();
+    assert!(!without.join("stories.jsonl").exists(), "no stories.jsonl, and no earlier one left beside the new files");
+    for file in ["clusters.jsonl", "passages.jsonl"] {
+        assert_eq!(std::fs::read(full.join(file)).unwrap(), std::fs::read(without.join(file)).unwrap(), "{file}");
+    }
+    let (a, b) = (crate::util::documents(&full), crate::util::documents(&without));
+    assert!(a.iter().any(|d| !d["story"].is_null()), "the full scan has stories");
+    for (x, y) in a.iter().zip(&b) {
+        assert!(y["story"].is_null());
+        assert_eq!((&x["cluster"], &x["reuse"], &x["role"]), (&y["cluster"], &y["reuse"], &y["role"]));
+    }
+    let run = crate::util::run_json(&without);
+    assert_eq!(run["parameters"]["stories"], false);
+    assert_eq!(run["counts"]["stories"], 0);
+    assert_eq!(crate::util::run_json(&full)["parameters"]["stories"], true);
+}
