@@ -16,7 +16,10 @@
 //! 3. **scan** the neighbourhood and the new articles together with
 //!    [`pipeline::scan_with`]: the old articles are handed in as a first input rebuilt from
 //!    the index, with the furniture judgement and anchor fates of the whole index, so edges,
-//!    passages, clusters and reuse figures are those a scan of everything gives;
+//!    passages, clusters and reuse figures are those a scan of everything gives (but for
+//!    one case: a band bucket or anchor whose articles are all old can be large, and linked,
+//!    in a scan of everything, yet small, and paired in full, in the neighbourhood, which
+//!    then verifies more pairs among those old articles; the tests see no difference);
 //! 4. **label** the clusters with lasting ids: a cluster keeps the smallest id of the old
 //!    articles in it (merged clusters keep the older id), a new cluster takes the next unused
 //!    id;

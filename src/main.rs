@@ -405,6 +405,11 @@ struct ScanArgs {
     /// document's `story` is null), for a faster scan that holds less.
     #[arg(long)]
     no_stories: bool,
+    /// Clusters only: align only the pairs whose kind depends on their passages, score no
+    /// reuse (every `reuse`, `role` and `source` null), and write no passages.jsonl,
+    /// outlets.jsonl or report.html, for a faster scan that holds less.
+    #[arg(long)]
+    no_passages: bool,
     #[command(flatten)]
     params: ParamArgs,
 }
@@ -1189,6 +1194,11 @@ fn scan_config(a: ScanArgs) -> anyhow::Result<ScanConfig> {
     let mut config = param_config(a.params, inputs, a.output)?;
     config.report_limit = a.report_limit;
     config.stories = !a.no_stories;
+    config.passages = !a.no_passages;
+    if a.no_passages {
+        // The page shows who took what from whom: nothing to show without reuse.
+        config.report_limit = 0;
+    }
     for spec in &a.tune {
         config.tuning.set(spec).map_err(|e| anyhow::anyhow!("--tune: {e}"))?;
     }
@@ -1272,12 +1282,19 @@ fn print_summary(r: &ScanResult, config: &ScanConfig) -> std::io::Result<()> {
         ("documents in clusters", format!("{} ({:.1}%)", c.documents_in_clusters, pct(c.documents_in_clusters))),
         ("largest cluster", c.largest_cluster.to_string()),
         ("candidate pairs / verified edges", format!("{} / {}", c.candidate_pairs, c.verified_edges)),
-        ("copies / partial copies", format!("{} / {}", c.roles.get("copy").unwrap_or(&0), c.roles.get("partial").unwrap_or(&0))),
+        (
+            "copies / partial copies",
+            if p.passages {
+                format!("{} / {}", c.roles.get("copy").unwrap_or(&0), c.roles.get("partial").unwrap_or(&0))
+            } else {
+                "not scored (--no-passages)".into()
+            },
+        ),
         (
             "stories / documents in stories",
             if p.stories { format!("{} / {}", c.stories, c.documents_in_stories) } else { "not grouped (--no-stories)".into() },
         ),
-        ("shared passages", c.passages.to_string()),
+        ("shared passages", if p.passages { c.passages.to_string() } else { "not written (--no-passages)".into() }),
         ("furniture set aside", format!("{} words ({} lines)", c.furniture_words, c.furniture_lines)),
         ("time", format!("{secs:.2} s")),
         ("throughput", format!("{:.1} MB/s", if secs > 0.0 { mb / secs } else { 0.0 })),
@@ -1292,7 +1309,9 @@ fn print_summary(r: &ScanResult, config: &ScanConfig) -> std::io::Result<()> {
         r.run.command, p.shingle, p.perms, p.threshold, p.bands, p.rows, p.banding
     )?;
     writeln!(out, "{t}")?;
-    writeln!(out, "{}", outlet_table(r))?;
+    if p.passages {
+        writeln!(out, "{}", outlet_table(r))?;
+    }
     writeln!(out, "outputs in {}/", config.outdir.display())?;
     if config.report_limit > 0 {
         writeln!(out, "review page: {}", config.outdir.join(reprint::html::REPORT_FILE).display())?;

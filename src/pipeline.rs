@@ -109,6 +109,9 @@ pub struct Parameters {
     pub story_window: Option<i64>,
     /// Whether stories were grouped (false with `--no-stories`: no `stories.jsonl`).
     pub stories: bool,
+    /// Whether passages and reuse were computed (false with `--no-passages`: no
+    /// `passages.jsonl`, `outlets.jsonl` or page, and no reuse, role or source).
+    pub passages: bool,
     /// LSH bands.
     pub bands: usize,
     /// Rows per band.
@@ -1215,6 +1218,13 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
                 weight: crate::report::round(e.weight),
             })
             .collect();
+        let mut stories = stories;
+        if !config.passages {
+            // Shares of text taken need passages: none without them.
+            for s in &mut stories {
+                s.outlet_reuse.clear();
+            }
+        }
         (found.story_of, stories, story_bridges)
     } else {
         (vec![None; n], Vec::new(), Vec::new())
@@ -1245,6 +1255,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
             story_threshold: config.story_threshold,
             story_window: config.story_window,
             stories: config.stories,
+            passages: config.passages,
             bands: banding.bands,
             rows: banding.rows,
             banding: if config.banding.is_some() { "given" } else { "derived" },

@@ -71,8 +71,9 @@ struct EdgeLine<'a> {
     jaccard: f64,
     containment_ab: f64,
     containment_ba: f64,
-    a_words: u32,
-    b_words: u32,
+    /// `null` for a pair not aligned (`--no-passages`: pairs at the Jaccard threshold).
+    a_words: Option<u32>,
+    b_words: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -136,8 +137,6 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path, page: Option<&Page>) ->
     let mut jobs: Vec<(&str, Body)> = vec![
         (DOCUMENTS_FILE, Box::new(|w| write_documents(result, w))),
         (CLUSTERS_FILE, Box::new(|w| write_clusters(result, w))),
-        (PASSAGES_FILE, Box::new(|w| write_passages(result, w))),
-        (OUTLETS_FILE, Box::new(|w| write_lines(&result.outlets, w))),
         (
             RUN_FILE,
             Box::new(|w| {
@@ -149,6 +148,12 @@ pub fn write_outputs(result: &ScanResult, outdir: &Path, page: Option<&Page>) ->
     // A file this run does not write is removed, so that the directory holds no earlier
     // run's stories or page beside this run's files.
     let mut unwritten = Vec::new();
+    if result.run.parameters.passages {
+        jobs.push((PASSAGES_FILE, Box::new(|w| write_passages(result, w))));
+        jobs.push((OUTLETS_FILE, Box::new(|w| write_lines(&result.outlets, w))));
+    } else {
+        unwritten.extend([PASSAGES_FILE, OUTLETS_FILE]);
+    }
     if result.run.parameters.stories {
         jobs.push((STORIES_FILE, Box::new(|w| write_stories(result, w))));
     } else {
@@ -334,8 +339,8 @@ fn write_documents(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
             role: reuse.map(|x| role_name(x.role)),
             reuse: reuse.map(|x| round(x.reuse)),
             source: reuse.and_then(|x| x.source).map(|s| r.docs[s as usize].id.as_str()),
-            words: reuse.map(|_| words),
-            furniture: reuse.map(|_| if words == 0 { 0.0 } else { round(furniture as f64 / words as f64) }),
+            words: r.skipped[i].is_none().then_some(words),
+            furniture: r.skipped[i].is_none().then(|| if words == 0 { 0.0 } else { round(furniture as f64 / words as f64) }),
             skipped: r.skipped[i].as_ref().map(ToString::to_string),
             input: r.inputs.locate(doc.location),
             bytes: doc.bytes,
@@ -345,6 +350,8 @@ fn write_documents(r: &ScanResult, w: &mut impl Write) -> std::io::Result<()> {
 }
 
 fn edge_line<'a>(r: &'a ScanResult, e: &Edge) -> EdgeLine<'a> {
+    let p = &r.run.parameters;
+    let aligned = p.passages || e.jaccard < p.threshold;
     EdgeLine {
         a: &r.docs[e.a as usize].id,
         b: &r.docs[e.b as usize].id,
@@ -352,8 +359,8 @@ fn edge_line<'a>(r: &'a ScanResult, e: &Edge) -> EdgeLine<'a> {
         jaccard: round(e.jaccard),
         containment_ab: round(e.containment_ab),
         containment_ba: round(e.containment_ba),
-        a_words: e.a_words,
-        b_words: e.b_words,
+        a_words: aligned.then_some(e.a_words),
+        b_words: aligned.then_some(e.b_words),
     }
 }
 

@@ -247,6 +247,8 @@ pub struct RunInputs {
     /// run was given it (relative to the directory it ran in). `files` then starts with the
     /// index's pseudo-input `index:DIR`, which no argument names.
     pub index: Option<String>,
+    /// Whether the scan wrote passages (false after `scan --no-passages`: no `passages.jsonl`).
+    pub passages: bool,
 }
 
 impl RunInputs {
@@ -473,6 +475,13 @@ struct RunIndex {
 struct RunParameters {
     #[serde(default)]
     fields: FieldMap,
+    /// Absent before `--no-passages` existed: passages were always written.
+    #[serde(default = "written")]
+    passages: bool,
+}
+
+fn written() -> bool {
+    true
 }
 
 /// Reads `run.json`'s inputs and field mapping.
@@ -490,7 +499,13 @@ pub fn read_run(outdir: &Path) -> Result<RunInputs> {
     let arguments = run.arguments.ok_or_else(|| {
         invalid(&outdir.join(RUN_FILE), "no `arguments`: written by an older reprint; scan again to show texts".into())
     })?;
-    Ok(RunInputs { arguments, files: run.inputs, fields: run.parameters.fields, index: run.index.map(|i| i.index) })
+    Ok(RunInputs {
+        arguments,
+        files: run.inputs,
+        fields: run.parameters.fields,
+        index: run.index.map(|i| i.index),
+        passages: run.parameters.passages,
+    })
 }
 
 /// Cluster `id` of a scan's `clusters.jsonl`, where ids are line numbers from 0 (only the
@@ -640,13 +655,15 @@ pub fn load(outdir: &Path, id: u32) -> Result<ClusterView> {
     }
 
     let mut passages = Vec::new();
-    each_line(outdir, PASSAGES_FILE, |line, n| {
-        let p: PassageLine = parse(outdir, PASSAGES_FILE, line, n)?;
-        if wanted.contains(p.a.as_str()) && wanted.contains(p.b.as_str()) {
-            passages.push(p);
-        }
-        Ok(true)
-    })?;
+    if run.passages {
+        each_line(outdir, PASSAGES_FILE, |line, n| {
+            let p: PassageLine = parse(outdir, PASSAGES_FILE, line, n)?;
+            if wanted.contains(p.a.as_str()) && wanted.contains(p.b.as_str()) {
+                passages.push(p);
+            }
+            Ok(true)
+        })?;
+    }
     Ok(ClusterView { outdir: outdir.to_path_buf(), run, clusters, cluster, members, passages, index })
 }
 
@@ -936,7 +953,9 @@ pub fn header(view: &ClusterView, style: Style) -> String {
     let _ = writeln!(out, "origin: {} ({})", clean_str(&c.origin), c.origin_reason);
     let _ =
         writeln!(out, "weakest edge: {} ~ {}, {}, Jaccard {:.3}", clean_str(&w.a), clean_str(&w.b), w.kind, w.jaccard);
-    if style.color {
+    if !view.run.passages {
+        let _ = writeln!(out, "no shared passages: the scan ran with --no-passages");
+    } else if style.color {
         let _ = writeln!(out, "shared passages are highlighted {SGR_PASSAGE}like this{SGR_RESET}");
     } else {
         let _ = writeln!(out, "shared passages are marked {MARK_OPEN}like this{MARK_CLOSE}");
@@ -1460,6 +1479,7 @@ mod tests {
                 files: Vec::new(),
                 fields: FieldMap::default(),
                 index: None,
+                passages: true,
             },
             clusters: 12,
             cluster: ClusterLine {

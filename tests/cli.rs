@@ -433,3 +433,45 @@ fn unreadable_dates_are_counted_and_named() {
     assert_eq!(run_json(&out)["counts"]["unreadable_dates"], 2);
     assert_eq!(documents(&out).len(), 4, "every document is kept");
 }
+
+/// `scan --no-passages`: the clusters a full scan finds (members and kinds), no passages,
+/// outlets or page (earlier ones removed), reuse, role and source null, the words of pairs
+/// not aligned null, and `reprint show` still shows a cluster.
+#[test]
+fn no_passages_scans_clusters_only() {
+    let dir = tempdir();
+    let dump = generate(dir.path(), 800, 6);
+    let (full, only) = (dir.path().join("full"), dir.path().join("only"));
+    reprint().args(["scan", "-q", "-o"]).arg(&full).arg(&dump).assert().success();
+    std::fs::create_dir_all(&only).unwrap();
+    for stale in ["passages.jsonl", "outlets.jsonl", "report.html"] {
+        std::fs::write(only.join(stale), "an earlier run's\n").unwrap();
+    }
+    reprint().args(["scan", "-q", "--no-passages", "-o"]).arg(&only).arg(&dump).assert().success();
+    for gone in ["passages.jsonl", "outlets.jsonl", "report.html"] {
+        assert!(!only.join(gone).exists(), "{gone} is not written, and an earlier one is removed");
+    }
+    assert_eq!(cluster_sets(&full), cluster_sets(&only));
+    let (a, b) = (clusters(&full), clusters(&only));
+    assert!(a.len() > 20);
+    for (x, y) in a.iter().zip(&b) {
+        // The same pairs of the candidate stage, of the same kinds (the full scan also links
+        // members to their origin).
+        let kinds = |c: &serde_json::Value| -> std::collections::BTreeMap<(String, String), String> {
+            c["edges"].as_array().unwrap().iter().map(|e| ((str_of(e, "a"), str_of(e, "b")), str_of(e, "kind"))).collect()
+        };
+        let (kx, ky) = (kinds(x), kinds(y));
+        assert!(ky.iter().all(|(pair, kind)| kx.get(pair) == Some(kind)), "{}", y["id"]);
+        for e in y["edges"].as_array().unwrap() {
+            let near = e["jaccard"].as_f64().unwrap() >= 0.5;
+            assert_eq!(e["a_words"].is_null(), near, "{e}");
+        }
+    }
+    for d in documents(&only) {
+        assert!(d["reuse"].is_null() && d["role"].is_null() && d["source"].is_null(), "{d}");
+        assert!(d["words"].is_u64());
+    }
+    let run = run_json(&only);
+    assert_eq!((run["parameters"]["passages"].clone(), run["parameters"]["stories"].clone()), (json!(false), json!(true)));
+    reprint().arg("show").arg(&only).arg("0").assert().success();
+}
