@@ -119,6 +119,10 @@ pub struct Facts<'a> {
     pub sets: &'a [Vec<u64>],
     /// Canonical URLs ([`canonical_url`]).
     pub urls: &'a [Option<String>],
+    /// Every verified pair of the scan (`a < b`): a pair that is a duplicate by the policy
+    /// joins its documents' groups even when the clusters keep them apart (a brief wholly
+    /// inside a digest of unrelated briefs, whose containment the roundup rule demotes).
+    pub pairs: &'a [(u32, u32)],
     /// The policy.
     pub policy: &'a DedupPolicy,
 }
@@ -197,6 +201,12 @@ pub fn decide(f: &Facts) -> Vec<Decision> {
         }
         if let Some(u) = &urls[i] {
             uf.union(i as u32, *first_of_url.entry(u.clone()).or_insert(i) as u32);
+        }
+    }
+    for &(a, b) in f.pairs {
+        let (a, b) = (a as usize, b as usize);
+        if live(a) && live(b) && (relate(f, a, b).duplicate || relate(f, b, a).duplicate) {
+            uf.union(a as u32, b as u32);
         }
     }
     let mut groups: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
@@ -303,17 +313,17 @@ fn relate(f: &Facts, m: usize, k: usize) -> Relation {
     Relation { reason, jaccard, containment, duplicate: in_scope && close_enough }
 }
 
-/// The dedup invariant, checked on the decisions: no two kept articles of one group are
-/// duplicates by the policy's own rule, the later in order of preference measured against the
-/// earlier, over `pairs` (the pipeline gives every verified pair of the scan: the relations a
-/// second pass would group by). Returns the pairs that break it (none, unless [`decide`] is
-/// wrong).
+/// The dedup invariant, checked on the decisions: no two kept articles are duplicates by the
+/// policy's own rule, the later in order of preference measured against the earlier, over
+/// `pairs` (the pipeline gives every verified pair of the scan: the relations a second pass
+/// would group by), whether or not the clusters put them in one group. Returns the pairs that
+/// break it (none, unless [`decide`] is wrong).
 pub fn kept_pairs_that_duplicate(f: &Facts, decisions: &[Decision], pairs: impl Iterator<Item = (u32, u32)>) -> Vec<(u32, u32)> {
     let kept = |i: usize| decisions[i].action == Action::Keep && decisions[i].group.is_some();
     let mut bad = Vec::new();
     for (a, b) in pairs {
         let (a, b) = (a as usize, b as usize);
-        if !kept(a) || !kept(b) || decisions[a].group != decisions[b].group {
+        if !kept(a) || !kept(b) {
             continue;
         }
         let (earlier, later) = if priority(f, a) <= priority(f, b) { (a, b) } else { (b, a) };
@@ -746,6 +756,7 @@ mod tests {
             body_words: &[100, 130, 131],
             sets: &sets,
             urls: &[None, None, None],
+            pairs: &[(0, 1), (1, 2)],
             policy: &policy,
         };
         let d = decide(&facts);
@@ -758,6 +769,43 @@ mod tests {
         let mut both = d.clone();
         both[2] = Decision { action: Action::Keep, kept: Some(0), ..d[2] };
         assert_eq!(kept_pairs_that_duplicate(&facts, &both, [(0, 1), (1, 2)].into_iter()), vec![(1, 2)]);
+    }
+
+    #[test]
+    fn a_verified_duplicate_pair_is_grouped_though_the_clusters_keep_it_apart() {
+        // A brief (1) wholly inside a digest (0) whose containment edges the roundup rule
+        // demoted: different clusters, yet a contained copy by the policy.
+        let doc = |id: &str| DocMeta {
+            id: id.into(),
+            outlet: None,
+            date: None,
+            timestamp: None,
+            title: None,
+            url: None,
+            location: crate::input::Location { file: 0, line: 1 },
+            bytes: 0,
+        };
+        let docs = vec![doc("digest"), doc("brief")];
+        let sets = vec![(0..300).collect::<Vec<u64>>(), (100..160).collect()];
+        let policy = DedupPolicy::default();
+        let mut facts = Facts {
+            docs: &docs,
+            skipped: &[None, None],
+            cluster_of: &[Some(0), Some(1)],
+            texts: &[Some(1), Some(2)],
+            rank: &[0, 1],
+            body_words: &[300, 60],
+            sets: &sets,
+            urls: &[None, None],
+            pairs: &[(0, 1)],
+            policy: &policy,
+        };
+        let d = decide(&facts);
+        assert_eq!((d[0].action, d[1].action), (Action::Keep, Action::Remove));
+        assert_eq!((d[1].kept, d[1].containment), (Some(0), 1.0));
+        // Without the verified pair, nothing relates them.
+        facts.pairs = &[];
+        assert!(decide(&facts).iter().all(|d| d.action == Action::Keep));
     }
 
     #[test]

@@ -1150,6 +1150,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     let dedup = match config.dedup.as_ref() {
         None => None,
         Some(policy) => {
+            let verified: Vec<(u32, u32)> = edges.iter().map(|e| (e.a, e.b)).collect();
             let facts = crate::dedup::Facts {
                 docs: &docs,
                 skipped: &skipped,
@@ -1159,10 +1160,11 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
                 body_words: &body_words,
                 sets: &dedup_sets,
                 urls: &urls,
+                pairs: &verified,
                 policy,
             };
             let decisions = crate::dedup::decide(&facts);
-            let bad = crate::dedup::kept_pairs_that_duplicate(&facts, &decisions, edges.iter().map(|e| (e.a, e.b)));
+            let bad = crate::dedup::kept_pairs_that_duplicate(&facts, &decisions, verified.iter().copied());
             if let Some(&(a, b)) = bad.first() {
                 return Err(Error::Invariant(format!(
                     "reprint dedup would keep {} and {}, though one duplicates the other by the policy ({} such pairs); nothing was written",
