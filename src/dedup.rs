@@ -724,13 +724,9 @@ mod tests {
         assert_eq!(canonical_url("ftp://x.org/file"), None);
     }
 
-    /// One copy cluster of three: the kept article (rank 0) and two rewrites that share
-    /// little with it but nearly all with each other (the Reuters pair 4144/1708 was such a
-    /// case). Measured against the kept article alone, both stayed and a second pass removed
-    /// one; now the later is removed in favour of the earlier, and the invariant holds.
-    #[test]
-    fn two_members_that_duplicate_each_other_are_not_both_kept() {
-        let doc = |id: &str| DocMeta {
+    /// An undated article with no metadata but its id.
+    fn doc(id: &str) -> DocMeta {
+        DocMeta {
             id: id.into(),
             outlet: None,
             date: None,
@@ -739,7 +735,15 @@ mod tests {
             url: None,
             location: crate::input::Location { file: 0, line: 1 },
             bytes: 0,
-        };
+        }
+    }
+
+    /// One copy cluster of three: the kept article (rank 0) and two rewrites that share
+    /// little with it but nearly all with each other (the Reuters pair 4144/1708 was such a
+    /// case). Measured against the kept article alone, both stayed and a second pass removed
+    /// one; now the later is removed in favour of the earlier, and the invariant holds.
+    #[test]
+    fn two_members_that_duplicate_each_other_are_not_both_kept() {
         let docs = vec![doc("kept"), doc("rewrite-1"), doc("rewrite-2")];
         let base: Vec<u64> = (0..100).collect();
         let rewrite: Vec<u64> = (70..200).collect();
@@ -775,16 +779,6 @@ mod tests {
     fn a_verified_duplicate_pair_is_grouped_though_the_clusters_keep_it_apart() {
         // A brief (1) wholly inside a digest (0) whose containment edges the roundup rule
         // demoted: different clusters, yet a contained copy by the policy.
-        let doc = |id: &str| DocMeta {
-            id: id.into(),
-            outlet: None,
-            date: None,
-            timestamp: None,
-            title: None,
-            url: None,
-            location: crate::input::Location { file: 0, line: 1 },
-            bytes: 0,
-        };
         let docs = vec![doc("digest"), doc("brief")];
         let sets = vec![(0..300).collect::<Vec<u64>>(), (100..160).collect()];
         let policy = DedupPolicy::default();
