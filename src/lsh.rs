@@ -10,7 +10,9 @@
 //!
 //! Band keys are xxh3 fingerprints of the band's values under a per-band seed. Each band is
 //! sorted in place (no hash map whose iteration order could leak into outputs), and runs of
-//! equal keys give the pairs.
+//! equal keys give the pairs. A run (or an anchor's documents) longer than
+//! [`BUCKET_ALL_PAIRS`] is a *large bucket*: handed on as a group ([`Buckets`]) for
+//! verification to link, so a mass of near-identical pages costs pairs linear in its size.
 //!
 //! Banding finds pairs of similar *size* and content. Syndication is often asymmetric (a
 //! copy of the first 30% of a wire story, a wire story inside a long local article), where

@@ -4,8 +4,10 @@
 //! on the [`Edge`]s worth keeping: pairs whose exact Jaccard reaches the threshold, or that
 //! share enough shingles to hold a passage, each with its Jaccard and its containment in both
 //! directions (Broder 1997). A candidate that fails here never joins a cluster. Sets are
-//! sorted, so each check is one linear merge. Once passages are known, [`classify`] names
-//! each edge's [`EdgeKind`], which decides how it may join clusters.
+//! sorted, so each check is one linear merge. Large buckets are linked rather than paired
+//! ([`link_large_buckets`]), and the documents inside one container that no pair relates yet
+//! are paired ([`inner_pairs`]). Once passages are known, [`classify`] names each edge's
+//! [`EdgeKind`], which decides how it may join clusters.
 
 use rayon::prelude::*;
 use serde::Serialize;
