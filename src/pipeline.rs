@@ -16,11 +16,14 @@
 //!    the candidate stage.
 //! 5. **candidates** — LSH banding (similar documents) plus shared anchors (asymmetric
 //!    copies and shared passages) ([`crate::lsh`]).
-//! 6. **verify** — exact Jaccard and containment of every candidate ([`crate::verify`]).
-//! 7. **passages** — shared passages of every verified pair ([`crate::passage`]), which
-//!    classify the edges.
+//! 6. **verify** — exact Jaccard and containment of every candidate, large buckets linked
+//!    ([`crate::verify`]).
+//! 7. **passages** — shared passages of the verified pairs ([`crate::passage`]), which
+//!    classify the edges (without passages, for `reprint dedup` and `--no-passages`, only
+//!    the pairs below the Jaccard threshold, whose kind depends on them).
 //! 8. **cluster** — union-find over near-duplicate and containment edges, partial copies
-//!    attached to their sources ([`crate::cluster`]).
+//!    attached to their sources ([`crate::cluster`]); then each member is linked to its
+//!    cluster's origin when no pair joined them (origin links).
 //! 9. **reuse** — origins, reuse shares, roles and per-outlet figures ([`crate::reuse`]).
 //! 10. **stories** — articles telling the same story, grouped from the copy clusters
 //!     ([`crate::story`]).
