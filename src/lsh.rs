@@ -228,9 +228,9 @@ impl Buckets {
 
     /// Adds every bucket of `other` after these.
     pub fn append(&mut self, other: &Buckets) {
-        for b in other.iter() {
-            self.push(b.iter().copied());
-        }
+        let base = self.members.len();
+        self.members.extend_from_slice(&other.members);
+        self.ends.extend(other.ends.iter().map(|&e| base + e));
     }
 
     /// The buckets in order.

@@ -1071,8 +1071,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     let t = Instant::now();
     let mut linked: AHashSet<(u32, u32)> = edges.iter().map(|e| (e.a, e.b)).collect();
     let mut wanted_links: Vec<Edge> = Vec::new();
-    for c in &clusters {
-        let origin = reuse::cluster_origins(std::slice::from_ref(c), &rank)[0];
+    for (c, origin) in clusters.iter().zip(reuse::cluster_origins(&clusters, &rank)) {
         let head = group_head[origin as usize];
         for &m in c.members.iter().filter(|_| config.passages) {
             if group_head[m as usize] == m && m != head && linked.insert((m.min(head), m.max(head))) {

@@ -463,14 +463,8 @@ pub fn story_edges(
         .map(|(i, t)| if searches(i) { t.iter().filter(|&&(_, w)| w >= anchor).count() } else { 0 })
         .collect();
     let mut postings: Vec<(u64, i64, u32, u16)> = vec![(0, 0, 0, 0); anchors_per_doc.iter().sum()];
-    let mut slices: Vec<(usize, &mut [(u64, i64, u32, u16)])> = Vec::with_capacity(n);
-    let mut rest = &mut postings[..];
-    for (i, &count) in anchors_per_doc.iter().enumerate() {
-        let (head, tail) = rest.split_at_mut(count);
-        slices.push((i, head));
-        rest = tail;
-    }
-    slices.into_par_iter().for_each(|(i, slots)| {
+    let slices = split_by_counts(&mut postings, anchors_per_doc.iter().copied());
+    slices.into_par_iter().enumerate().for_each(|(i, slots)| {
         let anchors = terms[i].iter().enumerate().filter(|&(_, &(_, w))| w >= anchor);
         for (slot, (k, &(h, _))) in slots.iter_mut().zip(anchors) {
             *slot = (h, timestamps[i].unwrap_or(UNDATED), i as u32, k as u16);
@@ -832,15 +826,21 @@ fn by_document<T: Copy + Ord + Send + Default>(n: usize, items: impl ExactSizeIt
         out[next[d as usize]] = x;
         next[d as usize] += 1;
     }
-    let mut slices: Vec<&mut [T]> = Vec::with_capacity(n);
-    let mut rest = &mut out[..];
-    for d in 0..n {
-        let (head, tail) = rest.split_at_mut(first[d + 1] - first[d]);
+    split_by_counts(&mut out, first.windows(2).map(|w| w[1] - w[0])).into_par_iter().for_each(|s| s.sort_unstable());
+    (first, out)
+}
+
+/// `all` cut into consecutive slices of the given lengths (one per document), so that each
+/// document's part can be filled or sorted in parallel.
+fn split_by_counts<T>(all: &mut [T], counts: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
+    let mut slices = Vec::new();
+    let mut rest = all;
+    for count in counts {
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(count);
         slices.push(head);
         rest = tail;
     }
-    slices.into_par_iter().for_each(|s| s.sort_unstable());
-    (first, out)
+    slices
 }
 
 /// An undated document's place in the posting order: before every dated one (no parsed

@@ -179,9 +179,10 @@ pub struct Linked {
 /// Links the documents of large buckets (see [`crate::lsh::BUCKET_ALL_PAIRS`]) with as few
 /// verified pairs as it takes. Documents already joined by the verified `edges` (or by pairs
 /// measured here before) count as linked. In each bucket, in order, a document not yet linked
-/// to the bucket's first document is measured against it, and, when that does not join them,
-/// against its predecessor in the bucket. So a bucket of `n` near-identical documents costs
-/// at most `2 (n - 1)` pairs, and none once its documents are linked through other buckets.
+/// to the bucket's first document is measured against it, and, while nothing joins them,
+/// against its nearest predecessors in the bucket, [`LINK_TRIES`] documents in all. So a
+/// bucket of `n` documents costs at most `LINK_TRIES (n - 1)` pairs (about `n` when they are
+/// near-identical), and none once its documents are linked through other buckets.
 /// `candidates` (sorted) are the pairs already verified, which are not measured again. One
 /// thread, in bucket order: the result does not depend on the thread count.
 pub fn link_large_buckets<'b, S: AsRef<[u64]>>(
