@@ -158,13 +158,13 @@ pub fn collect_edges(clusters: &mut [Cluster], cluster_of: &[Option<u32>], edges
     }
 }
 
-/// The container of a containment edge: the side whose shingles are the larger share's home.
-fn container(e: &Edge) -> u32 {
-    if e.containment_ab >= e.containment_ba {
-        e.b
-    } else {
-        e.a
-    }
+/// The `(container, contained)` sides of a containment edge: the container is the side whose
+/// shingles are the larger share's home. When the shares are equal (so are the sets' sizes),
+/// each side contains the other: which is which must not depend on the documents' numbers.
+pub fn containers(e: &Edge) -> impl Iterator<Item = (u32, u32)> {
+    let ab = (e.containment_ab >= e.containment_ba).then_some((e.b, e.a));
+    let ba = (e.containment_ba >= e.containment_ab).then_some((e.a, e.b));
+    ab.into_iter().chain(ba)
 }
 
 /// Demotes to [`EdgeKind::Partial`] the containment edges of every document that contains
@@ -175,8 +175,9 @@ pub fn demote_roundups(edges: &mut [Edge]) {
     let linked: BTreeSet<(u32, u32)> = edges.iter().map(|e| (e.a.min(e.b), e.a.max(e.b))).collect();
     let mut contained_in: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for e in edges.iter().filter(|e| e.kind == EdgeKind::Contained) {
-        let c = container(e);
-        contained_in.entry(c).or_default().push(if c == e.a { e.b } else { e.a });
+        for (c, inner) in containers(e) {
+            contained_in.entry(c).or_default().push(inner);
+        }
     }
     let roundups: BTreeSet<u32> = contained_in
         .into_iter()
@@ -195,7 +196,7 @@ pub fn demote_roundups(edges: &mut [Edge]) {
         .map(|(c, _)| c)
         .collect();
     for e in edges.iter_mut() {
-        if e.kind == EdgeKind::Contained && roundups.contains(&container(e)) {
+        if e.kind == EdgeKind::Contained && containers(e).any(|(c, _)| roundups.contains(&c)) {
             e.kind = EdgeKind::Partial;
         }
     }
@@ -262,6 +263,28 @@ mod tests {
         assert_eq!(of[1], of[2], "the digest attaches to the brief it took most from");
         assert!(of[3].is_some() && of[3] == of[4] && of[4] == of[5]);
         assert_eq!(clusters.len(), 2);
+    }
+
+    /// Two documents with equal shares of each other contain each other, whichever is
+    /// numbered first: document X holds briefs A and B wholly and shares 70% both ways with
+    /// T, which holds A and B too. T relates A to B, so X is no roundup in either numbering.
+    #[test]
+    fn equal_containment_counts_both_ways() {
+        let tie = |x: u32, t: u32| Edge {
+            kind: EdgeKind::Contained,
+            containment_ab: 0.7,
+            containment_ba: 0.7,
+            a_words: 90,
+            b_words: 90,
+            ..edge(x.min(t), x.max(t), 0.55)
+        };
+        // (A, B, X, T) numbered two ways: T before X, and T after X.
+        for (a, b, x, t) in [(0, 1, 3, 2), (0, 1, 2, 3)] {
+            let mut edges = vec![contained(a, x, 60), contained(b, x, 60), contained(a, t, 60), contained(b, t, 60), tie(x, t)];
+            edges.sort_by_key(|e| (e.a, e.b));
+            demote_roundups(&mut edges);
+            assert!(edges.iter().all(|e| e.kind == EdgeKind::Contained), "X = {x}, T = {t}: {edges:?}");
+        }
     }
 
     #[test]

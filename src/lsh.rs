@@ -234,7 +234,7 @@ impl Buckets {
     }
 
     /// The buckets in order.
-    pub fn iter(&self) -> impl Iterator<Item = &[u32]> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = &[u32]> + Clone + '_ {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         starts.zip(&self.ends).map(|(s, &e)| &self.members[s..e])
     }

@@ -943,7 +943,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     );
     drop(large);
     edges.extend(linked.edges);
-    let inner = crate::verify::inner_pairs(&edges, config.containment);
+    let inner = crate::verify::inner_pairs(&edges, &set_hashes, config.containment);
     edges.extend(verify(&inner, &set_hashes, config.threshold, ANCHOR_WINDOW, &|_| {}));
     counts.candidate_pairs = pairs.len() + linked.measured + inner.len();
     edges.sort_by_key(|e| (e.a, e.b));

@@ -178,15 +178,16 @@ pub struct Linked {
 
 /// Links the documents of large buckets (see [`crate::lsh::BUCKET_ALL_PAIRS`]) with as few
 /// verified pairs as it takes. Documents already joined by the verified `edges` (or by pairs
-/// measured here before) count as linked. In each bucket, in order, a document not yet linked
-/// to the bucket's first document is measured against it, and, while nothing joins them,
+/// measured here before) count as linked. In each bucket, its documents ordered by content
+/// (their shingle sets, so input order plays no part), a document not yet linked to the
+/// bucket's first document is measured against it, and, while nothing joins them,
 /// against its nearest predecessors in the bucket, [`LINK_TRIES`] documents in all. So a
 /// bucket of `n` documents costs at most `LINK_TRIES (n - 1)` pairs (about `n` when they are
 /// near-identical), and none once its documents are linked through other buckets.
 /// `candidates` (sorted) are the pairs already verified, which are not measured again. One
 /// thread, in bucket order: the result does not depend on the thread count.
-pub fn link_large_buckets<'b, S: AsRef<[u64]>>(
-    buckets: impl Iterator<Item = &'b [u32]>,
+pub fn link_large_buckets<'b, S: AsRef<[u64]> + Sync>(
+    buckets: impl Iterator<Item = &'b [u32]> + Clone,
     sets: &[S],
     candidates: &[(u32, u32)],
     edges: &[Edge],
@@ -200,7 +201,25 @@ pub fn link_large_buckets<'b, S: AsRef<[u64]>>(
     }
     let mut measured: ahash::AHashSet<(u32, u32)> = ahash::AHashSet::new();
     let mut out = Linked::default();
-    for bucket in buckets {
+    // Content order, not input order: which pairs are measured, and so the clusters, must not
+    // depend on where the documents stand in the dump. Sets sort by their smallest shingles,
+    // so near-identical documents tend to be neighbours; identical sets (the only ties) are
+    // interchangeable. Ranked once over every bucket's documents: comparing near-identical
+    // sets walks their long common prefix, too slow to repeat in every bucket.
+    let mut by_content: Vec<u32> = buckets.clone().flatten().copied().collect();
+    by_content.sort_unstable();
+    by_content.dedup();
+    by_content.par_sort_by(|&x, &y| sets[x as usize].as_ref().cmp(sets[y as usize].as_ref()).then(x.cmp(&y)));
+    let mut rank = vec![u32::MAX; sets.len()];
+    for (r, &d) in by_content.iter().enumerate() {
+        rank[d as usize] = r as u32;
+    }
+    drop(by_content);
+    let mut bucket: Vec<u32> = Vec::new();
+    for members in buckets {
+        bucket.clear();
+        bucket.extend_from_slice(members);
+        bucket.sort_unstable_by_key(|&d| rank[d as usize]);
         let head = bucket[0];
         for (x, &d) in bucket.iter().enumerate().skip(1) {
             let before = bucket[1..x].iter().rev().take(LINK_TRIES - 1);
@@ -240,15 +259,17 @@ pub const MAX_INNER_GROUPS: usize = 16;
 /// buckets linked rather than paired, two copies of one story inside a long article need not
 /// have been paired. Per container (a document with at least `containment` of another's
 /// shingles, on a verified `edge`), its contained documents are grouped by the verified pairs
-/// between them, and the first documents of up to [`MAX_INNER_GROUPS`] groups are paired.
-/// Sorted, distinct, and none already an edge.
-pub fn inner_pairs(edges: &[Edge], containment: f64) -> Vec<(u32, u32)> {
+/// between them, and the first documents of up to [`MAX_INNER_GROUPS`] groups are paired:
+/// first in content order (by shingle set, as in [`link_large_buckets`]), so which pairs are
+/// measured does not depend on input order. Sorted, distinct, and none already an edge.
+pub fn inner_pairs<S: AsRef<[u64]>>(edges: &[Edge], sets: &[S], containment: f64) -> Vec<(u32, u32)> {
     use std::collections::BTreeMap;
     let linked: ahash::AHashSet<(u32, u32)> = edges.iter().map(|e| (e.a, e.b)).collect();
     let mut inside: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for e in edges.iter().filter(|e| e.containment_ab.max(e.containment_ba) >= containment) {
-        let (container, inner) = if e.containment_ab >= e.containment_ba { (e.b, e.a) } else { (e.a, e.b) };
-        inside.entry(container).or_default().push(inner);
+        for (container, inner) in crate::cluster::containers(e) {
+            inside.entry(container).or_default().push(inner);
+        }
     }
     let mut out = Vec::new();
     for (_, mut inner) in inside.into_iter().filter(|(_, inner)| inner.len() > 1) {
@@ -261,10 +282,22 @@ pub fn inner_pairs(edges: &[Edge], containment: f64) -> Vec<(u32, u32)> {
                 }
             }
         }
-        let firsts: Vec<u32> =
-            (0..inner.len() as u32).filter(|&i| uf.find(i) == i).map(|i| inner[i as usize]).take(MAX_INNER_GROUPS).collect();
+        // Each group's first document in content order, then the groups in that order.
+        let content = |d: u32| (sets[d as usize].as_ref(), d);
+        let mut first_of_group: BTreeMap<u32, u32> = BTreeMap::new();
+        for i in 0..inner.len() as u32 {
+            let root = uf.find(i);
+            let d = inner[i as usize];
+            let first = first_of_group.entry(root).or_insert(d);
+            if content(d) < content(*first) {
+                *first = d;
+            }
+        }
+        let mut firsts: Vec<u32> = first_of_group.into_values().collect();
+        firsts.sort_by(|&x, &y| content(x).cmp(&content(y)));
+        firsts.truncate(MAX_INNER_GROUPS);
         for (x, &a) in firsts.iter().enumerate() {
-            out.extend(firsts[x + 1..].iter().map(|&b| (a, b)));
+            out.extend(firsts[x + 1..].iter().map(|&b| (a.min(b), a.max(b))));
         }
     }
     out.sort_unstable();
@@ -278,10 +311,10 @@ mod tests {
 
     #[test]
     fn a_large_bucket_is_linked_with_pairs_linear_in_its_size() {
-        // Document 0 is unlike the rest; 1..=500 are near-identical (each drops one of 40
-        // shared shingles).
-        let mut sets: Vec<Vec<u64>> = vec![(1000..1040).collect()];
-        sets.extend((1..=500u64).map(|d| (0..40u64).filter(|&x| x != d % 40).collect()));
+        // Document 0 is unlike the rest (and first in content order); 1..=500 are
+        // near-identical (each drops one of 40 shared shingles).
+        let mut sets: Vec<Vec<u64>> = vec![(0..40).collect()];
+        sets.extend((1..=500u64).map(|d| (100..140u64).filter(|&x| x != 100 + d % 40).collect()));
         let bucket: Vec<u32> = (0..=500).collect();
         let linked = link_large_buckets(std::iter::once(&bucket[..]), &sets, &[], &[], 0.5, 0.9, 8);
         // Each document is measured against the head (unlike it) and then joined to its
@@ -300,13 +333,56 @@ mod tests {
         assert_eq!(again.measured, 0);
     }
 
+    /// The same documents standing at other places (other numbers) give the same links: the
+    /// bucket is walked in content order.
+    #[test]
+    fn linking_does_not_depend_on_where_documents_stand() {
+        // 30 documents, each a random two thirds of 60 shingles: some pairs join, some not.
+        let mut rng = crate::minhash::SplitMix64::new(7);
+        let sets: Vec<Vec<u64>> = (0..30).map(|_| (0..60u64).filter(|_| rng.next_u64() % 3 != 0).collect()).collect();
+        let links = |order: &[usize]| {
+            // `order[k]` is the document standing at place k.
+            let placed: Vec<Vec<u64>> = order.iter().map(|&d| sets[d].clone()).collect();
+            let bucket: Vec<u32> = (0..placed.len() as u32).collect();
+            let linked = link_large_buckets(std::iter::once(&bucket[..]), &placed, &[], &[], 0.6, 0.9, 8);
+            let mut pairs: Vec<(usize, usize)> = linked
+                .edges
+                .iter()
+                .map(|e| (order[e.a as usize].min(order[e.b as usize]), order[e.a as usize].max(order[e.b as usize])))
+                .collect();
+            pairs.sort_unstable();
+            (linked.measured, pairs)
+        };
+        let identity: Vec<usize> = (0..30).collect();
+        let mut shuffled = identity.clone();
+        for i in (1..shuffled.len()).rev() {
+            shuffled.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
+        }
+        assert_ne!(identity, shuffled);
+        let (first, second) = (links(&identity), links(&shuffled));
+        assert!(!first.1.is_empty(), "the case links something");
+        assert_eq!(first, second);
+    }
+
     #[test]
     fn contained_documents_not_yet_related_are_paired() {
         // 0 and 1 are both inside 2 with no verified pair between them; 3 and 4 inside 5,
         // already related.
         let e = |a, b, cab, cba| Edge { containment_ab: cab, containment_ba: cba, ..Edge::unmeasured(a, b) };
         let edges = [e(0, 2, 0.95, 0.2), e(1, 2, 0.9, 0.3), e(3, 5, 1.0, 0.4), e(4, 5, 1.0, 0.4), e(3, 4, 0.8, 0.8)];
-        assert_eq!(inner_pairs(&edges, 0.9), vec![(0, 1)]);
+        let sets: Vec<Vec<u64>> = (0..6).map(|d| vec![d]).collect();
+        assert_eq!(inner_pairs(&edges, &sets, 0.9), vec![(0, 1)]);
+        // Inside 9: 6 and 7 related, 8 not. The group {6, 7} is represented by the first of
+        // its documents in content order, whichever its number: 7 here.
+        let edges = [e(6, 9, 1.0, 0.3), e(7, 9, 1.0, 0.3), e(8, 9, 1.0, 0.3), e(6, 7, 0.9, 0.9)];
+        let mut sets: Vec<Vec<u64>> = (0..10).map(|d| vec![d]).collect();
+        sets[7] = vec![0];
+        assert_eq!(inner_pairs(&edges, &sets, 0.9), vec![(7, 8)]);
+        sets[7] = vec![7];
+        assert_eq!(inner_pairs(&edges, &sets, 0.9), vec![(6, 8)]);
+        // First in content order or not, a pair is named smaller number first.
+        sets[8] = vec![0];
+        assert_eq!(inner_pairs(&edges, &sets, 0.9), vec![(6, 8)]);
     }
 
     #[test]
