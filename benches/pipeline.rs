@@ -55,16 +55,16 @@ use criterion::{
 };
 
 use reprint::config::{InputSpec, ScanConfig};
-use reprint::lsh::{candidates, optimal_banding, ANCHOR_WINDOW};
-use reprint::minhash::{MinHasher, SigValue};
-use reprint::normalize::{normalize_into, tokenize, words, Tokens};
-use reprint::passage::{align_indexed, index, Side};
-use reprint::pipeline::scan;
-use reprint::progress::NoProgress;
-use reprint::shingle::{shingle_sequence, Shingle, Shingler};
+use reprint::sketch::lsh::{candidates, optimal_banding, ANCHOR_WINDOW};
+use reprint::sketch::minhash::{MinHasher, SigValue};
+use reprint::text::normalize::{normalize_into, tokenize, words, Tokens};
+use reprint::matching::passage::{align_indexed, index, Side};
+use reprint::engine::pipeline::scan;
+use reprint::engine::progress::NoProgress;
+use reprint::text::shingle::{shingle_sequence, Shingle, Shingler};
 use reprint::story::{story_edges, story_terms, Weights, DEFAULT_STORY_THRESHOLD};
-use reprint::synth::{write_generated, GenParams};
-use reprint::verify::verify;
+use reprint::bench::synth::{write_generated, GenParams};
+use reprint::matching::verify::verify;
 
 /// The allocator the `reprint` binary uses (see `src/main.rs`), so the end-to-end groups
 /// measure what the command does.
@@ -523,14 +523,14 @@ fn benches(c: &mut Criterion) {
         let new_bytes = std::fs::metadata(&new).expect("stat new part").len();
         let idx = tmp.path().join("idx");
         let create = ScanConfig { inputs: vec![InputSpec::Path(old)], ..ScanConfig::default() };
-        reprint::index::create(&idx, &create).expect("create the index");
-        reprint::index::add(&idx, &create, reprint::index::Mode::Add, false, &NoProgress).expect("index the first part");
+        reprint::jobs::index::create(&idx, &create).expect("create the index");
+        reprint::jobs::index::add(&idx, &create, reprint::jobs::index::Mode::Add, false, &NoProgress).expect("index the first part");
         let query = ScanConfig { inputs: vec![InputSpec::Path(new)], outdir: tmp.path().join("qout"), ..ScanConfig::default() };
         let mut group = configure(c, "index", new_bytes);
         group.sample_size(GEN_SAMPLES).sampling_mode(SamplingMode::Flat).measurement_time(GEN_MEASUREMENT);
         group.bench_function("query_last_quarter", |b| {
             b.iter(|| {
-                let (r, _) = reprint::index::add(&idx, black_box(&query), reprint::index::Mode::Query, false, &NoProgress)
+                let (r, _) = reprint::jobs::index::add(&idx, black_box(&query), reprint::jobs::index::Mode::Query, false, &NoProgress)
                     .expect("query succeeds");
                 black_box(r.clusters.len())
             })

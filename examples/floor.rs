@@ -25,9 +25,9 @@ use std::borrow::Cow;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use reprint::minhash::MinHasher;
-use reprint::normalize::{tokenize, Tokens};
-use reprint::shingle::{shingle_sequence, ShingleSet};
+use reprint::sketch::minhash::MinHasher;
+use reprint::text::normalize::{tokenize, Tokens};
+use reprint::text::shingle::{shingle_sequence, ShingleSet};
 
 /// The stages, in order; each includes the ones before it.
 const STAGES: [&str; 5] = ["read", "parse", "tokenize", "shingle", "sign"];

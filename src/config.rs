@@ -102,7 +102,7 @@ pub const DEFAULT_MIN_CONTAINMENT: f64 = 0.5;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum KeepRule {
-    /// The group's origin (earliest, then wire byline, then longest; see [`crate::reuse`]).
+    /// The group's origin (earliest, then wire byline, then longest; see [`crate::matching::reuse`]).
     #[default]
     Origin,
     /// The earliest dated member (undated last), then the origin order.
@@ -244,10 +244,10 @@ impl Default for ScanConfig {
 
 impl ScanConfig {
     /// The banding a run uses: `--bands/--rows` when given, else
-    /// [`crate::lsh::optimal_banding`] of the threshold and permutations. `scan`, `index`,
+    /// [`crate::sketch::lsh::optimal_banding`] of the threshold and permutations. `scan`, `index`,
     /// `sign` and `plan` all take it from here, so `plan` shows what a scan will do.
     pub fn effective_banding(&self) -> Banding {
-        self.banding.unwrap_or_else(|| crate::lsh::optimal_banding(self.threshold, self.perms))
+        self.banding.unwrap_or_else(|| crate::sketch::lsh::optimal_banding(self.threshold, self.perms))
     }
 
     /// Checks every parameter; the error names the flag to change.
@@ -377,8 +377,8 @@ mod tests {
 /// records every override.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Tuning {
-    /// The furniture rule ([`crate::furniture::Rule`]).
-    pub furniture: crate::furniture::Rule,
+    /// The furniture rule ([`crate::text::furniture::Rule`]).
+    pub furniture: crate::text::furniture::Rule,
     /// The story weights ([`crate::story::Weights`]).
     pub story: crate::story::Weights,
 }

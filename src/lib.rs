@@ -1,35 +1,29 @@
 //! reprint finds near-duplicate and syndicated articles in scraped news dumps.
 //!
 //! The library is the pipeline; the `reprint` binary only parses flags, runs it and maps the
-//! result to an exit code. Modules are declared in the order data flows through them:
+//! result to an exit code. Its folders stand in the order data flows through them:
 //!
-//! 1. [`input`] — dumps and article folders to [`input::Record`]s, every document accounted for;
-//! 2. [`normalize`] — NFKC, case folding, Latin diacritics, Unicode word segmentation;
-//!    [`furniture`] — page furniture learned from the dump and set aside;
-//! 3. [`shingle`] — word k-gram fingerprint sequences and sets (xxh3, fixed seeds);
-//! 4. [`minhash`] — MinHash signatures (one-permutation MinHash, optimal densification);
-//! 5. [`lsh`] — candidate pairs: banding (bands and rows derived from the threshold) and
-//!    winnowed anchors (asymmetric copies, shared passages);
-//! 6. [`verify`] — exact Jaccard and containment of every candidate, edge kinds;
-//! 7. [`passage`] — shared passages with offsets in the original texts (they classify edges);
-//! 8. [`cluster`] — union-find over verified edges, partial copies attached, ids in input order;
-//! 9. [`reuse`] — origins, reuse shares, roles, per-outlet figures;
-//! 10. [`story`] — articles telling the same story in other words; [`dedup`] — which article
-//!     of each duplicate group stays, and the stream of kept records;
-//! 11. [`texts`] — the original texts of the documents a report shows, read again;
-//!     [`report`] — JSONL and JSON outputs, written atomically; [`html`] — the review page;
-//!     [`show`] — one cluster in the terminal, read back from the outputs;
-//! 12. [`pipeline`] — the stages wired together, in parallel and deterministic;
-//! 13. [`index`] — a persistent index: new articles scanned with their neighbourhood among
-//!     the old ones, as a scan of everything would, and appended as immutable segments.
+//! 1. [`input`] — dumps and article folders to [`input::Record`]s, every document accounted
+//!    for; the original texts read again; page addresses;
+//! 2. [`text`] — normalisation, page furniture learned from the dump and set aside, word
+//!    shingles (xxh3, fixed seeds);
+//! 3. [`sketch`] — MinHash signatures, band keys and winnowed anchors, candidate pairs and
+//!    large buckets;
+//! 4. [`matching`] — exact Jaccard and containment (edge kinds), shared passages, clusters,
+//!    origins and reuse, the dedup keep decision;
+//! 5. [`story`] — articles telling the same story in other words;
+//! 6. [`engine`] — the stages wired together, in parallel and deterministic, with the
+//!    progress interface and what an interrupted run removes;
+//! 7. [`output`] — JSONL and JSON outputs written atomically, and the review page;
+//! 8. [`jobs`] — what each command computes and writes: scan, dedup, the persistent index,
+//!    sign/cluster (the scale-out path), eval and plan;
+//! 9. [`cli`] — `reprint show` (the rest of the command line is `src/main.rs`).
 //!
-//! Beside the flow: [`config`] (every parameter), [`error`], [`progress`] (the bars'
-//! interface) and [`interrupt`] (what an interrupted run removes); [`synth`] and [`storygen`]
-//! (generated benchmarks with their labels) and [`eval`] (a scan's output scored against
-//! labels).
+//! Beside the flow: [`config`] (every parameter), [`error`], and [`bench`] (generated
+//! benchmarks with their labels).
 //!
 //! ```
-//! use reprint::{shingle::shingle_set, verify::measure};
+//! use reprint::{text::shingle::shingle_set, matching::verify::measure};
 //! let wire = "Vietnam always considers the United States to be a strategic partner and is \
 //!             prepared to cooperate with the United States, the minister said on Friday.";
 //! let copy = "Vietnam always considers the United States to be a strategic partner and is \
@@ -44,35 +38,20 @@
 
 pub mod error;
 pub mod config;
-pub mod progress;
-pub mod interrupt;
 
 pub mod input;
-pub mod normalize;
-pub mod furniture;
-pub mod shingle;
-pub mod minhash;
-pub mod lsh;
-pub mod verify;
-pub mod passage;
-pub mod cluster;
-pub mod reuse;
+pub mod text;
+pub mod sketch;
+pub mod matching;
 pub mod story;
-pub mod dedup;
-pub mod texts;
-pub mod report;
-pub mod show;
-pub mod html;
-pub mod pipeline;
-pub mod index;
-#[cfg(feature = "parquet")]
-pub mod shard;
+pub mod engine;
+pub mod output;
+pub mod jobs;
+pub mod cli;
 
-pub mod plan;
-pub mod synth;
-pub mod storygen;
-pub mod eval;
+pub mod bench;
 
 pub use config::ScanConfig;
 pub use error::{Error, Result};
-pub use pipeline::{run_scan, scan, ScanResult};
+pub use engine::pipeline::{scan, ScanResult};
+pub use jobs::scan::run_scan;

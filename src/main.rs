@@ -17,9 +17,9 @@ use reprint::config::{
     Banding, DedupPolicy, FieldMap, InputSpec, KeepRule, OutletScope, ScanConfig, DEFAULT_CONTAINMENT,
     DEFAULT_MAX_DOC_BYTES, DEFAULT_MIN_CONTAINMENT, DEFAULT_REPORT_LIMIT, DEFAULT_PERMS, DEFAULT_SHINGLE, DEFAULT_THRESHOLD,
 };
-use reprint::progress::{NoProgress, Progress, Unit};
-use reprint::show::{self, ColorChoice, Style};
-use reprint::synth::{self, GenParams};
+use reprint::engine::progress::{NoProgress, Progress, Unit};
+use reprint::cli::show::{self, ColorChoice, Style};
+use reprint::bench::synth::{self, GenParams};
 use reprint::ScanResult;
 
 /// jemalloc instead of the platform allocator. A scan makes millions of small per-article
@@ -113,12 +113,12 @@ struct SignArgs {
     #[arg(short, long, value_name = "SIGDIR")]
     output: PathBuf,
     /// Sign shard I of N: the input files whose number in the list is I-1 modulo N.
-    #[arg(long, default_value = "1/1", value_name = "I/N", value_parser = reprint::shard::parse_shard)]
+    #[arg(long, default_value = "1/1", value_name = "I/N", value_parser = reprint::jobs::shard::parse_shard)]
     shard: (u32, u32),
     /// Inputs added to a signed run: batch 0 is the first inputs, each later batch adds new
     /// ones (its furniture is judged over every batch's lines, its candidate pairs joined
     /// against the earlier batches' band keys; see docs/scale-out.md).
-    #[arg(long, default_value_t = 0, value_name = "B", value_parser = clap::value_parser!(u32).range(0..reprint::shard::MAX_BATCHES as i64))]
+    #[arg(long, default_value_t = 0, value_name = "B", value_parser = clap::value_parser!(u32).range(0..reprint::jobs::shard::MAX_BATCHES as i64))]
     batch: u32,
     /// The first pass: only each document's lines, from which the `furniture` step of
     /// spark/reprint_edges.py judges page furniture over all shards.
@@ -294,11 +294,11 @@ struct PlanArgs {
     #[arg(long, requires = "bands", value_name = "R")]
     rows: Option<usize>,
     /// Articles to estimate memory and disk for.
-    #[arg(long, default_value_t = reprint::plan::DEFAULT_DOCS, value_name = "N")]
+    #[arg(long, default_value_t = reprint::jobs::plan::DEFAULT_DOCS, value_name = "N")]
     docs: u64,
     /// Average size of one input record (a JSONL line with its metadata): bytes, or with a K
     /// or M suffix. Memory grows with the articles' length.
-    #[arg(long, default_value_t = reprint::plan::DEFAULT_AVG_BYTES, value_name = "BYTES", value_parser = parse_bytes)]
+    #[arg(long, default_value_t = reprint::jobs::plan::DEFAULT_AVG_BYTES, value_name = "BYTES", value_parser = parse_bytes)]
     avg_bytes: u64,
     /// Print one JSON object instead of text.
     #[arg(long)]
@@ -323,7 +323,7 @@ struct GenStoriesArgs {
     #[arg(long, value_name = "FILE")]
     labels: Option<PathBuf>,
     /// Days the stories are spread over.
-    #[arg(long, default_value_t = reprint::storygen::DEFAULT_DAYS, value_name = "N")]
+    #[arg(long, default_value_t = reprint::bench::storygen::DEFAULT_DAYS, value_name = "N")]
     days: usize,
     /// A JSONL dump whose texts give real word frequencies for background sentences (e.g.
     /// corpus/reuters-sample.jsonl); none without it.
@@ -345,7 +345,7 @@ struct EvalArgs {
     #[arg(long)]
     json: bool,
     /// Worst false merges and misses listed per level of grouping.
-    #[arg(long, default_value_t = reprint::eval::DEFAULT_WORST, value_name = "N")]
+    #[arg(long, default_value_t = reprint::jobs::eval::DEFAULT_WORST, value_name = "N")]
     worst: usize,
 }
 
@@ -543,7 +543,7 @@ impl From<FieldArgs> for FieldMap {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Before anything is written: an interrupted run removes what it had not finished.
-    if let Err(e) = reprint::interrupt::install() {
+    if let Err(e) = reprint::engine::interrupt::install() {
         eprintln!("reprint: warning: cannot watch for interruptions ({e}); a killed run may leave hidden temporary files");
     }
     match run(cli) {
@@ -627,9 +627,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let done = pool
                 .install(|| {
                     if args.lines {
-                        reprint::shard::sign_lines(&config, args.batch, args.shard, &args.output, progress)
+                        reprint::jobs::shard::sign_lines(&config, args.batch, args.shard, &args.output, progress)
                     } else {
-                        reprint::shard::sign(&config, args.batch, args.shard, &args.output, progress)
+                        reprint::jobs::shard::sign(&config, args.batch, args.shard, &args.output, progress)
                     }
                 })
                 .with_context(|| format!("sign shard {i}/{n} into {} failed", args.output.display()))?;
@@ -658,9 +658,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (result, config) = pool
                 .install(|| -> reprint::Result<_> {
                     let (result, config) =
-                        reprint::shard::cluster(&args.sigs, &args.edges, inputs, &args.output, args.report_limit, progress)?;
-                    let page = reprint::html::prepare(&result, &config)?;
-                    reprint::report::write_outputs(&result, &config.outdir, page.as_ref())?;
+                        reprint::jobs::shard::cluster(&args.sigs, &args.edges, inputs, &args.output, args.report_limit, progress)?;
+                    let page = reprint::output::html::prepare(&result, &config)?;
+                    reprint::output::report::write_outputs(&result, &config.outdir, page.as_ref())?;
                     Ok((result, config))
                 })
                 .with_context(|| format!("cluster into {} failed", args.output.display()))?;
@@ -680,13 +680,13 @@ fn plan(a: PlanArgs) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let config = ScanConfig { threshold: a.threshold, perms: a.perms, shingle: a.shingle, banding, ..ScanConfig::default() };
-    let plan = reprint::plan::plan(&config, a.docs, a.avg_bytes, reprint::plan::machine_memory())?;
+    let plan = reprint::jobs::plan::plan(&config, a.docs, a.avg_bytes, reprint::jobs::plan::machine_memory())?;
     let mut out = std::io::stdout().lock();
     if a.json {
         serde_json::to_writer_pretty(&mut out, &plan)?;
         writeln!(out)?;
     } else {
-        out.write_all(reprint::plan::render(&plan).as_bytes())?;
+        out.write_all(reprint::jobs::plan::render(&plan).as_bytes())?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -698,7 +698,7 @@ fn parse_as_of(s: &str) -> Result<i64, String> {
 
 /// `reprint index ...`.
 fn index_command(cmd: IndexCommand, pool: &rayon::ThreadPool, quiet: bool) -> anyhow::Result<ExitCode> {
-    use reprint::index::{self, Mode};
+    use reprint::jobs::index::{self, Mode};
     let bars = Bars::new(!quiet && std::io::stderr().is_terminal());
     let progress: &dyn Progress = match &bars {
         Some(b) => b,
@@ -798,12 +798,12 @@ fn index_command(cmd: IndexCommand, pool: &rayon::ThreadPool, quiet: bool) -> an
             for (k, v) in rows {
                 t.add_row(vec![Cell::new(k), Cell::new(v).set_alignment(CellAlignment::Right)]);
             }
-            writeln!(out, "index {} (format version {})", show::terminal_safe(&stats.index), stats.version)?;
+            writeln!(out, "index {} (format version {})", reprint::output::terminal_safe(&stats.index), stats.version)?;
             writeln!(out, "{t}")?;
             Ok(ExitCode::SUCCESS)
         }
         IndexCommand::Expire(a) => {
-            let now = a.as_of.unwrap_or_else(reprint::index::format::now_unix);
+            let now = a.as_of.unwrap_or_else(reprint::jobs::index::format::now_unix);
             let e = pool
                 .install(|| index::expire(&a.dir, a.older_than, now))
                 .with_context(|| format!("cannot expire articles of {}", a.dir.display()))?;
@@ -857,7 +857,7 @@ fn error_chain(err: &anyhow::Error) -> String {
 
 /// Removes its file when dropped (the spooled copy of standard input), and if the run is
 /// interrupted.
-struct TempFile(PathBuf, #[allow(dead_code)] reprint::interrupt::Pending);
+struct TempFile(PathBuf, #[allow(dead_code)] reprint::engine::interrupt::Pending);
 
 impl Drop for TempFile {
     fn drop(&mut self) {
@@ -873,7 +873,7 @@ fn spool_stdin(inputs: &[InputSpec], dir: &std::path::Path) -> anyhow::Result<Op
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join(format!(".reprint-stdin-{}.jsonl", std::process::id()));
-    let pending = reprint::interrupt::Pending::new(&path);
+    let pending = reprint::engine::interrupt::Pending::new(&path);
     let mut file = std::fs::File::create(&path).with_context(|| format!("cannot spool standard input to {}", path.display()))?;
     let guard = TempFile(path, pending);
     std::io::copy(&mut std::io::stdin().lock(), &mut file).context("cannot read standard input")?;
@@ -956,10 +956,10 @@ fn dedup(args: DedupArgs, pool: &rayon::ThreadPool, quiet: bool) -> anyhow::Resu
         Some(b) => b,
         None => &NoProgress,
     };
-    let outputs = reprint::dedup::Outputs { out: args.output.clone(), removed: args.removed.clone(), mark: args.mark };
+    let outputs = reprint::jobs::dedup::Outputs { out: args.output.clone(), removed: args.removed.clone(), mark: args.mark };
     let (result, summary) = pool.install(|| -> reprint::Result<_> {
         let result = reprint::scan(&config, progress)?;
-        let summary = reprint::dedup::write(&config, &result, &outputs, progress)?;
+        let summary = reprint::jobs::dedup::write(&config, &result, &outputs, progress)?;
         Ok((result, summary))
     })?;
     drop(spool);
@@ -1060,7 +1060,7 @@ fn show_cluster(args: ShowArgs) -> anyhow::Result<ExitCode> {
 /// `reprint eval`: the scores on stdout; a file that cannot be used exits 1 with its name and
 /// line.
 fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let evaluation = match reprint::eval::evaluate_files(&args.outdir, &args.labels, args.worst) {
+    let evaluation = match reprint::jobs::eval::evaluate_files(&args.outdir, &args.labels, args.worst) {
         Ok(e) => e,
         Err(err) => {
             eprintln!("reprint: error: {err}");
@@ -1069,10 +1069,10 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
     };
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &reprint::eval::rounded(evaluation))?;
+        serde_json::to_writer_pretty(&mut out, &reprint::jobs::eval::rounded(evaluation))?;
         writeln!(out)?;
     } else {
-        out.write_all(reprint::eval::render(&evaluation).as_bytes())?;
+        out.write_all(reprint::jobs::eval::render(&evaluation).as_bytes())?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -1084,13 +1084,13 @@ fn gen_stories(args: GenStoriesArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let vocabulary = match &args.words {
         Some(path) => {
             let texts = base_texts(path)?;
-            let v = reprint::storygen::Vocabulary::from_texts(texts.iter().map(String::as_str))
+            let v = reprint::bench::storygen::Vocabulary::from_texts(texts.iter().map(String::as_str))
                 .with_context(|| format!("{}: no words in its `text` fields", path.display()))?;
             Some(std::sync::Arc::new(v))
         }
         None => None,
     };
-    let params = reprint::storygen::StoryGenParams {
+    let params = reprint::bench::storygen::StoryGenParams {
         stories: args.stories,
         topics: args.topics,
         seed: args.seed,
@@ -1098,8 +1098,8 @@ fn gen_stories(args: GenStoriesArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         vocabulary,
         ..Default::default()
     };
-    let docs = reprint::storygen::generate_stories(&params);
-    reprint::storygen::write_story_dump(&docs, &args.output, args.labels.as_deref())?;
+    let docs = reprint::bench::storygen::generate_stories(&params);
+    reprint::bench::storygen::write_story_dump(&docs, &args.output, args.labels.as_deref())?;
     if !quiet {
         let stories = docs.iter().map(|d| d.story).max().map_or(0, |s| s + 1);
         writeln!(std::io::stdout(), "wrote {} articles ({stories} stories) to {}", docs.len(), args.output.display())?;
@@ -1243,12 +1243,12 @@ fn param_config(a: ParamArgs, inputs: Vec<InputSpec>, outdir: PathBuf) -> anyhow
 /// Lists skipped documents and input problems on stderr.
 fn report_problems(r: &ScanResult) {
     for issue in &r.inputs.issues {
-        eprintln!("reprint: warning: {}", show::terminal_safe(&issue.to_string()));
+        eprintln!("reprint: warning: {}", reprint::output::terminal_safe(&issue.to_string()));
     }
     let skipped: Vec<usize> = (0..r.docs.len()).filter(|&i| r.skipped[i].is_some()).collect();
     for &i in skipped.iter().take(SKIPS_SHOWN) {
         let reason = r.skipped[i].as_ref().expect("filtered on is_some");
-        eprintln!("reprint: skipped {}: {reason}", show::terminal_safe(&r.inputs.locate(r.docs[i].location)));
+        eprintln!("reprint: skipped {}: {reason}", reprint::output::terminal_safe(&r.inputs.locate(r.docs[i].location)));
     }
     if skipped.len() > SKIPS_SHOWN {
         eprintln!(
@@ -1256,13 +1256,13 @@ fn report_problems(r: &ScanResult) {
             skipped.len() - SKIPS_SHOWN
         );
     }
-    let undated: Vec<usize> = reprint::pipeline::unreadable_dates(&r.docs, &r.skipped).collect();
+    let undated: Vec<usize> = reprint::engine::pipeline::unreadable_dates(&r.docs, &r.skipped).collect();
     if let Some(&i) = undated.first() {
         eprintln!(
             "reprint: warning: {} document(s) have a date that cannot be read and count as undated (first: {}: `{}`)",
             undated.len(),
-            show::terminal_safe(&r.inputs.locate(r.docs[i].location)),
-            show::terminal_safe(r.docs[i].date.as_deref().unwrap_or_default()),
+            reprint::output::terminal_safe(&r.inputs.locate(r.docs[i].location)),
+            reprint::output::terminal_safe(r.docs[i].date.as_deref().unwrap_or_default()),
         );
     }
 }
@@ -1314,7 +1314,7 @@ fn print_summary(r: &ScanResult, config: &ScanConfig) -> std::io::Result<()> {
     }
     writeln!(out, "outputs in {}/", config.outdir.display())?;
     if config.report_limit > 0 {
-        writeln!(out, "review page: {}", config.outdir.join(reprint::html::REPORT_FILE).display())?;
+        writeln!(out, "review page: {}", config.outdir.join(reprint::output::html::REPORT_FILE).display())?;
     }
     Ok(())
 }
@@ -1324,9 +1324,9 @@ fn outlet_table(r: &ScanResult) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
     t.set_header(vec!["outlet", "docs", "reused", "copy", "partial", "origin", "furniture", "top source"]);
-    let mut outlets: Vec<&reprint::pipeline::OutletStats> = r.outlets.iter().collect();
+    let mut outlets: Vec<&reprint::engine::pipeline::OutletStats> = r.outlets.iter().collect();
     outlets.sort_by(|a, b| b.reused_share.total_cmp(&a.reused_share).then_with(|| a.outlet.cmp(&b.outlet)));
-    let name = |o: &Option<String>| o.as_deref().map_or_else(|| "(none)".into(), |n| show::terminal_safe(n).into_owned());
+    let name = |o: &Option<String>| o.as_deref().map_or_else(|| "(none)".into(), |n| reprint::output::terminal_safe(n).into_owned());
     for o in outlets.iter().take(OUTLETS_SHOWN) {
         let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
         t.add_row(vec![

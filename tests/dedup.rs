@@ -341,7 +341,7 @@ fn set(ids: &[&str]) -> BTreeSet<String> {
 }
 
 fn words(text: &str) -> usize {
-    reprint::normalize::normalized_words(text).len()
+    reprint::text::normalize::normalized_words(text).len()
 }
 
 /// A record's date as reprint reads it; undated records (no date, or one that is not a real

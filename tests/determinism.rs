@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use reprint::synth::{generate, write_dump, GenParams};
+use reprint::bench::synth::{generate, write_dump, GenParams};
 use serde_json::Value;
 
 use crate::util::*;
@@ -12,7 +12,7 @@ fn generated_dump(dir: &Path) -> std::path::PathBuf {
     let mut docs = generate(&GenParams { docs: 1500, mean_words: 250, seed: 3, ..GenParams::default() }, None);
     // And a mass of near-identical notices, whose large buckets are linked on one thread.
     let notices = generate(&GenParams { docs: 400, notices: true, seed: 3, ..GenParams::default() }, None);
-    docs.extend(notices.into_iter().map(|d| reprint::synth::GenDoc { id: format!("notice-{}", d.id), ..d }));
+    docs.extend(notices.into_iter().map(|d| reprint::bench::synth::GenDoc { id: format!("notice-{}", d.id), ..d }));
     let path = dir.join("dump.jsonl");
     write_dump(&docs, &path, None).unwrap();
     path
@@ -71,7 +71,7 @@ fn clusters_do_not_depend_on_input_order() {
     let text = std::fs::read_to_string(&dump).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
     // A fixed pseudo-random shuffle (Fisher-Yates driven by SplitMix64).
-    let mut rng = reprint::minhash::SplitMix64::new(99);
+    let mut rng = reprint::sketch::minhash::SplitMix64::new(99);
     for i in (1..lines.len()).rev() {
         let j = (rng.next_u64() % (i as u64 + 1)) as usize;
         lines.swap(i, j);

@@ -221,7 +221,7 @@ fn standard_input_and_a_busy_index_are_refused_with_a_message() {
     let a = reprint().args(["index", "add"]).arg(&idx).args(["-", "-o"]).arg(&out).write_stdin("{}\n").assert().code(1);
     assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("standard input"));
     // Another process writing the index: held here through the library.
-    let held = reprint::index::Index::open(&idx, true).unwrap();
+    let held = reprint::jobs::index::Index::open(&idx, true).unwrap();
     let dump = repo_root().join("corpus/reuters-sample.jsonl");
     let a = reprint().args(["index", "add"]).arg(&idx).arg(&dump).arg("-o").arg(&out).assert().code(1);
     assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("another reprint"), "{:?}", a.get_output());
@@ -262,7 +262,7 @@ fn damaged_files_and_other_format_versions_are_refused_by_name() {
     assert!(err.contains("checksum does not match"), "{err}");
     assert!(!out.join("documents.jsonl").exists());
     assert_eq!(std::fs::read(&seg).unwrap(), bad);
-    assert_eq!(reprint::index::format::Manifest::read(&idx).unwrap().segments.len(), 1);
+    assert_eq!(reprint::jobs::index::format::Manifest::read(&idx).unwrap().segments.len(), 1);
     std::fs::write(&seg, &good[..good.len() - 100]).unwrap();
     refused(&["seg-00000001.rpx", "truncated"]);
     std::fs::remove_file(&seg).unwrap();
@@ -270,7 +270,7 @@ fn damaged_files_and_other_format_versions_are_refused_by_name() {
     std::fs::write(&seg, &good).unwrap();
     assert_eq!(stats(&idx)["documents"], 400);
     // A manifest of another format version, with a valid checksum.
-    let manifest = reprint::index::format::Manifest::read(&idx).unwrap();
+    let manifest = reprint::jobs::index::format::Manifest::read(&idx).unwrap();
     let mut newer = manifest.clone();
     newer.version += 1;
     std::fs::write(idx.join("MANIFEST"), newer.to_bytes()).unwrap();
@@ -393,8 +393,8 @@ fn expire_removes_old_articles_and_the_rest_still_matches_a_scan() {
 #[test]
 fn the_checked_in_fixture_index_opens_and_answers_like_a_fresh_one() {
     let fixture = repo_root().join("tests/fixtures/index-v1");
-    let manifest = reprint::index::format::Manifest::read(&fixture).unwrap();
-    assert_eq!(manifest.version, reprint::index::format::FORMAT_VERSION, "the format changed: keep this fixture, add one of the new version, and keep reading both (or migrate)");
+    let manifest = reprint::jobs::index::format::Manifest::read(&fixture).unwrap();
+    assert_eq!(manifest.version, reprint::jobs::index::format::FORMAT_VERSION, "the format changed: keep this fixture, add one of the new version, and keep reading both (or migrate)");
     let tmp = tempdir();
     // A copy: opening takes a lock file, and nothing may change the checked-in files.
     let idx = tmp.path().join("fixture");

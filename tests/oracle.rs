@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use reprint::config::{InputSpec, ScanConfig};
-use reprint::minhash::{estimate_jaccard, MinHasher};
-use reprint::progress::NoProgress;
-use reprint::shingle::shingle_set;
-use reprint::synth::{generate, write_dump, GenParams};
-use reprint::verify::{measure, EdgeKind};
+use reprint::sketch::minhash::{estimate_jaccard, MinHasher};
+use reprint::engine::progress::NoProgress;
+use reprint::text::shingle::shingle_set;
+use reprint::bench::synth::{generate, write_dump, GenParams};
+use reprint::matching::verify::{measure, EdgeKind};
 
 use crate::util::tempdir;
 
@@ -97,7 +97,7 @@ fn oracle_threshold_0_8() {
 
 /// Random sets with a chosen overlap: `shared` common elements, `only_a` and `only_b` own.
 fn overlapping_sets(shared: usize, only_a: usize, only_b: usize, salt: u64) -> (Vec<u64>, Vec<u64>) {
-    let mut rng = reprint::minhash::SplitMix64::new(salt);
+    let mut rng = reprint::sketch::minhash::SplitMix64::new(salt);
     let common: Vec<u64> = (0..shared).map(|_| rng.next_u64()).collect();
     let mut a: Vec<u64> = common.iter().copied().chain((0..only_a).map(|_| rng.next_u64())).collect();
     let mut b: Vec<u64> = common.into_iter().chain((0..only_b).map(|_| rng.next_u64())).collect();

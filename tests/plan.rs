@@ -55,15 +55,15 @@ fn text_names_the_banding_the_curve_and_the_estimate() {
 fn json_parses_and_agrees_with_the_library() {
     let v = plan_json(&["--threshold", "0.7", "--perms", "256", "--docs", "50000", "--avg-bytes", "2K"]);
     let config = ScanConfig { threshold: 0.7, perms: 256, ..ScanConfig::default() };
-    let lib = reprint::plan::plan(&config, 50_000, 2048, reprint::plan::machine_memory()).unwrap();
+    let lib = reprint::jobs::plan::plan(&config, 50_000, 2048, reprint::jobs::plan::machine_memory()).unwrap();
     assert_eq!(v, serde_json::to_value(&lib).unwrap());
-    let back: reprint::plan::Plan = serde_json::from_value(v.clone()).unwrap();
+    let back: reprint::jobs::plan::Plan = serde_json::from_value(v.clone()).unwrap();
     assert_eq!(back, lib);
-    let b = reprint::lsh::optimal_banding(0.7, 256);
+    let b = reprint::sketch::lsh::optimal_banding(0.7, 256);
     assert_eq!((v["bands"].as_u64(), v["rows"].as_u64()), (Some(b.bands as u64), Some(b.rows as u64)));
     assert_eq!(v["estimate"]["avg_bytes"], 2048);
     let at_t = v["curve"].as_array().unwrap().iter().find(|c| c["similarity"] == 0.7).expect("threshold on the curve");
-    assert!((at_t["probability"].as_f64().unwrap() - reprint::lsh::candidate_probability(0.7, b)).abs() <= 1e-15);
+    assert!((at_t["probability"].as_f64().unwrap() - reprint::sketch::lsh::candidate_probability(0.7, b)).abs() <= 1e-15);
 }
 
 #[test]
@@ -131,8 +131,8 @@ fn bad_parameters_are_clear_errors() {
 fn report_shows_the_runs_s_curve() {
     let dir = tempdir();
     for (flags, banding) in [
-        (vec![], reprint::lsh::optimal_banding(0.5, 128)),
-        (vec!["--threshold", "0.8"], reprint::lsh::optimal_banding(0.8, 128)),
+        (vec![], reprint::sketch::lsh::optimal_banding(0.5, 128)),
+        (vec!["--threshold", "0.8"], reprint::sketch::lsh::optimal_banding(0.8, 128)),
         (vec!["--bands", "20", "--rows", "6"], Banding { bands: 20, rows: 6 }),
     ] {
         let out = dir.path().join(format!("out{}", flags.join("")));
@@ -152,8 +152,8 @@ fn report_shows_the_runs_s_curve() {
         assert!(figure.contains("<polyline points=") && figure.contains("class=\"threshold\""), "{figure}");
         assert!(figure.contains(&format!("threshold {threshold}</text>")), "{figure}");
         // The candidate probability at the threshold, as the plan gives it.
-        let at_t = reprint::lsh::candidate_probability(threshold, banding);
-        assert!(figure.contains(&format!("{} at {threshold:.2}", reprint::plan::percent(at_t))), "{figure}");
+        let at_t = reprint::sketch::lsh::candidate_probability(threshold, banding);
+        assert!(figure.contains(&format!("{} at {threshold:.2}", reprint::jobs::plan::percent(at_t))), "{figure}");
         // Self-contained: nothing fetched, and the policy that forbids it is still there.
         assert!(!figure.contains("href") && !figure.contains("http") && !figure.contains("url("), "{figure}");
         assert!(html.contains("content=\"default-src 'none'"));

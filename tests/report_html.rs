@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use reprint::synth::{generate, write_dump, GenParams};
+use reprint::bench::synth::{generate, write_dump, GenParams};
 use serde_json::{json, Value};
 
 use crate::util::*;
@@ -220,7 +220,7 @@ fn texts_read_from_stdin_are_shown_and_its_copy_removed() {
 #[test]
 fn a_file_changed_after_the_scan_is_not_shown_wrongly() {
     use reprint::config::{FieldMap, InputSpec};
-    use reprint::texts::{fetch, Missing};
+    use reprint::input::texts::{fetch, Missing};
     let dir = tempdir();
     let dump = tiny_dump(dir.path(), false);
     let inputs = vec![InputSpec::Path(dump.clone())];

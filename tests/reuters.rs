@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use reprint::config::{InputSpec, ScanConfig, DEFAULT_THRESHOLD};
-use reprint::pipeline::{input_counts, read_stage, sign_stage};
-use reprint::progress::NoProgress;
-use reprint::shingle::shingle_set;
-use reprint::verify::measure;
+use reprint::engine::pipeline::{input_counts, read_stage, sign_stage};
+use reprint::engine::progress::NoProgress;
+use reprint::text::shingle::shingle_set;
+use reprint::matching::verify::measure;
 use serde_json::Value;
 
 use crate::util::*;
@@ -144,7 +144,7 @@ fn reuters_index_of_the_earlier_stories_then_the_later_equals_one_scan() {
 
 /// Every pair of non-empty sets with Jaccard similarity at least `t`, found exactly (an
 /// AllPairs / PPJoin prefix-filter join), as `(a, b, jaccard)` with `a < b`, sorted. Each
-/// `sets[i]` holds sorted, distinct fingerprints (as [`reprint::shingle::ShingleSet::hashes`]);
+/// `sets[i]` holds sorted, distinct fingerprints (as [`reprint::text::shingle::ShingleSet::hashes`]);
 /// an empty set pairs with nothing.
 ///
 /// Shingles are ranked by document frequency (rarest first, ties by fingerprint) and each set

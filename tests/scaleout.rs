@@ -232,7 +232,7 @@ fn reference_edges(sig: &Path, edges: &Path, batch: i64) {
     let (mut collisions, mut largest) = (0i64, 0i64);
     let mut band_pairs = BTreeSet::new();
     // Large buckets make no pairs: their documents are listed (route, band, key, ord).
-    let all = reprint::lsh::BUCKET_ALL_PAIRS;
+    let all = reprint::sketch::lsh::BUCKET_ALL_PAIRS;
     let mut large: Vec<(i64, i64, i64, i64)> = Vec::new();
     for (key, mut docs) in groups("bands", &["band", "key"]) {
         largest = largest.max(docs.len() as i64);
@@ -476,7 +476,7 @@ fn the_sql_job_uses_the_rules_constants() {
         let line = py.lines().find(|l| l.starts_with(&format!("{name} = "))).unwrap_or_else(|| panic!("{name} not in the job"));
         line.split('=').nth(1).unwrap().trim().parse().unwrap()
     };
-    use reprint::{furniture, lsh};
+    use reprint::{text::furniture, sketch::lsh};
     assert_eq!(value("MIN_RECURRENCE"), furniture::MIN_RECURRENCE as u64);
     assert_eq!(value("SYNDICATION_SPAN_DAYS"), furniture::SYNDICATION_SPAN_DAYS as u64);
     assert_eq!(value("SHORT_LINE_WORDS"), furniture::SHORT_LINE_WORDS as u64);

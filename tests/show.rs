@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::Path;
 use std::process::Stdio;
 
-use reprint::texts::Missing;
+use reprint::input::texts::Missing;
 use serde_json::Value;
 
 use crate::util::*;
@@ -137,8 +137,8 @@ fn default_limit_shows_three_members_and_says_how_to_see_the_rest() {
     assert!(size >= 5, "the largest generated cluster has {size} members");
     let id = cluster["id"].to_string();
     let shown = show(dir.path(), &["out", &id]);
-    assert_eq!(shown.matches("━━ ").count(), reprint::show::DEFAULT_LIMIT);
-    let hidden = size - 1 - reprint::show::DEFAULT_LIMIT;
+    assert_eq!(shown.matches("━━ ").count(), reprint::cli::show::DEFAULT_LIMIT);
+    let hidden = size - 1 - reprint::cli::show::DEFAULT_LIMIT;
     assert!(squeeze(&shown).contains(&format!("{hidden} more members not shown: `reprint show out {id} --limit 0`")));
 
     // --member: that one member beside its source, whichever it is.

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use reprint::storygen::{generate_stories, write_story_dump, StoryDoc, StoryGenParams};
+use reprint::bench::storygen::{generate_stories, write_story_dump, StoryDoc, StoryGenParams};
 
 use crate::util::*;
 

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use reprint::normalize::normalized_words;
+use reprint::text::normalize::normalized_words;
 use serde_json::{json, Value};
 
 use crate::util::*;

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Independent reference for reprint's persisted hashes (pip install xxhash).
 
-Recomputes, outside Rust, the values that the golden tests in src/shingle.rs,
-src/minhash.rs and src/normalize.rs pin: word fingerprints = xxh3_64(word UTF-8, TOKEN_SEED); shingle
+Recomputes, outside Rust, the values that the golden tests in src/text/shingle.rs,
+src/sketch/minhash.rs and src/text/normalize.rs pin: word fingerprints = xxh3_64(word UTF-8, TOKEN_SEED); shingle
 fingerprint = xxh3_64(concatenated little-endian u64 word fingerprints, SHINGLE_SEED);
 one-permutation MinHash: h = mix(x ^ MINHASH_SEED) (mix = SplitMix64's output function),
 bin = ((h >> 32) * perms) >> 32, a bin's value = low 32 bits of its least h; an empty bin i
@@ -67,7 +67,7 @@ def text_fingerprint(words):
     return xxhash.xxh3_64_intdigest(b"".join(struct.pack("<Q", t) for t in toks), seed=TEXT_SEED)
 
 
-# The persistent index (src/index/format.rs, persisted_hashes_are_pinned): file checksums,
+# The persistent index (src/jobs/index/format.rs, persisted_hashes_are_pinned): file checksums,
 # LSH band keys (xxh3 of a band's u32 rows, little-endian, seed BAND_SEED + band) and shingle-set
 # fingerprints (xxh3 of the sorted u64 shingles, seed 0).
 CHECKSUM_SEED = 0x7265_7072_696E_7410

@@ -22,19 +22,19 @@ import time
 # Shortest base kept, in words. A shorter Reuters item is mostly a one-line notice (a dividend,
 # a "qtr net" table) worded from a template; and what the generator makes of it is mostly not
 # its text: a truncated or embedded excerpt of it falls under the scan's 30-word partial minimum
-# (src/verify.rs MIN_PARTIAL_WORDS), and a new 25-45 word lede or a rewritten sentence outweighs
+# (src/matching/verify.rs MIN_PARTIAL_WORDS), and a new 25-45 word lede or a rewritten sentence outweighs
 # it, so its copies are partial excerpts at best and its labels say little about the tool.
 MIN_WORDS = 50
 # Shared distinct 5-shingles that make a base a near-duplicate of an earlier one. A run of n
 # identical words gives n - 4 shingles, so 10 is a 14-word run (or several shorter ones): the
-# passages the scan reports (src/passage.rs MIN_PASSAGE_WORDS, 10 words) and nearly a
-# containment edge (src/verify.rs MIN_CONTAINED_WORDS, 15 words), while the stock phrases every
+# passages the scan reports (src/matching/passage.rs MIN_PASSAGE_WORDS, 10 words) and nearly a
+# containment edge (src/matching/verify.rs MIN_CONTAINED_WORDS, 15 words), while the stock phrases every
 # newswire repeats ("said in a statement") share only a few shingles and are allowed.
 MAX_SHARED_SHINGLES = 10
 # Words per shingle, as the scan's default (src/config.rs DEFAULT_SHINGLE).
 SHINGLE = 5
 
-# Words as reprint's tokeniser (src/normalize.rs) finds them in ASCII text: runs of letters,
+# Words as reprint's tokeniser (src/text/normalize.rs) finds them in ASCII text: runs of letters,
 # digits and underscores, joined by one of : . ' between letters or , ; . ' between digits.
 WORD = re.compile(r"\w+(?:(?:(?<=[^\W\d_])[:.'](?=[^\W\d_])|(?<=\d)[,;.'](?=\d))\w+)*")
 

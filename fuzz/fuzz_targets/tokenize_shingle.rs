@@ -1,5 +1,5 @@
-//! The normaliser and shingler: `reprint::normalize::tokenize` and
-//! `reprint::shingle::{shingle_set, shingle_sequence}` on arbitrary text (the input bytes,
+//! The normaliser and shingler: `reprint::text::normalize::tokenize` and
+//! `reprint::text::shingle::{shingle_set, shingle_sequence}` on arbitrary text (the input bytes,
 //! decoded with `String::from_utf8_lossy`).
 //!
 //! Asserted, besides "never panics" (overflow checks are on in fuzz builds):
@@ -31,8 +31,8 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use libfuzzer_sys::fuzz_target;
-use reprint::normalize::{normalize_into, tokenize, tokenize_with, word_hash, words, Token, Tokens};
-use reprint::shingle::{shingle_sequence, shingle_set, ShingleSet, Shingler, SHINGLE_SEED};
+use reprint::text::normalize::{normalize_into, tokenize, tokenize_with, word_hash, words, Token, Tokens};
+use reprint::text::shingle::{shingle_sequence, shingle_set, ShingleSet, Shingler, SHINGLE_SEED};
 use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
