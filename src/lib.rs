@@ -1,7 +1,7 @@
 //! reprint finds near-duplicate and syndicated articles in scraped news dumps.
 //!
-//! The library is the pipeline; the `reprint` binary only parses flags, runs it and maps the
-//! result to an exit code. Its folders stand in the order data flows through them:
+//! The library is the pipeline and the command line around it; the `reprint` binary only
+//! calls [`cli::main`]. Its folders stand in the order data flows through them:
 //!
 //! 1. [`input`] — dumps and article folders to [`input::Record`]s, every document accounted
 //!    for; the original texts read again; page addresses;
@@ -17,7 +17,8 @@
 //! 7. [`output`] — JSONL and JSON outputs written atomically, and the review page;
 //! 8. [`jobs`] — what each command computes and writes: scan, dedup, the persistent index,
 //!    sign/cluster (the scale-out path), eval and plan;
-//! 9. [`cli`] — `reprint show` (the rest of the command line is `src/main.rs`).
+//! 9. [`cli`] — the command line: flags, exit codes, terminal output, progress bars,
+//!    `reprint show` (`src/main.rs` only picks the allocator and calls [`cli::main`]).
 //!
 //! Beside the flow: [`config`] (every parameter), [`error`], and [`bench`] (generated
 //! benchmarks with their labels).

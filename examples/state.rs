@@ -1,0 +1,57 @@
+//! What a scan holds per article, by kind: the figures behind ARCHITECTURE.md's "Per-article
+//! state" table, which the memory budget has to spill or bound.
+//!
+//! Runs `reprint scan`'s stages 1 to 3 (read, furniture, sign) over a dump with the default
+//! parameters and counts, from the structures themselves, the bytes of each kind of
+//! per-article state that lives past them: metadata, shingle sets, anchors, story words,
+//! the vocabulary, and (computed, not built) the word fingerprints held until signing and the
+//! MinHash signatures of the candidate stage. Heap bytes only: payloads plus the vectors'
+//! and strings' own headers; allocator rounding is not counted.
+//!
+//! Usage: `cargo run --release --example state -- DUMP.jsonl`
+
+use std::mem::size_of;
+
+use reprint::config::{InputSpec, ScanConfig};
+use reprint::engine::pipeline::{read_stage, sign_stage, Counts};
+use reprint::engine::progress::NoProgress;
+use reprint::input::DocMeta;
+use reprint::sketch::minhash::SigValue;
+
+fn string_bytes(s: &Option<String>) -> usize {
+    s.as_ref().map_or(0, String::capacity)
+}
+
+fn main() {
+    let path = std::env::args().nth(1).expect("usage: state DUMP.jsonl");
+    let config = ScanConfig { inputs: vec![InputSpec::Path(path.into())], ..ScanConfig::default() };
+    let read = read_stage(&config, &NoProgress, None, true).expect("read the dump");
+    let signed = sign_stage(&config, &NoProgress, read, Counts::default(), None);
+    let n = signed.docs.len().max(1) as f64;
+    let words: u64 = signed.word_count.iter().map(|&w| w as u64).sum();
+    let meta: usize = signed
+        .docs
+        .iter()
+        .map(|d: &DocMeta| {
+            size_of::<DocMeta>() + d.id.capacity() + string_bytes(&d.outlet) + string_bytes(&d.date) + string_bytes(&d.title) + string_bytes(&d.url)
+        })
+        .sum();
+    let sets: usize = signed.sets.iter().map(|s| size_of::<reprint::text::shingle::ShingleSet>() + 8 * s.hashes.capacity()).sum();
+    let anchors: usize = signed.anchors.iter().map(|a| size_of::<Vec<u64>>() + 8 * a.capacity()).sum();
+    let story: usize = signed.story_words.iter().map(|w| size_of::<Vec<u64>>() + 8 * w.capacity()).sum();
+    let vocabulary: usize = signed.vocabulary.values().map(|w| 8 + size_of::<Box<str>>() + w.len()).sum();
+    let signatures = signed.sets.iter().filter(|s| !s.hashes.is_empty()).count() * (size_of::<Vec<SigValue>>() + config.perms * size_of::<SigValue>());
+    let fixed = 4 * 4 + 8 + size_of::<Option<u64>>() + 1; // word count, shingles, content, text fingerprint, wire
+    println!("{} articles, {:.0} words an article", signed.docs.len(), words as f64 / n);
+    println!("| state | held | bytes an article |");
+    println!("|---|---|---|");
+    let row = |what: &str, held: &str, bytes: f64| println!("| {what} | {held} | {:.0} |", bytes / n);
+    row("word fingerprints (8 B a word)", "read to sign", 8.0 * words as f64);
+    row("metadata (id, outlet, date, title, URL, location)", "whole run", meta as f64);
+    row("fixed per-article figures (words, shingles, fingerprints, flags)", "whole run", (fixed * signed.docs.len()) as f64);
+    row("shingle sets (8 B a distinct shingle)", "sign to verify (dedup: to the keep decision)", sets as f64);
+    row("anchors (8 B each)", "sign to candidates", anchors as f64);
+    row("story words (8 B a distinct body word)", "sign to stories", story as f64);
+    row("vocabulary (per distinct word of the dump, spread over articles)", "read to stories", vocabulary as f64);
+    row("MinHash signatures (computed: 4 B a permutation)", "candidates", signatures as f64);
+}
