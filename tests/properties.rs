@@ -196,8 +196,10 @@ proptest! {
 }
 
 proptest! {
-    // Two scans a case (three below): fewer cases, same cap on shrinking.
-    #![proptest_config(ProptestConfig { cases: 12, max_shrink_iters: 16, ..ProptestConfig::default() })]
+    // Two scans a case, about 0.07 s: more cases than the blocks around, as an input-order
+    // dependence shows in few dumps (the failure kept in properties.proptest-regressions
+    // came after 180 passing cases); same cap on shrinking.
+    #![proptest_config(ProptestConfig { cases: 48, max_shrink_iters: 16, ..ProptestConfig::default() })]
 
     /// Clusters are a function of the documents, not of where they stand in the dump: the
     /// same generated articles written in a random order (proptest draws the permutation's
