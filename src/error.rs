@@ -44,6 +44,16 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A temporary file of a spilling stage could not be written or read back (a full disk,
+    /// most often).
+    #[error("temporary file {path}: {source} (is its disk full?)")]
+    Spill {
+        /// The temporary file or directory.
+        path: PathBuf,
+        /// The underlying I/O failure.
+        source: std::io::Error,
+    },
+
     /// A persistent index cannot be used as it is (another format version, a damaged file,
     /// another process writing it); the message names the file.
     #[error("index {path}: {message}")]

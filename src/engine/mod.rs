@@ -1,8 +1,10 @@
 //! The engine: the stages wired together, in parallel and deterministic, into a plain
-//! [`pipeline::ScanResult`]; the progress interface the stages report to; and what an
-//! interrupted run removes. It knows nothing of the commands built on it (`jobs`), of flags
+//! [`pipeline::ScanResult`]; the progress interface the stages report to; what an
+//! interrupted run removes; and sorted runs spilled to disk ([`spill`], for the memory
+//! budget, not used by the stages yet). It knows nothing of the commands built on it (`jobs`), of flags
 //! or the terminal (`cli`), or of how results are written (`output`).
 
 pub mod progress;
 pub mod interrupt;
 pub mod pipeline;
+pub mod spill;
