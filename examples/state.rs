@@ -15,7 +15,7 @@ use std::mem::size_of;
 use reprint::config::{InputSpec, ScanConfig};
 use reprint::engine::pipeline::{read_stage, sign_stage, Counts};
 use reprint::engine::progress::NoProgress;
-use reprint::input::DocMeta;
+use reprint::input::{DocMeta, SkipReason};
 use reprint::sketch::minhash::SigValue;
 
 fn string_bytes(s: &Option<String>) -> usize {
@@ -40,15 +40,21 @@ fn main() {
     let anchors: usize = signed.anchors.iter().map(|a| size_of::<Vec<u64>>() + 8 * a.capacity()).sum();
     let story: usize = signed.story_words.iter().map(|w| size_of::<Vec<u64>>() + 8 * w.capacity()).sum();
     let vocabulary: usize = signed.vocabulary.values().map(|w| 8 + size_of::<Box<str>>() + w.len()).sum();
-    let signatures = signed.sets.iter().filter(|s| !s.hashes.is_empty()).count() * (size_of::<Vec<SigValue>>() + config.perms * size_of::<SigValue>());
-    let fixed = 4 * 4 + 8 + size_of::<Option<u64>>() + 1; // word count, shingles, content, text fingerprint, wire
+    // Only one document of each set of identical shingle sets (a representative) is signed.
+    let mut representatives: Vec<u64> =
+        signed.sets.iter().zip(&signed.content).filter(|(s, _)| !s.hashes.is_empty()).map(|(_, &c)| c).collect();
+    representatives.sort_unstable();
+    representatives.dedup();
+    let signatures = representatives.len() * (size_of::<Vec<SigValue>>() + config.perms * size_of::<SigValue>());
+    // Word count, distinct shingles, set fingerprint, text fingerprint, wire byline, skip reason.
+    let fixed = 2 * size_of::<u32>() + size_of::<u64>() + size_of::<Option<u64>>() + size_of::<bool>() + size_of::<Option<SkipReason>>();
     println!("{} articles, {:.0} words an article", signed.docs.len(), words as f64 / n);
     println!("| state | held | bytes an article |");
     println!("|---|---|---|");
     let row = |what: &str, held: &str, bytes: f64| println!("| {what} | {held} | {:.0} |", bytes / n);
     row("word fingerprints (8 B a word)", "read to sign", 8.0 * words as f64);
     row("metadata (id, outlet, date, title, URL, location)", "whole run", meta as f64);
-    row("fixed per-article figures (words, shingles, fingerprints, flags)", "whole run", (fixed * signed.docs.len()) as f64);
+    row("fixed per-article figures (words, shingles, fingerprints, byline, skip reason)", "whole run", (fixed * signed.docs.len()) as f64);
     row("shingle sets (8 B a distinct shingle)", "sign to verify (dedup: to the keep decision)", sets as f64);
     row("anchors (8 B each)", "sign to candidates", anchors as f64);
     row("story words (8 B a distinct body word)", "sign to stories", story as f64);

@@ -6,11 +6,11 @@ shard at once, the only shuffles of the pipeline (docs/scale-out.md):
 
   furniture SIGDIR [--batch B]
         after `reprint sign --lines` on every shard: judges which lines are page furniture at
-        which outlet (the scan's rule, src/furniture.rs) over batches 0..B, into
+        which outlet (the scan's rule, src/text/furniture.rs) over batches 0..B, into
         SIGDIR/furniture/batch-B/ (outlet, line), which the second signing pass reads.
   edges SIGDIR EDGES [--batch B [--previous EDGES_OF_B-1]]
         after `reprint sign` on every shard: candidate pairs from shared band keys and shared
-        anchors among the representatives of distinct shingle sets (src/lsh.rs), into
+        anchors among the representatives of distinct shingle sets (src/sketch/lsh.rs), into
         EDGES/pairs/ (a, b, band, anchor as `ord`s), the documents of large buckets into
         EDGES/large/ (route, band, key, ord), and the candidate stage's counts into
         EDGES/stats/. With --previous, only pairs with a document of batch B are searched and
@@ -32,7 +32,7 @@ import shutil
 import sys
 import tempfile
 
-# The rules' constants, as src/furniture.rs and src/lsh.rs name them (a test checks that
+# The rules' constants, as src/text/furniture.rs and src/sketch/lsh.rs name them (a test checks that
 # they agree).
 MIN_RECURRENCE = 3
 SYNDICATION_SPAN_DAYS = 7
@@ -45,7 +45,7 @@ BUCKET_ALL_PAIRS = 8
 # A line's recurrence is counted once per distinct document: a document whose lines are
 # those of an earlier one (same `doc_lines`) is left out, as `furniture::judge` does. Then per
 # line and outlet, and per line over all outlets, the documents, the dated ones and the span
-# of their days decide (see `Spread` in src/furniture.rs).
+# of their days decide (see `Spread` in src/text/furniture.rs).
 FURNITURE_SQL = f"""
 WITH firsts AS (
     SELECT doc_lines, MIN(ord) AS ord FROM lines GROUP BY doc_lines
@@ -75,7 +75,7 @@ WHERE (a.outlets >= {MIN_RECURRENCE}
 ORDER BY line, outlet
 """
 
-# `ord` packs batch, file and line (src/shard.rs); documents of batch B and earlier have
+# `ord` packs batch, file and line (src/jobs/shard.rs); documents of batch B and earlier have
 # ord < (B + 1) * BATCH_ORDS.
 BATCH_ORDS = 1 << 52
 

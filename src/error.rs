@@ -44,9 +44,8 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// A temporary file of a spilling stage could not be written or read back (a full disk,
-    /// most often).
-    #[error("temporary file {path}: {source} (is its disk full?)")]
+    /// A temporary file of a spilling stage could not be created, written or read back.
+    #[error("temporary file {path}: {source}")]
     Spill {
         /// The temporary file or directory.
         path: PathBuf,

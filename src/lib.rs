@@ -13,7 +13,8 @@
 //!    origins and reuse, the dedup keep decision;
 //! 5. [`story`] — articles telling the same story in other words;
 //! 6. [`engine`] — the stages wired together, in parallel and deterministic, with the
-//!    progress interface and what an interrupted run removes;
+//!    progress interface, what an interrupted run removes, and sorted runs spilled to disk
+//!    (for the memory budget; no stage uses them yet);
 //! 7. [`output`] — JSONL and JSON outputs written atomically, and the review page;
 //! 8. [`jobs`] — what each command computes and writes: scan, dedup, the persistent index,
 //!    sign/cluster (the scale-out path), eval and plan;

@@ -101,7 +101,7 @@ fn assert_same_outputs(scan: &Path, cluster: &Path) {
 }
 
 // ---- a plain reference of the SQL job's rules (spark/reprint_edges.py), from the module docs
-// of src/furniture.rs and src/lsh.rs ----
+// of src/text/furniture.rs and src/sketch/lsh.rs ----
 
 fn batches(dir: &Path) -> Vec<RecordBatch> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "parquet")).collect();
@@ -139,7 +139,7 @@ fn spread(days: &[Option<i64>]) -> (usize, usize, i64, i64) {
     (days.len(), dated.len(), dated.iter().copied().min().unwrap_or(0), dated.iter().copied().max().unwrap_or(0))
 }
 
-/// `ord`s of batches up to `batch` are below this (src/shard.rs packs the batch above bit 52).
+/// `ord`s of batches up to `batch` are below this (src/jobs/shard.rs packs the batch above bit 52).
 fn limit(batch: i64) -> i64 {
     (batch + 1) << 52
 }

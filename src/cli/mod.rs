@@ -50,29 +50,6 @@ const SKIPS_SHOWN: usize = 10;
 /// Outlets in the summary table (the full list is in outlets.jsonl).
 const OUTLETS_SHOWN: usize = 15;
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 /// Runs the command line: parses `std::env::args`, runs the command, prints, and returns
 /// the exit code.
 pub fn main() -> ExitCode {
@@ -208,10 +185,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-
-
-
-
 /// The error and its causes, each cause once: library messages often already end with their
 /// cause ("cannot read input x: No such file or directory"), which anyhow would repeat.
 fn error_chain(err: &anyhow::Error) -> String {
@@ -226,10 +199,6 @@ fn error_chain(err: &anyhow::Error) -> String {
     msg
 }
 
-
-
-
-
 /// The exit code of a finished scan. The result is not freed: it is millions of small
 /// allocations (ids, titles, passages) that the process is about to give back whole, and
 /// freeing them one by one took about half a second at 100,000 articles.
@@ -238,15 +207,6 @@ fn finish(result: ScanResult) -> ExitCode {
     std::mem::forget(result);
     code
 }
-
-
-
-
-
-
-
-
-
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain()

@@ -2,14 +2,14 @@
 //!
 //! Every file or directory a command writes before moving it into place (a scan's staging
 //! directory, `dedup`'s `.OUT.tmp-PID` files, `gen`'s temporary files, the spooled copy of
-//! standard input) is registered here, as a [`Pending`], for as long as it exists. The binary
-//! calls [`install`] first thing: on SIGINT, SIGTERM or SIGHUP a watcher thread removes every
+//! standard input, a spill directory) is registered here, as a [`Pending`], for as long as
+//! it exists. The binary calls [`install`] first thing: on SIGINT, SIGTERM or SIGHUP a watcher thread removes every
 //! registered path and exits with 128 + the signal number (130 for Ctrl-C, 143 for SIGTERM).
 //! Moving finished files into place happens while holding the registry ([`hold`]), so a
 //! signal that arrives then waits for the last rename: an output directory holds either all
 //! of the previous run's files or all of the new run's, never a mix. SIGKILL cannot be caught;
 //! what it leaves (a hidden staging directory or temporary file) the next run removes or
-//! overwrites.
+//! overwrites, except a spill directory, which stays until removed by hand.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -1,7 +1,7 @@
 //! The `scan` pipeline, wired stage by stage.
 //!
-//! [`scan`] runs the modules in data-flow order and returns a [`ScanResult`] of plain data;
-//! [`run_scan`] also writes it. Stages:
+//! [`scan`] runs the modules in data-flow order and returns a [`ScanResult`] of plain data
+//! (the scan job, `jobs::scan::run_scan`, writes it). Stages:
 //!
 //! 1. **read + tokenize** — a reader thread splits the inputs into documents (JSONL lines
 //!    unparsed, [`Unparsed`]) in batches of [`BATCH_DOCS`]; the rayon pool parses and tokenises

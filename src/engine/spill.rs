@@ -8,9 +8,10 @@
 //! [`Sorter`] keeps records in a buffer of at most its memory cap; a full buffer is sorted
 //! and written as a run. [`Sorter::finish`] hands back every record in order: straight from
 //! the buffer when nothing was spilled, else by a k-way merge of the runs, each read through
-//! a buffer of its own and removed as soon as it is consumed. Records are totally ordered and
-//! equal records are identical, so the sequence is the same whatever the cap: a budget that
-//! forces spills changes nothing downstream.
+//! a buffer of its own and removed as soon as it is consumed. At most [`MERGE_FAN_IN`] runs
+//! are open at once: beyond that, groups of runs are first merged into longer runs. Records
+//! are totally ordered and equal records are identical, so the sequence is the same whatever
+//! the cap: a budget that forces spills changes nothing downstream.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -27,6 +28,10 @@ use crate::error::{Error, Result};
 /// Bytes each run is read through while merging: large enough that a merge reads its runs in
 /// long sequential stretches, small enough that hundreds of runs fit a small budget.
 pub const MERGE_READ_BUFFER: usize = 64 * 1024;
+
+/// Runs merged at once, so open files and read buffers stay bounded (64 x 64 KiB = 4 MiB of
+/// buffers) however many runs a small cap makes; more runs are merged in rounds.
+pub const MERGE_FAN_IN: usize = 64;
 
 /// A record that spills: a fixed number of bytes on disk and a total order.
 pub trait SpillRecord: Copy + Ord + Send + Sync {
@@ -78,11 +83,21 @@ impl SpillDir {
     pub fn create(parent: &Path) -> Result<SpillDir> {
         /// Directories created by this process so far, so each gets a name of its own.
         static CREATED: AtomicU64 = AtomicU64::new(0);
-        let n = CREATED.fetch_add(1, Ordering::Relaxed);
-        let path = parent.join(format!(".reprint-spill-{}-{n}", std::process::id()));
-        let pending = Pending::new(&path);
-        std::fs::create_dir_all(&path).map_err(|source| Error::Spill { path: path.clone(), source })?;
-        Ok(SpillDir { path, _pending: pending, files: AtomicU64::new(0), now: AtomicU64::new(0), peak: AtomicU64::new(0) })
+        loop {
+            let n = CREATED.fetch_add(1, Ordering::Relaxed);
+            let path = parent.join(format!(".reprint-spill-{}-{n}", std::process::id()));
+            let pending = Pending::new(&path);
+            // A directory of that name left by a killed run with the same process id is not
+            // ours to fill or remove: take the next name.
+            match std::fs::create_dir(&path) {
+                Ok(()) => {
+                    let (files, now, peak) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
+                    return Ok(SpillDir { path, _pending: pending, files, now, peak });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(source) => return Err(Error::Spill { path, source }),
+            }
+        }
     }
 
     /// The directory.
@@ -127,7 +142,12 @@ impl Drop for SpillDir {
 struct Run {
     path: PathBuf,
     bytes: u64,
+    records: u64,
 }
+
+/// Records a sorter reserves in one go, at most: a cap above it (an unlimited sorter) grows
+/// its buffer as records come.
+const MAX_RESERVED: usize = 1 << 27;
 
 /// Sorts records under a memory cap, spilling sorted runs into a [`SpillDir`].
 pub struct Sorter<'d, R: SpillRecord> {
@@ -147,6 +167,10 @@ impl<'d, R: SpillRecord> Sorter<'d, R> {
 
     /// Adds a record.
     pub fn push(&mut self, record: R) -> Result<()> {
+        if self.buffer.capacity() == 0 && self.capacity <= MAX_RESERVED {
+            // The whole cap at once: grown by doubling, the buffer could take twice the cap.
+            self.buffer.reserve_exact(self.capacity);
+        }
         self.buffer.push(record);
         if self.buffer.len() >= self.capacity {
             self.spill()?;
@@ -165,14 +189,8 @@ impl<'d, R: SpillRecord> Sorter<'d, R> {
         let bytes = (self.buffer.len() * R::BYTES) as u64;
         // Registered before it is written, so a failed write still counts until removed.
         self.dir.grew(bytes);
-        self.runs.push(Run { path: path.clone(), bytes });
-        let mut out = BufWriter::with_capacity(MERGE_READ_BUFFER, file);
-        let mut record = vec![0u8; R::BYTES];
-        for r in &self.buffer {
-            r.put(&mut record);
-            out.write_all(&record).map_err(|source| Error::Spill { path: path.clone(), source })?;
-        }
-        out.flush().map_err(|source| Error::Spill { path, source })?;
+        self.runs.push(Run { path: path.clone(), bytes, records: self.buffer.len() as u64 });
+        write_run(file, &path, self.buffer.iter().copied())?;
         self.buffer.clear();
         Ok(())
     }
@@ -182,24 +200,41 @@ impl<'d, R: SpillRecord> Sorter<'d, R> {
         if self.runs.is_empty() {
             self.buffer.par_sort_unstable();
             let memory = std::mem::take(&mut self.buffer).into_iter();
-            return Ok(Merged { dir: self.dir, memory, runs: Vec::new(), heads: BinaryHeap::new() });
+            return Ok(Merged { dir: self.dir, memory, runs: Vec::new(), heads: BinaryHeap::new(), failed: false });
         }
         if !self.buffer.is_empty() {
             self.spill()?;
         }
         self.buffer = Vec::new();
-        let mut runs = Vec::with_capacity(self.runs.len());
-        let mut heads = BinaryHeap::with_capacity(self.runs.len());
-        for (i, run) in std::mem::take(&mut self.runs).into_iter().enumerate() {
-            let file = File::open(&run.path).map_err(|source| Error::Spill { path: run.path.clone(), source })?;
-            let mut reader = RunReader { run, reader: Some(BufReader::with_capacity(MERGE_READ_BUFFER, file)) };
-            if let Some(first) = reader.next::<R>(self.dir)? {
-                heads.push(Reverse((first, i)));
+        // Rounds: the first MERGE_FAN_IN runs into one longer run at the end, until few
+        // enough are left. Runs of records in order stay in order, so the result is the same.
+        while self.runs.len() > MERGE_FAN_IN {
+            let group: Vec<Run> = self.runs.drain(..MERGE_FAN_IN).collect();
+            let records: u64 = group.iter().map(|r| r.records).sum();
+            let merged = Merged::<R>::open(self.dir, group)?;
+            let (path, file) = self.dir.new_file()?;
+            let bytes = records * R::BYTES as u64;
+            self.dir.grew(bytes);
+            self.runs.push(Run { path: path.clone(), bytes, records });
+            let mut failure = None;
+            write_run(file, &path, merged.map_while(|r| r.map_err(|e| failure = Some(e)).ok()))?;
+            if let Some(e) = failure {
+                return Err(e);
             }
-            runs.push(reader);
         }
-        Ok(Merged { dir: self.dir, memory: Vec::new().into_iter(), runs, heads })
+        Merged::open(self.dir, std::mem::take(&mut self.runs))
     }
+}
+
+/// Writes `records` into `file`, a new run at `path`.
+fn write_run<R: SpillRecord>(file: File, path: &Path, records: impl Iterator<Item = R>) -> Result<()> {
+    let mut out = BufWriter::with_capacity(MERGE_READ_BUFFER, file);
+    let mut record = vec![0u8; R::BYTES];
+    for r in records {
+        r.put(&mut record);
+        out.write_all(&record).map_err(|source| Error::Spill { path: path.to_path_buf(), source })?;
+    }
+    out.flush().map_err(|source| Error::Spill { path: path.to_path_buf(), source })
 }
 
 impl<R: SpillRecord> Drop for Sorter<'_, R> {
@@ -214,27 +249,41 @@ impl<R: SpillRecord> Drop for Sorter<'_, R> {
 /// One run being merged.
 struct RunReader {
     run: Run,
-    /// `None` once the run is consumed and removed.
+    /// `None` until opened, and again once the run is consumed and removed.
     reader: Option<BufReader<File>>,
+    /// Records not read yet: a run that ends before them is damaged, not finished.
+    left: u64,
+    removed: bool,
+    record: Vec<u8>,
 }
 
 impl RunReader {
+    fn new<R: SpillRecord>(run: Run) -> Self {
+        let left = run.records;
+        RunReader { run, reader: None, left, removed: false, record: vec![0u8; R::BYTES] }
+    }
+
+    fn open(&mut self) -> Result<()> {
+        let file = File::open(&self.run.path).map_err(|source| Error::Spill { path: self.run.path.clone(), source })?;
+        self.reader = Some(BufReader::with_capacity(MERGE_READ_BUFFER, file));
+        Ok(())
+    }
+
     fn next<R: SpillRecord>(&mut self, dir: &SpillDir) -> Result<Option<R>> {
-        let Some(reader) = self.reader.as_mut() else { return Ok(None) };
-        let mut record = [0u8; 64];
-        let record = &mut record[..R::BYTES];
-        match reader.read_exact(record) {
-            Ok(()) => Ok(Some(R::get(record))),
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                self.remove(dir);
-                Ok(None)
-            }
-            Err(source) => Err(Error::Spill { path: self.run.path.clone(), source }),
+        if self.left == 0 {
+            self.remove(dir);
+            return Ok(None);
         }
+        let Some(reader) = self.reader.as_mut() else { return Ok(None) };
+        reader.read_exact(&mut self.record).map_err(|source| Error::Spill { path: self.run.path.clone(), source })?;
+        self.left -= 1;
+        Ok(Some(R::get(&self.record)))
     }
 
     fn remove(&mut self, dir: &SpillDir) {
-        if self.reader.take().is_some() {
+        self.reader = None;
+        if !self.removed {
+            self.removed = true;
             let _ = std::fs::remove_file(&self.run.path);
             dir.shrank(self.run.bytes);
         }
@@ -247,6 +296,25 @@ pub struct Merged<'d, R: SpillRecord> {
     memory: std::vec::IntoIter<R>,
     runs: Vec<RunReader>,
     heads: BinaryHeap<Reverse<(R, usize)>>,
+    /// A run could not be read: the sequence ends after the error.
+    failed: bool,
+}
+
+impl<'d, R: SpillRecord> Merged<'d, R> {
+    /// Opens `runs` for merging. They belong to the merge from here on: an error on the way
+    /// removes them all (its `Drop`).
+    fn open(dir: &'d SpillDir, runs: Vec<Run>) -> Result<Self> {
+        let runs: Vec<RunReader> = runs.into_iter().map(RunReader::new::<R>).collect();
+        let heads = BinaryHeap::with_capacity(runs.len());
+        let mut merged = Merged { dir, memory: Vec::new().into_iter(), runs, heads, failed: false };
+        for i in 0..merged.runs.len() {
+            merged.runs[i].open()?;
+            if let Some(first) = merged.runs[i].next::<R>(dir)? {
+                merged.heads.push(Reverse((first, i)));
+            }
+        }
+        Ok(merged)
+    }
 }
 
 impl<R: SpillRecord> Iterator for Merged<'_, R> {
@@ -256,11 +324,17 @@ impl<R: SpillRecord> Iterator for Merged<'_, R> {
         if self.runs.is_empty() {
             return self.memory.next().map(Ok);
         }
+        if self.failed {
+            return None;
+        }
         let Reverse((record, i)) = self.heads.pop()?;
         match self.runs[i].next::<R>(self.dir) {
             Ok(Some(following)) => self.heads.push(Reverse((following, i))),
             Ok(None) => {}
-            Err(e) => return Some(Err(e)),
+            Err(e) => {
+                self.failed = true;
+                return Some(Err(e));
+            }
         }
         Some(Ok(record))
     }
@@ -305,15 +379,35 @@ mod tests {
         let (all, runs) = sorted(&dir, &input, usize::MAX);
         assert_eq!((all.as_slice(), runs), (want.as_slice(), 0));
         assert_eq!(dir.peak_bytes(), 0);
-        // 1,000 records a run: ten runs merged; one record a run: 10,000.
-        for (memory, expected_runs) in [(1_000 * 16, 10), (1, 10_000)] {
-            let (merged, runs) = sorted(&dir, &input, memory);
-            assert_eq!(runs, expected_runs, "memory {memory}");
-            assert_eq!(merged, want, "memory {memory}");
-        }
-        assert_eq!(dir.peak_bytes(), 10_000 * 12, "every record on disk once at the peak");
+        // 1,000 records a run: ten runs merged at once, every record on disk once at the peak.
+        let (merged, runs) = sorted(&dir, &input, 1_000 * 16);
+        assert_eq!((merged.as_slice(), runs), (want.as_slice(), 10));
+        assert_eq!(dir.peak_bytes(), 10_000 * 12);
+        // Ten records a run: 1,000 runs, merged in rounds of MERGE_FAN_IN first.
+        let (merged, runs) = sorted(&dir, &input, 10 * 16);
+        assert_eq!((merged.as_slice(), runs), (want.as_slice(), 1_000));
         assert_eq!(dir.bytes_now(), 0, "merged runs are removed");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_damaged_run_is_an_error_not_an_early_end() {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = SpillDir::create(parent.path()).unwrap();
+        let mut sorter = Sorter::new(&dir, 10 * 16);
+        for r in records(100, 4) {
+            sorter.push(r).unwrap();
+        }
+        assert_eq!(sorter.runs(), 10);
+        let damaged = dir.path().join("run-000003");
+        std::fs::OpenOptions::new().write(true).open(&damaged).unwrap().set_len(5 * 12 + 7).unwrap();
+        let results: Vec<Result<(u64, u32)>> = sorter.finish().unwrap().collect();
+        let errors = results.iter().filter(|r| r.is_err()).count();
+        assert_eq!(errors, 1, "one error, then the sequence ends");
+        assert!(results.last().unwrap().is_err());
+        assert!(results.len() < 100);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert_eq!(dir.bytes_now(), 0);
     }
 
     #[test]

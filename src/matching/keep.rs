@@ -93,7 +93,7 @@ pub struct Facts<'a> {
     pub body_words: &'a [u32],
     /// Sorted shingle sets.
     pub sets: &'a [Vec<u64>],
-    /// Canonical URLs ([`canonical_url`]).
+    /// Canonical URLs ([`crate::input::address::canonical_url`]).
     pub urls: &'a [Option<String>],
     /// Every verified pair of the scan (`a < b`): a pair that is a duplicate by the policy
     /// joins its documents' groups even when the clusters keep them apart (a brief wholly
