@@ -13,6 +13,8 @@
 //! depends on hash-map order or on the thread count. Each cluster keeps its edges and names
 //! its weakest one, the first place to look for a false merge.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use crate::matching::verify::{Edge, EdgeKind};
 
 /// Union-find over document indices.
@@ -167,32 +169,45 @@ pub fn containers(e: &Edge) -> impl Iterator<Item = (u32, u32)> {
     ab.into_iter().chain(ba)
 }
 
-/// Demotes to [`EdgeKind::Partial`] the containment edges of every document that contains
-/// two or more documents with no verified edge between them. [`cluster`] applies it itself;
-/// the pipeline applies it first so every output reports the demoted kind.
-pub fn demote_roundups(edges: &mut [Edge]) {
-    use std::collections::{BTreeMap, BTreeSet};
-    let linked: BTreeSet<(u32, u32)> = edges.iter().map(|e| (e.a.min(e.b), e.a.max(e.b))).collect();
+/// The documents each container holds, by the containment edges `is_containment` picks (both
+/// ways on equal shares, see [`containers`]), split into groups joined by direct edges among
+/// `edges` (of any kind). Containers, groups and their documents in number order.
+pub fn contained_groups(edges: &[Edge], is_containment: impl Fn(&Edge) -> bool) -> BTreeMap<u32, Vec<Vec<u32>>> {
+    let linked: ahash::AHashSet<(u32, u32)> = edges.iter().map(|e| (e.a.min(e.b), e.a.max(e.b))).collect();
     let mut contained_in: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-    for e in edges.iter().filter(|e| e.kind == EdgeKind::Contained) {
+    for e in edges.iter().filter(|e| is_containment(e)) {
         for (c, inner) in containers(e) {
             contained_in.entry(c).or_default().push(inner);
         }
     }
-    let roundups: BTreeSet<u32> = contained_in
+    contained_in
         .into_iter()
-        .filter(|(_, inner)| {
-            // Split the contained documents into groups joined by direct edges.
+        .map(|(c, mut inner)| {
+            inner.sort_unstable();
             let mut uf = UnionFind::new(inner.len());
             for i in 0..inner.len() {
                 for j in i + 1..inner.len() {
-                    if linked.contains(&(inner[i].min(inner[j]), inner[i].max(inner[j]))) {
+                    if linked.contains(&(inner[i], inner[j])) {
                         uf.union(i as u32, j as u32);
                     }
                 }
             }
-            (0..inner.len() as u32).filter(|&i| uf.find(i) == i).count() > 1
+            let mut groups: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+            for (i, &d) in inner.iter().enumerate() {
+                groups.entry(uf.find(i as u32)).or_default().push(d);
+            }
+            (c, groups.into_values().collect())
         })
+        .collect()
+}
+
+/// Demotes to [`EdgeKind::Partial`] the containment edges of every document that contains
+/// two or more documents with no verified edge between them. [`cluster`] applies it itself;
+/// the pipeline applies it first so every output reports the demoted kind.
+pub fn demote_roundups(edges: &mut [Edge]) {
+    let roundups: BTreeSet<u32> = contained_groups(edges, |e| e.kind == EdgeKind::Contained)
+        .into_iter()
+        .filter(|(_, groups)| groups.len() > 1)
         .map(|(c, _)| c)
         .collect();
     for e in edges.iter_mut() {

@@ -209,7 +209,7 @@ pub fn link_large_buckets<'b, S: AsRef<[u64]> + Sync>(
     let mut by_content: Vec<u32> = buckets.clone().flatten().copied().collect();
     by_content.sort_unstable();
     by_content.dedup();
-    by_content.par_sort_by(|&x, &y| sets[x as usize].as_ref().cmp(sets[y as usize].as_ref()).then(x.cmp(&y)));
+    by_content.par_sort_by(|&x, &y| content_order(sets, x, y));
     let mut rank = vec![u32::MAX; sets.len()];
     for (r, &d) in by_content.iter().enumerate() {
         rank[d as usize] = r as u32;
@@ -263,38 +263,13 @@ pub const MAX_INNER_GROUPS: usize = 16;
 /// first in content order (by shingle set, as in [`link_large_buckets`]), so which pairs are
 /// measured does not depend on input order. Sorted, distinct, and none already an edge.
 pub fn inner_pairs<S: AsRef<[u64]>>(edges: &[Edge], sets: &[S], containment: f64) -> Vec<(u32, u32)> {
-    use std::collections::BTreeMap;
-    let linked: ahash::AHashSet<(u32, u32)> = edges.iter().map(|e| (e.a, e.b)).collect();
-    let mut inside: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-    for e in edges.iter().filter(|e| e.containment_ab.max(e.containment_ba) >= containment) {
-        for (container, inner) in crate::matching::cluster::containers(e) {
-            inside.entry(container).or_default().push(inner);
-        }
-    }
+    let is_containment = |e: &Edge| e.containment_ab.max(e.containment_ba) >= containment;
     let mut out = Vec::new();
-    for (_, mut inner) in inside.into_iter().filter(|(_, inner)| inner.len() > 1) {
-        inner.sort_unstable();
-        let mut uf = crate::matching::cluster::UnionFind::new(inner.len());
-        for i in 0..inner.len() {
-            for j in i + 1..inner.len() {
-                if linked.contains(&(inner[i], inner[j])) {
-                    uf.union(i as u32, j as u32);
-                }
-            }
-        }
+    for (_, groups) in crate::matching::cluster::contained_groups(edges, is_containment) {
         // Each group's first document in content order, then the groups in that order.
-        let content = |d: u32| (sets[d as usize].as_ref(), d);
-        let mut first_of_group: BTreeMap<u32, u32> = BTreeMap::new();
-        for i in 0..inner.len() as u32 {
-            let root = uf.find(i);
-            let d = inner[i as usize];
-            let first = first_of_group.entry(root).or_insert(d);
-            if content(d) < content(*first) {
-                *first = d;
-            }
-        }
-        let mut firsts: Vec<u32> = first_of_group.into_values().collect();
-        firsts.sort_by(|&x, &y| content(x).cmp(&content(y)));
+        let first = |g: &Vec<u32>| *g.iter().min_by(|&&x, &&y| content_order(sets, x, y)).expect("a group has a document");
+        let mut firsts: Vec<u32> = groups.iter().map(first).collect();
+        firsts.sort_by(|&x, &y| content_order(sets, x, y));
         firsts.truncate(MAX_INNER_GROUPS);
         for (x, &a) in firsts.iter().enumerate() {
             out.extend(firsts[x + 1..].iter().map(|&b| (a.min(b), a.max(b))));
@@ -303,6 +278,13 @@ pub fn inner_pairs<S: AsRef<[u64]>>(edges: &[Edge], sets: &[S], containment: f64
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Content order of documents `x` and `y`: by shingle set, then (identical sets only) by
+/// number. What [`link_large_buckets`] and [`inner_pairs`] walk in, so that input order
+/// decides nothing.
+fn content_order<S: AsRef<[u64]>>(sets: &[S], x: u32, y: u32) -> std::cmp::Ordering {
+    sets[x as usize].as_ref().cmp(sets[y as usize].as_ref()).then(x.cmp(&y))
 }
 
 #[cfg(test)]
