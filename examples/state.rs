@@ -14,7 +14,9 @@ use std::mem::size_of;
 
 use reprint::config::{InputSpec, ScanConfig};
 use reprint::engine::pipeline::{read_stage, sign_stage, Counts};
+use reprint::engine::budget::TempSpace;
 use reprint::engine::progress::NoProgress;
+use reprint::text::lists::Lists;
 use reprint::input::{DocMeta, SkipReason};
 use reprint::sketch::minhash::SigValue;
 
@@ -25,8 +27,9 @@ fn string_bytes(s: &Option<String>) -> usize {
 fn main() {
     let path = std::env::args().nth(1).expect("usage: state DUMP.jsonl");
     let config = ScanConfig { inputs: vec![InputSpec::Path(path.into())], ..ScanConfig::default() };
-    let read = read_stage(&config, &NoProgress, None, true).expect("read the dump");
-    let signed = sign_stage(&config, &NoProgress, read, Counts::default(), None);
+    let read = read_stage(&config, &NoProgress, None, u64::MAX).expect("read the dump");
+    let space = TempSpace::new(&std::env::temp_dir());
+    let signed = sign_stage(&config, &NoProgress, read, Counts::default(), None, &space).expect("sign the dump");
     let n = signed.docs.len().max(1) as f64;
     let words: u64 = signed.word_count.iter().map(|&w| w as u64).sum();
     let meta: usize = signed
@@ -36,13 +39,15 @@ fn main() {
             size_of::<DocMeta>() + d.id.capacity() + string_bytes(&d.outlet) + string_bytes(&d.date) + string_bytes(&d.title) + string_bytes(&d.url)
         })
         .sum();
-    let sets: usize = signed.sets.iter().map(|s| size_of::<reprint::text::shingle::ShingleSet>() + 8 * s.hashes.capacity()).sum();
-    let anchors: usize = signed.anchors.iter().map(|a| size_of::<Vec<u64>>() + 8 * a.capacity()).sum();
-    let story: usize = signed.story_words.iter().map(|w| size_of::<Vec<u64>>() + 8 * w.capacity()).sum();
+    // Held lists cost a boxed slice (16 B) besides their values.
+    let held = |lists: &dyn Lists| (0..lists.count() as u32).map(|d| 16 + 8 * lists.list(d).len()).sum::<usize>();
+    let sets = held(&signed.sets) + 4 * signed.body_words.len();
+    let anchors = held(&signed.anchors);
+    let story = held(&signed.story_words);
     let vocabulary: usize = signed.vocabulary.values().map(|w| 8 + size_of::<Box<str>>() + w.len()).sum();
     // Only one document of each set of identical shingle sets (a representative) is signed.
     let mut representatives: Vec<u64> =
-        signed.sets.iter().zip(&signed.content).filter(|(s, _)| !s.hashes.is_empty()).map(|(_, &c)| c).collect();
+        signed.shingles.iter().zip(&signed.content).filter(|(&s, _)| s > 0).map(|(_, &c)| c).collect();
     representatives.sort_unstable();
     representatives.dedup();
     let signatures = representatives.len() * (size_of::<Vec<SigValue>>() + config.perms * size_of::<SigValue>());

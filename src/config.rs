@@ -214,6 +214,10 @@ pub struct ScanConfig {
     /// defaults sweep; the defaults otherwise). `run.json` records the overrides.
     #[serde(skip)]
     pub tuning: Tuning,
+    /// The memory budget and where state that outgrows it goes (`--memory`, `--temp-dir`):
+    /// where state is held, never what the outputs say.
+    #[serde(skip)]
+    pub memory: crate::engine::budget::Budget,
 }
 
 impl Default for ScanConfig {
@@ -238,6 +242,7 @@ impl Default for ScanConfig {
             dedup: None,
             stdin_copy: None,
             tuning: Tuning::default(),
+            memory: crate::engine::budget::Budget::default(),
         }
     }
 }

@@ -26,6 +26,14 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// An input read a second time (for signing under a small `--memory`) no longer holds
+    /// what the first reading found.
+    #[error("{at} changed while it was being read (under this memory budget the inputs are read twice: leave them unchanged until the run ends)")]
+    InputChanged {
+        /// File and line of the first document that differs.
+        at: String,
+    },
+
     /// `--strict` was given and some input was skipped or unreadable.
     #[error("--strict: {count} input problem(s), nothing written; first: {first}")]
     Strict {
@@ -45,7 +53,7 @@ pub enum Error {
     },
 
     /// A temporary file of a spilling stage could not be created, written or read back.
-    #[error("temporary file {path}: {source}")]
+    #[error("temporary file {path}: {source} (a full disk? give another directory with --temp-dir)")]
     Spill {
         /// The temporary file or directory.
         path: PathBuf,

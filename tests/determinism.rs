@@ -87,3 +87,98 @@ fn clusters_do_not_depend_on_input_order() {
     assert_eq!(documents(&b).len(), lines.len());
     assert_eq!(documents(&b)[0]["id"].as_str().unwrap(), serde_json::from_str::<Value>(lines[0]).unwrap()["id"]);
 }
+
+/// The outputs that must not depend on the budget, and run.json without timings, threads and
+/// the budget itself.
+fn budget_free_outputs(out: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = ["documents.jsonl", "clusters.jsonl", "passages.jsonl", "stories.jsonl", "outlets.jsonl"]
+        .iter()
+        .map(|f| (f.to_string(), std::fs::read(out.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"))))
+        .collect();
+    let mut run = stable_run_json(out);
+    run.as_object_mut().unwrap().remove("memory").expect("run.json has memory");
+    files.push(("run.json".into(), serde_json::to_vec(&run).unwrap()));
+    files
+}
+
+#[test]
+fn outputs_are_byte_identical_whatever_the_memory_budget() {
+    let dir = tempdir();
+    let dump = generated_dump(dir.path());
+    let temp = dir.path().join("temp");
+    std::fs::create_dir(&temp).unwrap();
+    let scan = |out: &Path, budget: Option<&str>| {
+        let mut cmd = reprint();
+        cmd.args(["scan", "-q", "-o"]).arg(out).arg(&dump).arg("--temp-dir").arg(&temp);
+        if let Some(b) = budget {
+            cmd.args(["--memory", b]);
+        }
+        cmd.assert().success();
+    };
+    let unlimited = dir.path().join("unlimited");
+    scan(&unlimited, None);
+    let memory = run_json(&unlimited)["memory"].clone();
+    assert_eq!(memory["budget_from"], "default", "{memory}");
+    assert_eq!(memory["spilled"], serde_json::json!([]), "{memory}");
+    assert_eq!(memory["temp_peak_bytes"], 0, "{memory}");
+    let expected = budget_free_outputs(&unlimited);
+    // 64K: every kind of state goes to disk at its first document, and the inputs are read
+    // twice; 6M: each kind outgrows its share part-way through (words while reading, the
+    // others while signing); 10M: the words and anchors are held (signing goes from the
+    // words), while the sets and story words outgrow their 3 and 2 MB.
+    let all = &["words", "sets", "story_words", "anchors"][..];
+    for (budget, spilled) in [("64K", all), ("6M", all), ("10M", &["sets", "story_words"][..])] {
+        let out = dir.path().join(budget);
+        scan(&out, Some(budget));
+        for ((name, want), (_, got)) in expected.iter().zip(budget_free_outputs(&out)) {
+            assert!(want == &got, "{name} differs under --memory {budget}");
+        }
+        let memory = run_json(&out)["memory"].clone();
+        assert_eq!(memory["budget_from"], "given", "{memory}");
+        let mut kinds: Vec<&str> = memory["spilled"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+        kinds.sort_unstable();
+        let mut want: Vec<&str> = spilled.to_vec();
+        want.sort_unstable();
+        assert_eq!(kinds, want, "--memory {budget}: {memory}");
+        assert!(memory["temp_peak_bytes"].as_u64().unwrap() > 100_000, "--memory {budget}: {memory}");
+        assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0, "temporary files left after --memory {budget}");
+    }
+}
+
+#[test]
+fn a_small_budget_reads_standard_input_twice_from_its_copy() {
+    let dir = tempdir();
+    let dump = generated_dump(dir.path());
+    let (file, piped) = (dir.path().join("file"), dir.path().join("piped"));
+    reprint().args(["scan", "-q", "--no-stories", "-o"]).arg(&file).arg(&dump).assert().success();
+    reprint()
+        .args(["scan", "-q", "--no-stories", "--memory", "64K", "-o"])
+        .arg(&piped)
+        .arg("-")
+        .write_stdin(std::fs::read(&dump).unwrap())
+        .assert()
+        .success();
+    assert!(run_json(&piped)["memory"]["spilled"].as_array().unwrap().iter().any(|k| k == "words"));
+    assert_eq!(cluster_sets(&file), cluster_sets(&piped));
+    assert_eq!(documents(&file).len(), documents(&piped).len());
+}
+
+#[test]
+fn dedup_keeps_the_same_records_whatever_the_memory_budget() {
+    let dir = tempdir();
+    let dump = generated_dump(dir.path());
+    let run = |name: &str, budget: Option<&str>| {
+        let out = dir.path().join(format!("{name}.jsonl"));
+        let removed = dir.path().join(format!("{name}.removed.jsonl"));
+        let mut cmd = reprint();
+        cmd.args(["dedup", "-q", "-o"]).arg(&out).arg("--removed").arg(&removed).arg(&dump);
+        if let Some(b) = budget {
+            cmd.args(["--memory", b]);
+        }
+        cmd.assert().success();
+        (std::fs::read(out).unwrap(), std::fs::read(removed).unwrap())
+    };
+    let unlimited = run("unlimited", None);
+    assert!(!unlimited.1.is_empty(), "the dump has duplicates to remove");
+    assert!(unlimited == run("small", Some("64K")), "dedup's outputs differ under --memory 64K");
+}

@@ -9,6 +9,8 @@ use std::time::Instant;
 use reprint::config::{InputSpec, ScanConfig, DEFAULT_THRESHOLD};
 use reprint::engine::pipeline::{input_counts, read_stage, sign_stage};
 use reprint::engine::progress::NoProgress;
+use reprint::engine::budget::TempSpace;
+use reprint::text::lists::Lists;
 use reprint::text::shingle::shingle_set;
 use reprint::matching::verify::measure;
 use serde_json::Value;
@@ -387,10 +389,12 @@ fn reuters_scan_clusters_the_exact_pairs_above_the_threshold() {
     assert_eq!(params["threshold"].as_f64(), Some(t), "{params}");
     assert_eq!(params["shingle"].as_u64(), Some(config.shingle as u64), "{params}");
     assert_eq!(params["furniture"].as_bool(), Some(config.furniture), "{params}");
-    let read = read_stage(&config, &NoProgress, None, true).expect("read");
+    let read = read_stage(&config, &NoProgress, None, u64::MAX).expect("read");
     let skipped = read.skipped();
     let counts = input_counts(&read.docs, &skipped, &read.summary);
-    let signed = sign_stage(&config, &NoProgress, read, counts, None);
+    let space = TempSpace::new(&std::env::temp_dir());
+    let signed = sign_stage(&config, &NoProgress, read, counts, None, &space).expect("sign");
+    let all_sets: Vec<Vec<u64>> = (0..signed.docs.len() as u32).map(|d| signed.sets.list(d).into_owned()).collect();
     let sign_seconds = t0.elapsed().as_secs_f64();
 
     // They are the scan's: same documents in the same order, same words, same furniture, the
@@ -406,18 +410,18 @@ fn reuters_scan_clusters_the_exact_pairs_above_the_threshold() {
             assert!((d["furniture"].as_f64().unwrap() - share).abs() < 1e-6, "document {i}: {d} vs {share}");
         }
     }
-    let total: u64 = signed.sets.iter().map(|s| s.len() as u64).sum();
+    let total: u64 = all_sets.iter().map(|s| s.len() as u64).sum();
     assert_eq!(run["counts"]["shingles"].as_u64(), Some(total));
-    let non_empty = signed.sets.iter().filter(|s| !s.is_empty()).count();
-    let distinct = signed.sets.iter().filter(|s| !s.is_empty()).map(|s| &s.hashes).collect::<BTreeSet<_>>().len();
+    let non_empty = all_sets.iter().filter(|s| !s.is_empty()).count();
+    let distinct = all_sets.iter().filter(|s| !s.is_empty()).collect::<BTreeSet<_>>().len();
     assert_eq!(run["counts"]["exact_duplicates"].as_u64(), Some((non_empty - distinct) as u64));
 
     // Skipped documents have an empty set (no shingles): they and any other empty set pair
     // with nothing.
     let excluded_skipped = signed.skipped.iter().filter(|s| s.is_some()).count();
-    let excluded_empty = (0..docs.len()).filter(|&i| signed.skipped[i].is_none() && signed.sets[i].is_empty()).count();
+    let excluded_empty = (0..docs.len()).filter(|&i| signed.skipped[i].is_none() && all_sets[i].is_empty()).count();
     let sets: Vec<&[u64]> =
-        (0..docs.len()).map(|i| if signed.skipped[i].is_some() { &[][..] } else { signed.sets[i].hashes.as_slice() }).collect();
+        (0..docs.len()).map(|i| if signed.skipped[i].is_some() { &[][..] } else { all_sets[i].as_slice() }).collect();
     let t1 = Instant::now();
     let pairs = exact_pairs(&sets, t);
     let join_seconds = t1.elapsed().as_secs_f64();

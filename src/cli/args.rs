@@ -2,6 +2,7 @@
 //! configuration they make.
 
 use super::*;
+use crate::engine::budget::Budget;
 
 #[derive(Parser)]
 #[command(name = "reprint", version, about = "Find near-duplicate and syndicated news articles in scraped news dumps")]
@@ -107,6 +108,8 @@ pub(super) struct ClusterArgs {
     /// the paths the shards were signed with.
     #[arg(value_name = "INPUT")]
     pub(super) inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(super) memory: MemoryArgs,
 }
 
 #[derive(Subcommand)]
@@ -176,6 +179,8 @@ pub(super) struct InputArgs {
     /// Any skipped document or unreadable input is an error; nothing is written or added.
     #[arg(long)]
     pub(super) strict: bool,
+    #[command(flatten)]
+    pub(super) memory: MemoryArgs,
     #[command(flatten)]
     pub(super) fields: FieldArgs,
 }
@@ -466,7 +471,34 @@ pub(super) struct ParamArgs {
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DOC_BYTES, value_parser = parse_bytes)]
     pub(super) max_doc_bytes: u64,
     #[command(flatten)]
+    pub(super) memory: MemoryArgs,
+    #[command(flatten)]
     pub(super) fields: FieldArgs,
+}
+
+/// The memory budget (`scan`, `dedup`, `sign`, `index create/add/query`, `cluster`).
+#[derive(Args)]
+pub(super) struct MemoryArgs {
+    /// Memory budget (e.g. 512M, 4G; default: half the machine's memory). Per-article state
+    /// that outgrows its share goes to files under --temp-dir, and the inputs may be read
+    /// twice; the outputs are the same whatever the budget. docs/memory-budget.md says what
+    /// is still held whatever the budget.
+    #[arg(long, value_name = "SIZE", value_parser = parse_bytes)]
+    pub(super) memory: Option<u64>,
+    /// Directory for temporary files (default: the system's temporary directory); they are
+    /// removed when the run ends, fails or is interrupted.
+    #[arg(long, value_name = "DIR")]
+    pub(super) temp_dir: Option<PathBuf>,
+}
+
+impl MemoryArgs {
+    /// The budget these flags ask for.
+    pub(super) fn budget(self) -> Budget {
+        match self.memory {
+            Some(bytes) => Budget::given(bytes, self.temp_dir),
+            None => Budget { temp_dir: self.temp_dir.unwrap_or_else(std::env::temp_dir), ..Budget::default() },
+        }
+    }
 }
 
 /// Which JSON fields hold what (`scan`, `dedup`, `index`).
@@ -610,6 +642,7 @@ pub(super) fn param_config(a: ParamArgs, inputs: Vec<InputSpec>, outdir: PathBuf
         dedup: None,
         stdin_copy: None,
         tuning: Default::default(),
+        memory: a.memory.budget(),
     };
     Ok(config)
 }

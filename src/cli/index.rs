@@ -142,6 +142,7 @@ pub(super) fn index_input_config(a: IndexAddArgs) -> anyhow::Result<(PathBuf, Sc
         story_window: i.story_window.0,
         strict: i.strict,
         report_limit: a.report_limit,
+        memory: i.memory.budget(),
         ..ScanConfig::default()
     };
     Ok((a.dir, config))

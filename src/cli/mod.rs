@@ -167,10 +167,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => &NoProgress,
             };
             let inputs = (!args.inputs.is_empty()).then(|| input_specs(args.inputs));
+            let budget = args.memory.budget();
             let (result, config) = pool
                 .install(|| -> crate::Result<_> {
                     let (result, config) =
-                        crate::jobs::shard::cluster(&args.sigs, &args.edges, inputs, &args.output, args.report_limit, progress)?;
+                        crate::jobs::shard::cluster(&args.sigs, &args.edges, inputs, &args.output, args.report_limit, budget, progress)?;
                     let page = crate::output::html::prepare(&result, &config)?;
                     crate::output::report::write_outputs(&result, &config.outdir, page.as_ref())?;
                     Ok((result, config))

@@ -1,10 +1,13 @@
 //! The engine: the stages wired together, in parallel and deterministic, into a plain
 //! [`pipeline::ScanResult`]; the progress interface the stages report to; what an
-//! interrupted run removes; and sorted runs spilled to disk ([`spill`], for the memory
-//! budget, not used by the stages yet). It knows nothing of the commands built on it (`jobs`), of flags
+//! interrupted run removes; the memory budget ([`budget`]) with what leaves memory under it:
+//! per-document lists held or on disk ([`lists`]) and sorted runs spilled to disk ([`spill`],
+//! not used by the stages yet). It knows nothing of the commands built on it (`jobs`), of flags
 //! or the terminal (`cli`), or of how results are written (`output`).
 
 pub mod progress;
 pub mod interrupt;
 pub mod pipeline;
 pub mod spill;
+pub mod budget;
+pub mod lists;

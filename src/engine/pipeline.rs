@@ -48,7 +48,10 @@ use crate::sketch::lsh::{self, anchor_candidates, candidates, winnow, Provenance
 use crate::sketch::minhash::{MinHasher, SigValue, MINHASH_SEED};
 use crate::text::normalize::{text_fingerprint, tokenize_with, Tokens};
 use crate::matching::passage::{align_indexed, Passage, Side};
+use crate::engine::budget::{Held, MemoryInfo, TempSpace};
+use crate::engine::lists::DocLists;
 use crate::engine::progress::{Progress, Unit};
+use crate::text::lists::Lists;
 use crate::matching::reuse::{self, DocReuse, DocShape, OriginKey, Role};
 use crate::text::shingle::{shingle_sequence, Shingle, ShingleSet, SHINGLE_SEED, TOKEN_SEED};
 use crate::story;
@@ -274,6 +277,8 @@ pub struct RunInfo {
     pub renamed_ids: Vec<[String; 2]>,
     /// Story edges not taken because they were the only link between two groups.
     pub story_bridges: Vec<BridgeLine>,
+    /// The memory budget, what outgrew it and went to disk, and the temporary files' peak.
+    pub memory: MemoryInfo,
     /// For `index add` and `index query`: the index, the older articles scanned with the new
     /// ones, and what changed (the index job's `IndexRun`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -511,6 +516,11 @@ pub struct ReadDocs {
     pub summary: InputSummary,
     /// Seconds it took.
     pub seconds: f64,
+    /// Whether every document kept its word fingerprints; if not, signing reads the inputs
+    /// again.
+    pub words_held: bool,
+    /// The shard read, for reading it again.
+    shard: Option<(u32, u32)>,
 }
 
 impl ReadDocs {
@@ -526,9 +536,12 @@ impl ReadDocs {
 }
 
 /// Stage 1, read + tokenize. With `shard`, only that shard's files are read
-/// ([`Batching::shard`]). Without `keep_words`, each document keeps its lines but not its word fingerprints (8 bytes a
-/// word): enough for the furniture rule's counts, not for signing.
-pub fn read_stage(config: &ScanConfig, progress: &dyn Progress, shard: Option<(u32, u32)>, keep_words: bool) -> Result<ReadDocs> {
+/// ([`Batching::shard`]). Each document keeps its lines and, while they total at most
+/// `words` bytes (the budget's allowance, [`Held::Words`]), its word fingerprints (8 bytes a
+/// word); past that every document's are dropped ([`ReadDocs::words_held`] is false) and
+/// [`sign_stage`] reads the inputs again. With `words` 0, none are kept: enough for the
+/// furniture rule's counts, not for signing.
+pub fn read_stage(config: &ScanConfig, progress: &dyn Progress, shard: Option<(u32, u32)>, words: u64) -> Result<ReadDocs> {
     let t = Instant::now();
     let mut docs: Vec<DocMeta> = Vec::new();
     let mut bodies: Vec<std::result::Result<Body, SkipReason>> = Vec::new();
@@ -537,9 +550,12 @@ pub fn read_stage(config: &ScanConfig, progress: &dyn Progress, shard: Option<(u
     progress.begin("read", None, Unit::Bytes);
     let exclude = std::slice::from_ref(&config.outdir);
     let batching = Batching { docs: BATCH_DOCS, ahead: READ_AHEAD_BATCHES, shard };
+    let mut keep_words = words > 0;
+    let mut words_bytes = 0u64;
     let summary =
         read_in_batches(&config.inputs, exclude, config.stdin_copy.as_deref(), false, None, config.max_doc_bytes, batching, &mut |batch| {
             let bytes: u64 = batch.iter().map(Unparsed::bytes).sum();
+            let keep = keep_words;
             type Parsed = Vec<(DocMeta, std::result::Result<Body, SkipReason>)>;
             let chunks: Vec<(Parsed, AHashMap<u64, Box<str>>)> = batch
                 .into_par_iter()
@@ -573,7 +589,7 @@ pub fn read_stage(config: &ScanConfig, progress: &dyn Progress, shard: Option<(u
                                 let lines = furniture::line_features(&text, &tokens);
                                 let fingerprint = text_fingerprint(&tokens.tokens);
                                 let hashes: Vec<u64> =
-                                    if keep_words { tokens.tokens.iter().map(|t| t.hash).collect() } else { Vec::new() };
+                                    if keep { tokens.tokens.iter().map(|t| t.hash).collect() } else { Vec::new() };
                                 let words = tokens.tokens.len() as u32;
                                 Ok(Body { hashes, words, lines, wire: reuse::has_wire_byline(&text), text: fingerprint })
                             });
@@ -583,19 +599,27 @@ pub fn read_stage(config: &ScanConfig, progress: &dyn Progress, shard: Option<(u
                     (parsed, words)
                 })
                 .collect();
-            for (parsed, words) in chunks {
+            for (parsed, new_words) in chunks {
                 for (meta, body) in parsed {
+                    words_bytes += body.as_ref().map_or(0, |b| b.hashes.len() as u64 * 8);
                     docs.push(meta);
                     bodies.push(body);
                 }
-                for (h, w) in words {
+                for (h, w) in new_words {
                     vocabulary.entry(h).or_insert(w);
+                }
+            }
+            if keep_words && words_bytes > words {
+                // Over the allowance: signing reads the inputs again instead.
+                keep_words = false;
+                for b in bodies.iter_mut().flatten() {
+                    b.hashes = Vec::new();
                 }
             }
             progress.advance(bytes);
         })?;
     progress.end();
-    Ok(ReadDocs { docs, bodies, vocabulary, summary, seconds: t.elapsed().as_secs_f64() })
+    Ok(ReadDocs { docs, bodies, vocabulary, summary, seconds: t.elapsed().as_secs_f64(), words_held: keep_words, shard })
 }
 
 /// The counts of what was read: documents, skipped (by reason), processed, input problems and
@@ -655,31 +679,86 @@ pub struct Signed {
     pub text: Vec<Option<u64>>,
     /// Lines set aside.
     pub furniture: furniture::Furniture,
-    /// Shingle sets with their body words. Built by `cluster`, only the sets later stages
-    /// compare (documents in a candidate pair or sharing a set fingerprint) hold hashes.
-    pub sets: Vec<ShingleSet>,
+    /// Shingle sets (sorted fingerprints), held or on disk. Built by `cluster`, only the sets
+    /// later stages compare (documents in a candidate pair or sharing a set fingerprint) are
+    /// filled.
+    pub sets: DocLists,
+    /// Body words (words not set aside as furniture) of each document.
+    pub body_words: Vec<u32>,
     /// Distinct shingles of each document (0 for one not processed).
     pub shingles: Vec<u32>,
     /// [`ShingleSet::fingerprint`] of each set.
     pub content: Vec<u64>,
     /// Winnowed anchors (empty when the candidates come from elsewhere).
-    pub anchors: Vec<Vec<u64>>,
-    /// Distinct body words of each document (for story terms).
-    pub story_words: Vec<Vec<u64>>,
+    pub anchors: DocLists,
+    /// Distinct body words of each document (for story terms; empty without stories).
+    pub story_words: DocLists,
     /// Every distinct word, for naming the terms that define a story.
     pub vocabulary: AHashMap<u64, Box<str>>,
 }
 
+/// Documents signed per parallel step before their lists are appended (in document order)
+/// to the stores: enough to keep both cores busy, few enough that the step's own lists are
+/// a few megabytes.
+const SIGN_CHUNK_DOCS: usize = 4096;
+
+/// What signing finds of one document.
+#[derive(Default)]
+struct Sketch {
+    set: Vec<u64>,
+    body_words: u32,
+    content: u64,
+    anchors: Vec<u64>,
+    story_words: Vec<u64>,
+}
+
+/// Signs one document from its word fingerprints and the ranges of them set aside as
+/// furniture: its shingle set, anchors and (for stories) distinct body words.
+fn sketch(words: &[u64], furniture: &[Range<usize>], k: usize, stories: bool) -> Sketch {
+    let (seq, body_words) = shingle_sequence(words, furniture, k);
+    let set = ShingleSet::from_sequence(&seq, body_words);
+    let hashes: Vec<u64> = seq.iter().map(|s| s.hash).collect();
+    let anchors = winnow(&hashes, ANCHOR_WINDOW);
+    let story_words = if stories { body_word_set(words, furniture) } else { Vec::new() };
+    Sketch { content: set.fingerprint(), body_words, set: set.hashes, anchors, story_words }
+}
+
+/// The stores signing appends to, in document order.
+struct SignStores<'s> {
+    space: &'s TempSpace,
+    sets: DocLists,
+    anchors: DocLists,
+    story_words: DocLists,
+    body_words: Vec<u32>,
+    shingles: Vec<u32>,
+    content: Vec<u64>,
+}
+
+impl SignStores<'_> {
+    fn push(&mut self, s: Sketch) -> Result<()> {
+        self.body_words.push(s.body_words);
+        self.shingles.push(s.set.len() as u32);
+        self.content.push(s.content);
+        self.sets.push(s.set, self.space)?;
+        self.anchors.push(s.anchors, self.space)?;
+        self.story_words.push(s.story_words, self.space)
+    }
+}
+
 /// Stages 2 and 3: furniture (judged over these documents, or as given), then shingle sets,
-/// anchors and distinct body words. Consumes each document's words.
+/// anchors and distinct body words, each kept in memory or moved to `space` by the budget
+/// ([`DocLists`]). Consumes each document's words; when reading dropped them
+/// ([`ReadDocs::words_held`]), the inputs are read and tokenised again, document by document
+/// checked against the first reading.
 pub fn sign_stage(
     config: &ScanConfig,
     progress: &dyn Progress,
     read: ReadDocs,
     counts: Counts,
     judgement: Option<&furniture::Judgement>,
-) -> Signed {
-    let ReadDocs { docs, mut bodies, vocabulary, summary, seconds: read_seconds } = read;
+    space: &TempSpace,
+) -> Result<Signed> {
+    let ReadDocs { docs, mut bodies, vocabulary, summary, seconds: read_seconds, words_held, shard } = read;
     let mut seconds = Seconds { read_and_tokenize: read_seconds, ..Seconds::default() };
     let mut counts = counts;
     let n = docs.len();
@@ -710,34 +789,101 @@ pub fn sign_stage(
 
     // 3. sign
     progress.begin("sign", Some(n as u64), Unit::Documents);
-    // Each document's word fingerprints are consumed here: what later stages need of them
-    // (the distinct body words, for stories) is kept, the rest freed as signing goes.
-    type SetAndAnchors = (ShingleSet, Vec<u64>);
-    let (sketches, story_words): (Vec<SetAndAnchors>, Vec<Vec<u64>>) = timed(&mut seconds.sign, || {
-        bodies
-            .par_iter_mut()
-            .enumerate()
-            .map(|(i, body)| {
-                let Ok(body) = body else { return ((ShingleSet::default(), Vec::new()), Vec::new()) };
-                let words = std::mem::take(&mut body.hashes);
-                let (seq, body_words) = shingle_sequence(&words, &furn.ranges[i], k);
-                let set = ShingleSet::from_sequence(&seq, body_words);
-                let hashes: Vec<u64> = seq.iter().map(|s| s.hash).collect();
-                let anchors = winnow(&hashes, ANCHOR_WINDOW);
-                let distinct = if config.stories { body_word_set(&words, &furn.ranges[i]) } else { Vec::new() };
-                progress.advance(1);
-                ((set, anchors), distinct)
-            })
-            .unzip()
-    });
+    let t = Instant::now();
+    let budget = &config.memory;
+    let mut stores = SignStores {
+        space,
+        sets: DocLists::new(Held::Sets, budget.allowance(Held::Sets)),
+        anchors: DocLists::new(Held::Anchors, budget.allowance(Held::Anchors)),
+        story_words: DocLists::new(Held::StoryWords, budget.allowance(Held::StoryWords)),
+        body_words: Vec::with_capacity(n),
+        shingles: Vec::with_capacity(n),
+        content: Vec::with_capacity(n),
+    };
+    let stories = config.stories;
+    if words_held {
+        // Each document's word fingerprints are consumed here: what later stages need of them
+        // is kept, the rest freed as signing goes.
+        for (c, chunk) in bodies.chunks_mut(SIGN_CHUNK_DOCS).enumerate() {
+            let base = c * SIGN_CHUNK_DOCS;
+            let signed: Vec<Sketch> = chunk
+                .par_iter_mut()
+                .enumerate()
+                .map(|(j, body)| {
+                    let Ok(body) = body else { return Sketch::default() };
+                    let words = std::mem::take(&mut body.hashes);
+                    progress.advance(1);
+                    sketch(&words, &furn.ranges[base + j], k, stories)
+                })
+                .collect();
+            for s in signed {
+                stores.push(s)?;
+            }
+        }
+    } else {
+        space.note_spill(Held::Words);
+        let exclude = std::slice::from_ref(&config.outdir);
+        let batching = Batching { docs: BATCH_DOCS, ahead: READ_AHEAD_BATCHES, shard };
+        let mut next = 0usize;
+        let mut failure: Option<Error> = None;
+        let changed = |d: usize| Error::InputChanged { at: summary.locate(docs[d].location) };
+        read_in_batches(&config.inputs, exclude, config.stdin_copy.as_deref(), true, None, config.max_doc_bytes, batching, &mut |batch| {
+            let base = next;
+            next += batch.len();
+            if failure.is_some() {
+                return;
+            }
+            if next > n {
+                failure = Some(Error::InputChanged { at: "an input".into() });
+                return;
+            }
+            let signed: Vec<std::result::Result<Sketch, usize>> = batch
+                .into_par_iter()
+                .enumerate()
+                .map_init(
+                    || (Tokens::default(), String::new()),
+                    |(tokens, scratch), (j, rec)| {
+                        let d = base + j;
+                        // A document skipped by the first reading stays skipped.
+                        let Ok(first) = &bodies[d] else { return Ok(Sketch::default()) };
+                        let Ok(text) = rec.parse(&config.fields).body else { return Err(d) };
+                        tokenize_with(&text, tokens, scratch, |_, _| {});
+                        if text_fingerprint(&tokens.tokens) != first.text {
+                            return Err(d);
+                        }
+                        let words: Vec<u64> = tokens.tokens.iter().map(|t| t.hash).collect();
+                        progress.advance(1);
+                        Ok(sketch(&words, &furn.ranges[d], k, stories))
+                    },
+                )
+                .collect();
+            for s in signed {
+                match s.map_err(changed).and_then(|s| stores.push(s)) {
+                    Ok(()) => {}
+                    Err(e) => {
+                        failure = Some(e);
+                        return;
+                    }
+                }
+            }
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        if next < n {
+            return Err(changed(next));
+        }
+    }
+    let SignStores { mut sets, mut anchors, mut story_words, body_words, shingles, content, .. } = stores;
+    sets.finish()?;
+    anchors.finish()?;
+    story_words.finish()?;
+    seconds.sign = t.elapsed().as_secs_f64();
     progress.end();
-    let (sets, anchors): (Vec<ShingleSet>, Vec<Vec<u64>>) = sketches.into_iter().unzip();
-    counts.shingles = sets.iter().map(|s| s.len() as u64).sum();
-    let shingles: Vec<u32> = sets.iter().map(|s| s.len() as u32).collect();
-    let content: Vec<u64> = sets.par_iter().map(ShingleSet::fingerprint).collect();
+    counts.shingles = shingles.iter().map(|&s| s as u64).sum();
     let wire: Vec<bool> = bodies.iter().map(|b| b.as_ref().is_ok_and(|b| b.wire)).collect();
     let text: Vec<Option<u64>> = bodies.iter().map(|b| b.as_ref().ok().map(|b| b.text)).collect();
-    Signed {
+    Ok(Signed {
         docs,
         skipped,
         summary,
@@ -749,12 +895,13 @@ pub fn sign_stage(
         text,
         furniture: furn,
         sets,
+        body_words,
         shingles,
         content,
         anchors,
         story_words,
         vocabulary,
-    }
+    })
 }
 
 /// Where stage 5's candidate pairs come from.
@@ -797,7 +944,8 @@ pub struct CandidateCounts {
 pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Option<&Incremental<'_>>) -> Result<ScanResult> {
     config.validate()?;
     let started = Instant::now();
-    let read = read_stage(config, progress, None, true)?;
+    let space = TempSpace::new(&config.memory.temp_dir);
+    let read = read_stage(config, progress, None, config.memory.allowance(Held::Words))?;
     let skipped = read.skipped();
     let counts = input_counts(&read.docs, &skipped, &read.summary);
     check_strict(config, &read.docs, &skipped, &read.summary)?;
@@ -810,14 +958,21 @@ pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Opti
         )));
     }
     drop(skipped);
-    let mut signed = sign_stage(config, progress, read, counts, incremental.map(|c| c.furniture));
+    let mut signed = sign_stage(config, progress, read, counts, incremental.map(|c| c.furniture), &space)?;
     signed.renamed_ids = disambiguate_ids(&mut signed.docs, &signed.summary, incremental.map(|c| c.id_taken));
     signed.counts.renamed_ids = signed.renamed_ids.len();
-    finish(config, progress, signed, Route::Compute(incremental), started)
+    finish(config, progress, signed, Route::Compute(incremental), started, &space)
 }
 
-/// Stages 4 to 10 over what stages 1 to 3 found ([`Signed`]).
-pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, route: Route<'_>, started: Instant) -> Result<ScanResult> {
+/// Stages 4 to 10 over what stages 1 to 3 found ([`Signed`]); `space` is where they spilled.
+pub fn finish(
+    config: &ScanConfig,
+    progress: &dyn Progress,
+    signed: Signed,
+    route: Route<'_>,
+    started: Instant,
+    space: &TempSpace,
+) -> Result<ScanResult> {
     let banding = config.effective_banding();
     let hasher = MinHasher::new(config.perms);
     let k = config.shingle;
@@ -833,6 +988,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
         text: text_fps,
         furniture: furn,
         sets,
+        body_words,
         shingles,
         content,
         anchors,
@@ -849,6 +1005,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     // 4. exact duplicates (the set fingerprints also break ties in the origin order)
     let (exact_edges, representatives, group_head) =
         timed(&mut seconds.exact, || exact_duplicates(&sets, &shingles, &content));
+    sets.check()?;
     counts.exact_duplicates = exact_edges.len();
     counts.lsh_documents = representatives.len();
 
@@ -869,7 +1026,8 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
             // pay for a signature.
             let t = Instant::now();
             let signatures: Vec<Vec<SigValue>> =
-                representatives.par_iter().map(|&i| hasher.signature(&sets[i as usize].hashes)).collect();
+                representatives.par_iter().map(|&i| hasher.signature(&sets.list(i))).collect();
+            sets.check()?;
             seconds.sign += t.elapsed().as_secs_f64();
             let t = Instant::now();
             let rep_sigs: Vec<&[SigValue]> = signatures.iter().map(Vec::as_slice).collect();
@@ -881,10 +1039,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
             // Anchors are freed as soon as their route is done: only the sets are verified. The
             // representatives' anchors go to the anchor route, which frees them.
             let mut anchors = anchors;
-            let mut rep_anchors: Vec<Vec<u64>> = Vec::with_capacity(representatives.len());
-            for &i in &representatives {
-                rep_anchors.push(std::mem::take(&mut anchors[i as usize]));
-            }
+            let rep_anchors = anchors.take_lists(&representatives)?;
             drop(anchors);
             let provenance: Vec<Provenance> = representatives
                 .iter()
@@ -920,13 +1075,13 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     // 6. verify
     let t = Instant::now();
     progress.begin("verify", Some(pairs.len() as u64), Unit::Pairs);
-    let set_hashes: Vec<&[u64]> = sets.iter().map(|s| s.hashes.as_slice()).collect();
+    let set_hashes = &sets;
     let mut edges = exact_edges;
-    edges.extend(verify(&pairs, &set_hashes, config.threshold, ANCHOR_WINDOW, &|n| progress.advance(n)));
+    edges.extend(verify(&pairs, set_hashes, config.threshold, ANCHOR_WINDOW, &|n| progress.advance(n)));
     progress.end();
     let linked = crate::matching::verify::link_large_buckets(
         large.iter(),
-        &set_hashes,
+        set_hashes,
         &pairs,
         &edges,
         config.threshold,
@@ -935,42 +1090,24 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     );
     drop(large);
     edges.extend(linked.edges);
-    let inner = crate::matching::verify::inner_pairs(&edges, &set_hashes, config.containment);
-    edges.extend(verify(&inner, &set_hashes, config.threshold, ANCHOR_WINDOW, &|_| {}));
+    let inner = crate::matching::verify::inner_pairs(&edges, set_hashes, config.containment);
+    edges.extend(verify(&inner, set_hashes, config.threshold, ANCHOR_WINDOW, &|_| {}));
+    sets.check()?;
     counts.candidate_pairs = pairs.len() + linked.measured + inner.len();
     edges.sort_by_key(|e| (e.a, e.b));
     seconds.verify = t.elapsed().as_secs_f64();
-    drop(set_hashes);
-    let body_words: Vec<u32> = sets.iter().map(|s| s.words).collect();
-    // `reprint dedup` measures each removed article against the one kept in its place.
-    // Only documents that can be in a group need their set: those in a verified pair, and
-    // those whose address another document shares.
+    // `reprint dedup` measures each removed article against the one kept in its place: the
+    // sets stay (held or on disk) until it has decided.
     let urls: Vec<Option<String>> = if config.dedup.is_some() {
         (0..n).map(|i| if skipped[i].is_none() { docs[i].url.as_deref().and_then(crate::input::address::canonical_url) } else { None }).collect()
     } else {
         Vec::new()
     };
-    let dedup_sets: Vec<Vec<u64>> = if config.dedup.is_some() {
-        let mut needed = vec![false; n];
-        for e in &edges {
-            needed[e.a as usize] = true;
-            needed[e.b as usize] = true;
-        }
-        let mut by_url: AHashMap<&str, usize> = AHashMap::new();
-        for (i, u) in urls.iter().enumerate() {
-            if let Some(u) = u {
-                if let Some(&first) = by_url.get(u.as_str()) {
-                    needed[first] = true;
-                    needed[i] = true;
-                } else {
-                    by_url.insert(u, i);
-                }
-            }
-        }
-        sets.into_iter().zip(needed).map(|(s, keep)| if keep { s.hashes } else { Vec::new() }).collect()
+    let dedup_sets = if config.dedup.is_some() {
+        Some(sets)
     } else {
         drop(sets);
-        Vec::new()
+        None
     };
 
     // Story terms need only the document frequencies of the whole dump: each document's terms
@@ -981,6 +1118,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
     // the shingle sets would add to. The time counts as the story stage's.
     let t = Instant::now();
     let terms = if config.stories { story::story_terms(&story_words, &config.tuning.story) } else { Vec::new() };
+    story_words.check()?;
     drop(story_words);
     let story_terms_seconds = t.elapsed().as_secs_f64();
 
@@ -1152,13 +1290,16 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
                 texts: &text_fps,
                 rank: &rank,
                 body_words: &body_words,
-                sets: &dedup_sets,
+                sets: dedup_sets.as_ref().expect("dedup keeps the sets"),
                 urls: &urls,
                 pairs: &verified,
                 policy,
             };
             let decisions = crate::matching::keep::decide(&facts);
             let bad = crate::matching::keep::kept_pairs_that_duplicate(&facts, &decisions, verified.iter().copied());
+            if let Some(sets) = &dedup_sets {
+                sets.check()?;
+            }
             if let Some(&(a, b)) = bad.first() {
                 return Err(Error::Invariant(format!(
                     "reprint dedup would keep {} and {}, though one duplicates the other by the policy ({} such pairs); nothing was written",
@@ -1272,6 +1413,7 @@ pub fn finish(config: &ScanConfig, progress: &dyn Progress, signed: Signed, rout
         decoded_files: summary.decoded.clone(),
         renamed_ids,
         story_bridges,
+        memory: MemoryInfo::of(&config.memory, space),
         index: None,
     };
     Ok(ScanResult {
@@ -1682,8 +1824,8 @@ pub(crate) fn disambiguate_ids(
 /// each group's first member to every other member, the documents that represent a distinct
 /// set (each group's first member and every unique document) in input order, and per
 /// document the first member of its group (itself when unique).
-fn exact_duplicates(sets: &[ShingleSet], shingles: &[u32], fingerprints: &[u64]) -> (Vec<Edge>, Vec<u32>, Vec<u32>) {
-    let n = sets.len();
+fn exact_duplicates<L: Lists + ?Sized>(sets: &L, shingles: &[u32], fingerprints: &[u64]) -> (Vec<Edge>, Vec<u32>, Vec<u32>) {
+    let n = shingles.len();
     let mut keyed: Vec<(u64, u32)> =
         (0..n).into_par_iter().filter(|&i| shingles[i] > 0).map(|i| (fingerprints[i], i as u32)).collect();
     keyed.par_sort_unstable();
@@ -1695,10 +1837,10 @@ fn exact_duplicates(sets: &[ShingleSet], shingles: &[u32], fingerprints: &[u64])
         // first earlier head whose set equals its own, or becomes a head itself.
         let mut heads: Vec<u32> = Vec::new();
         for &(_, i) in run {
-            let set = &sets[i as usize].hashes;
-            match heads.iter().find(|&&h| &sets[h as usize].hashes == set) {
+            let set = sets.list(i);
+            match heads.iter().find(|&&h| sets.list(h) == set) {
                 Some(&h) => {
-                    let mut e = crate::matching::verify::measure(h, i, set, set);
+                    let mut e = crate::matching::verify::measure(h, i, &set, &set);
                     e.kind = EdgeKind::NearDuplicate;
                     edges.push(e);
                     head[i as usize] = h;

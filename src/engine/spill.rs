@@ -115,18 +115,18 @@ impl SpillDir {
         self.peak.load(Ordering::Relaxed)
     }
 
-    fn new_file(&self) -> Result<(PathBuf, File)> {
+    pub(crate) fn new_file(&self) -> Result<(PathBuf, File)> {
         let path = self.path.join(format!("run-{:06}", self.files.fetch_add(1, Ordering::Relaxed)));
         let file = File::create(&path).map_err(|source| Error::Spill { path: path.clone(), source })?;
         Ok((path, file))
     }
 
-    fn grew(&self, bytes: u64) {
+    pub(crate) fn grew(&self, bytes: u64) {
         let now = self.now.fetch_add(bytes, Ordering::Relaxed) + bytes;
         self.peak.fetch_max(now, Ordering::Relaxed);
     }
 
-    fn shrank(&self, bytes: u64) {
+    pub(crate) fn shrank(&self, bytes: u64) {
         self.now.fetch_sub(bytes, Ordering::Relaxed);
     }
 }

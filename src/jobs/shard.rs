@@ -57,6 +57,9 @@ use crate::text::normalize::{tokenize_with, Tokens};
 use crate::engine::pipeline::{self, CandidateCounts, Route, ScanResult, Signed, SECONDS_PER_DAY};
 use crate::engine::progress::Progress;
 use crate::text::shingle::{shingle_sequence, ShingleSet};
+use crate::engine::budget::{Held, TempSpace};
+use crate::engine::lists::DocLists;
+use crate::text::lists::Lists;
 
 /// Version of the tables' layout; `cluster` refuses any other.
 pub const FORMAT_VERSION: u32 = 1;
@@ -283,7 +286,7 @@ pub fn sign_lines(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &P
     config.validate()?;
     check_inputs(config)?;
     let started = Instant::now();
-    let read = pipeline::read_stage(config, progress, Some((shard.0 - 1, shard.1)), false)?;
+    let read = pipeline::read_stage(config, progress, Some((shard.0 - 1, shard.1)), 0)?;
     let params = SignParams::of(config, "lines", batch, shard, &read.summary.files);
     let line_words = if config.furniture { read.line_words() } else { vec![Vec::new(); read.docs.len()] };
     let (mut ord, mut outlet, mut day, mut doc_lines, mut line, mut words) =
@@ -372,20 +375,22 @@ pub fn sign(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, p
     check_inputs(config)?;
     let started = Instant::now();
     let judgement = if config.furniture { read_judgement(sigdir, batch)? } else { Judgement::default() };
-    let read = pipeline::read_stage(config, progress, Some((shard.0 - 1, shard.1)), true)?;
+    let space = TempSpace::new(&config.memory.temp_dir);
+    let read = pipeline::read_stage(config, progress, Some((shard.0 - 1, shard.1)), config.memory.allowance(Held::Words))?;
     let mut params = SignParams::of(config, "sign", batch, shard, &read.summary.files);
     params.furniture_lines = Some(judgement.distinct_lines);
     let skipped = read.skipped();
     let counts = pipeline::input_counts(&read.docs, &skipped, &read.summary);
-    let signed = pipeline::sign_stage(config, progress, read, counts, Some(&judgement));
+    let signed = pipeline::sign_stage(config, progress, read, counts, Some(&judgement), &space)?;
     let banding = config.effective_banding();
     let hasher = MinHasher::new(config.perms);
     let ords: Vec<i64> = signed.docs.iter().map(|d| ord_of(batch, d.location)).collect::<Result<_>>()?;
     let present: Vec<usize> = (0..ords.len()).filter(|&i| signed.shingles[i] > 0).collect();
     let signatures: Vec<Vec<i64>> = present
         .par_iter()
-        .map(|&i| hasher.signature(&signed.sets[i].hashes).into_iter().map(|v| v as i64).collect())
+        .map(|&i| hasher.signature(&signed.sets.list(i as u32)).into_iter().map(|v| v as i64).collect())
         .collect();
+    signed.sets.check()?;
     let mut rows = BTreeMap::new();
 
     // documents
@@ -415,7 +420,7 @@ pub fn sign(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, p
             ("words", i64s(signed.word_count.iter().map(|&w| w as i64).collect())),
             ("furniture_words", i64s(signed.furniture.words.iter().map(|&w| w as i64).collect())),
             ("furniture", lists(ranges.into_iter())),
-            ("body_words", i64s(signed.sets.iter().map(|s| s.words as i64).collect())),
+            ("body_words", i64s(signed.body_words.iter().map(|&w| w as i64).collect())),
             ("shingles", i64s(signed.shingles.iter().map(|&s| s as i64).collect())),
             ("content", i64s(signed.content.iter().map(|&c| c as i64).collect())),
             ("wire", Arc::new(BooleanArray::from(signed.wire.clone())) as ArrayRef),
@@ -447,7 +452,7 @@ pub fn sign(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, p
     // anchors
     let (mut a_ord, mut a_anchor) = (Vec::new(), Vec::new());
     for &i in &present {
-        for &a in &signed.anchors[i] {
+        for &a in signed.anchors.list(i as u32).iter() {
             a_ord.push(ords[i]);
             a_anchor.push(a as i64);
         }
@@ -463,7 +468,7 @@ pub fn sign(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, p
         &params,
         record_batch(vec![
             ("ord", i64s(ords.clone())),
-            ("words", lists(signed.story_words.iter().map(|w| w.iter().map(|&h| h as i64).collect()))),
+            ("words", lists((0..ords.len() as u32).map(|d| signed.story_words.list(d).iter().map(|&h| h as i64).collect()))),
         ]),
     )?;
     let mut vocab: Vec<(u64, &str)> = signed.vocabulary.iter().map(|(&h, w)| (h, &**w)).collect();
@@ -735,6 +740,7 @@ pub fn cluster(
     inputs: Option<Vec<InputSpec>>,
     outdir: &Path,
     report_limit: usize,
+    budget: crate::engine::budget::Budget,
     progress: &dyn Progress,
 ) -> Result<(ScanResult, ScanConfig)> {
     let started = Instant::now();
@@ -762,7 +768,9 @@ pub fn cluster(
         config.inputs = inputs;
     }
     config.report_limit = report_limit;
+    config.memory = budget;
     config.validate()?;
+    let space = TempSpace::new(&config.memory.temp_dir);
 
     // Every shard's documents, in input order.
     struct Row {
@@ -893,7 +901,7 @@ pub fn cluster(
         )));
     }
     let k = config.shingle;
-    let mut sets: Vec<ShingleSet> = rows.iter().map(|r| ShingleSet { hashes: Vec::new(), words: r.body_words }).collect();
+    let body_words: Vec<u32> = rows.iter().map(|r| r.body_words).collect();
     let computed: Vec<Result<ShingleSet>> = wanted
         .par_iter()
         .zip(texts)
@@ -916,9 +924,17 @@ pub fn cluster(
             },
         )
         .collect();
-    for (&i, set) in wanted.iter().zip(computed) {
-        sets[i as usize] = set?;
+    // Appended in document order (empty for the sets no stage compares), held or on disk by
+    // the budget.
+    let mut sets = DocLists::new(Held::Sets, config.memory.allowance(Held::Sets));
+    let mut computed = wanted.iter().zip(computed).peekable();
+    for d in 0..n as u32 {
+        match computed.next_if(|(&i, _)| i == d) {
+            Some((_, set)) => sets.push(set?.hashes, &space)?,
+            None => sets.push(Vec::new(), &space)?,
+        }
     }
+    sets.finish()?;
 
     // Story words and the words' spellings.
     let (_, term_files) = shard_files(sigdir, "terms", last)?;
@@ -982,15 +998,23 @@ pub fn cluster(
         text: vec![None; n],
         furniture: furn,
         sets,
+        body_words,
         shingles,
         content,
-        anchors: vec![Vec::new(); n],
-        story_words,
+        anchors: DocLists::held(Held::Anchors, vec![Vec::new(); n]),
+        story_words: {
+            let mut lists = DocLists::new(Held::StoryWords, config.memory.allowance(Held::StoryWords));
+            for w in story_words {
+                lists.push(w, &space)?;
+            }
+            lists.finish()?;
+            lists
+        },
         vocabulary,
     };
     signed.renamed_ids = pipeline::disambiguate_ids(&mut signed.docs, &signed.summary, None);
     signed.counts.renamed_ids = signed.renamed_ids.len();
-    let mut result = pipeline::finish(&config, progress, signed, Route::Given { pairs, large, counts: candidate_counts }, started)?;
+    let mut result = pipeline::finish(&config, progress, signed, Route::Given { pairs, large, counts: candidate_counts }, started, &space)?;
     result.run.command = "cluster";
     Ok((result, config))
 }

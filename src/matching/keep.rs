@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::config::{DedupPolicy, KeepRule, OutletScope};
 use crate::input::{DocMeta, SkipReason};
 use crate::matching::cluster::UnionFind;
+use crate::text::lists::Lists;
 
 /// Why a member of a group is a duplicate of the kept article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -91,8 +92,8 @@ pub struct Facts<'a> {
     pub rank: &'a [u32],
     /// Body words.
     pub body_words: &'a [u32],
-    /// Sorted shingle sets.
-    pub sets: &'a [Vec<u64>],
+    /// Sorted shingle sets (held or on disk).
+    pub sets: &'a dyn Lists,
     /// Canonical URLs ([`crate::input::address::canonical_url`]).
     pub urls: &'a [Option<String>],
     /// Every verified pair of the scan (`a < b`): a pair that is a duplicate by the policy
@@ -215,7 +216,7 @@ struct Relation {
 }
 
 fn relate(f: &Facts, m: usize, k: usize) -> Relation {
-    let (jaccard, containment) = measure(&f.sets[m], &f.sets[k]);
+    let (jaccard, containment) = measure(&f.sets.list(m as u32), &f.sets.list(k as u32));
     let reason = if f.texts[m].is_some() && f.texts[m] == f.texts[k] {
         Reason::ExactText
     } else if f.urls[m].is_some() && f.urls[m] == f.urls[k] {

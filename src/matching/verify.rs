@@ -9,8 +9,12 @@
 //! are paired ([`inner_pairs`]). Once passages are known, [`classify`] names each edge's
 //! [`EdgeKind`], which decides how it may join clusters.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use serde::Serialize;
+
+use crate::text::lists::Lists;
 
 /// What a verified edge says about two documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -134,9 +138,9 @@ pub fn classify(e: &Edge, a_body: u32, b_body: u32, threshold: f64, containment:
 
 /// Verifies `pairs` (indices into `sets`) and keeps those [`worth_keeping`], in the order of
 /// `pairs`. `on_done(n)` reports progress every so often.
-pub fn verify<S: AsRef<[u64]> + Sync>(
+pub fn verify<L: Lists + ?Sized>(
     pairs: &[(u32, u32)],
-    sets: &[S],
+    sets: &L,
     threshold: f64,
     min_shared: usize,
     on_done: &(dyn Fn(u64) + Sync),
@@ -146,10 +150,18 @@ pub fn verify<S: AsRef<[u64]> + Sync>(
     pairs
         .par_chunks(PROGRESS_CHUNK)
         .flat_map_iter(|chunk| {
+            // Pairs come sorted by their first document: its set is read once for all of them.
+            let mut first: Option<(u32, Cow<'_, [u64]>)> = None;
             let kept: Vec<Edge> = chunk
                 .iter()
-                .map(|&(a, b)| measure(a, b, sets[a as usize].as_ref(), sets[b as usize].as_ref()))
-                .filter(|e| worth_keeping(e, sets[e.a as usize].as_ref().len(), threshold, min_shared))
+                .filter_map(|&(a, b)| {
+                    if first.as_ref().is_none_or(|f| f.0 != a) {
+                        first = Some((a, sets.list(a)));
+                    }
+                    let sa = &first.as_ref().expect("just read").1;
+                    let e = measure(a, b, sa, &sets.list(b));
+                    worth_keeping(&e, sa.len(), threshold, min_shared).then_some(e)
+                })
                 .collect();
             on_done(chunk.len() as u64);
             kept
@@ -186,16 +198,16 @@ pub struct Linked {
 /// near-identical), and none once its documents are linked through other buckets.
 /// `candidates` (sorted) are the pairs already verified, which are not measured again. One
 /// thread, in bucket order: the result does not depend on the thread count.
-pub fn link_large_buckets<'b, S: AsRef<[u64]> + Sync>(
+pub fn link_large_buckets<'b, L: Lists + ?Sized>(
     buckets: impl Iterator<Item = &'b [u32]> + Clone,
-    sets: &[S],
+    sets: &L,
     candidates: &[(u32, u32)],
     edges: &[Edge],
     threshold: f64,
     containment: f64,
     min_shared: usize,
 ) -> Linked {
-    let mut uf = crate::matching::cluster::UnionFind::new(sets.len());
+    let mut uf = crate::matching::cluster::UnionFind::new(sets.count());
     for e in edges.iter().filter(|e| joins(e, threshold, containment)) {
         uf.union(e.a, e.b);
     }
@@ -209,8 +221,24 @@ pub fn link_large_buckets<'b, S: AsRef<[u64]> + Sync>(
     let mut by_content: Vec<u32> = buckets.clone().flatten().copied().collect();
     by_content.sort_unstable();
     by_content.dedup();
-    by_content.par_sort_by(|&x, &y| content_order(sets, x, y));
-    let mut rank = vec![u32::MAX; sets.len()];
+    // Sets compare by their first shingles, held for the sort, before (only when those are
+    // equal) reading both whole: sets on disk are then read a few times, not at every
+    // comparison.
+    let prefixes: Vec<Vec<u64>> =
+        by_content.par_iter().map(|&d| sets.list(d).iter().take(CONTENT_PREFIX).copied().collect()).collect();
+    let mut order: Vec<u32> = (0..by_content.len() as u32).collect();
+    order.par_sort_by(|&x, &y| {
+        let (px, py) = (&prefixes[x as usize], &prefixes[y as usize]);
+        let (dx, dy) = (by_content[x as usize], by_content[y as usize]);
+        match px.cmp(py) {
+            std::cmp::Ordering::Equal if px.len() == CONTENT_PREFIX => content_order(sets, dx, dy),
+            std::cmp::Ordering::Equal => dx.cmp(&dy),
+            unequal => unequal,
+        }
+    });
+    drop(prefixes);
+    let by_content: Vec<u32> = order.into_iter().map(|x| by_content[x as usize]).collect();
+    let mut rank = vec![u32::MAX; sets.count()];
     for (r, &d) in by_content.iter().enumerate() {
         rank[d as usize] = r as u32;
     }
@@ -231,11 +259,11 @@ pub fn link_large_buckets<'b, S: AsRef<[u64]> + Sync>(
                 if candidates.binary_search(&pair).is_ok() || !measured.insert(pair) {
                     continue;
                 }
-                let (sa, sb) = (sets[pair.0 as usize].as_ref(), sets[pair.1 as usize].as_ref());
+                let (sa, sb) = (sets.list(pair.0), sets.list(pair.1));
                 if sa.is_empty() || sb.is_empty() {
                     continue;
                 }
-                let e = measure(pair.0, pair.1, sa, sb);
+                let e = measure(pair.0, pair.1, &sa, &sb);
                 if joins(&e, threshold, containment) {
                     uf.union(d, other);
                 }
@@ -262,7 +290,7 @@ pub const MAX_INNER_GROUPS: usize = 16;
 /// between them, and the first documents of up to [`MAX_INNER_GROUPS`] groups are paired:
 /// first in content order (by shingle set, as in [`link_large_buckets`]), so which pairs are
 /// measured does not depend on input order. Sorted, distinct, and none already an edge.
-pub fn inner_pairs<S: AsRef<[u64]>>(edges: &[Edge], sets: &[S], containment: f64) -> Vec<(u32, u32)> {
+pub fn inner_pairs<L: Lists + ?Sized>(edges: &[Edge], sets: &L, containment: f64) -> Vec<(u32, u32)> {
     let is_containment = |e: &Edge| e.containment_ab.max(e.containment_ba) >= containment;
     let mut out = Vec::new();
     for (_, groups) in crate::matching::cluster::contained_groups(edges, is_containment) {
@@ -283,9 +311,14 @@ pub fn inner_pairs<S: AsRef<[u64]>>(edges: &[Edge], sets: &[S], containment: f64
 /// Content order of documents `x` and `y`: by shingle set, then (identical sets only) by
 /// number. What [`link_large_buckets`] and [`inner_pairs`] walk in, so that input order
 /// decides nothing.
-fn content_order<S: AsRef<[u64]>>(sets: &[S], x: u32, y: u32) -> std::cmp::Ordering {
-    sets[x as usize].as_ref().cmp(sets[y as usize].as_ref()).then(x.cmp(&y))
+fn content_order<L: Lists + ?Sized>(sets: &L, x: u32, y: u32) -> std::cmp::Ordering {
+    sets.list(x).cmp(&sets.list(y)).then(x.cmp(&y))
 }
+
+/// Shingles of each set held while [`link_large_buckets`] sorts its documents by content:
+/// sets of different texts differ within their first few (smallest) shingles, so only
+/// near-identical sets are read whole to be compared.
+const CONTENT_PREFIX: usize = 8;
 
 #[cfg(test)]
 mod tests {

@@ -46,6 +46,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::matching::cluster::{Cluster, UnionFind};
+use crate::text::lists::Lists;
 
 /// Story terms kept per document at most (the rarest). Measured on the seed articles: with 40,
 /// a small dump's chance pairs (words in exactly two documents) crowd out the names the five
@@ -274,17 +275,17 @@ fn stopword_hashes() -> &'static ahash::AHashSet<u64> {
 type WordMap<V> = std::collections::HashMap<u64, V, nohash_hasher::BuildNoHashHasher<u64>>;
 
 /// Each document's story terms with their weights, from its distinct body words.
-pub fn story_terms(words: &[Vec<u64>], weights: &Weights) -> Vec<Vec<(u64, f64)>> {
+pub fn story_terms<L: Lists + ?Sized>(words: &L, weights: &Weights) -> Vec<Vec<(u64, f64)>> {
     let stop = stopword_hashes();
-    let n = words.len();
+    let n = words.count();
     // Document frequencies: counted per worker over large slices of the dump, then summed
     // (counts are integers, so the order of summing cannot change them).
     let slice = (n / DF_SLICES).max(1);
-    let mut df: WordMap<u32> = words
-        .par_iter()
+    let mut df: WordMap<u32> = (0..n as u32)
+        .into_par_iter()
         .with_min_len(slice)
-        .fold(WordMap::default, |mut df: WordMap<u32>, w| {
-            for &t in w {
+        .fold(WordMap::default, |mut df: WordMap<u32>, d| {
+            for &t in words.list(d).iter() {
                 *df.entry(t).or_insert(0) += 1;
             }
             df
@@ -301,10 +302,10 @@ pub fn story_terms(words: &[Vec<u64>], weights: &Weights) -> Vec<Vec<(u64, f64)>
     let max_df = ((n as f64 * weights.max_term_share) as usize).max(MIN_MAX_DF);
     // Only terms that may be chosen stay in the map, so one lookup per word decides.
     df.retain(|t, d| *d >= 2 && *d as usize <= max_df && !stop.contains(t));
-    words
-        .par_iter()
-        .map(|w| {
-            let mut terms: Vec<(u64, u32)> = w.iter().filter_map(|&t| df.get(&t).map(|&d| (t, d))).collect();
+    (0..n as u32)
+        .into_par_iter()
+        .map(|d| {
+            let mut terms: Vec<(u64, u32)> = words.list(d).iter().filter_map(|&t| df.get(&t).map(|&d| (t, d))).collect();
             // The rarest STORY_TERMS (ties by term, so the choice is one whatever the order of
             // the words), without sorting the rest.
             if terms.len() > STORY_TERMS {

@@ -6,3 +6,4 @@
 pub mod normalize;
 pub mod furniture;
 pub mod shingle;
+pub mod lists;

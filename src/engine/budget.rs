@@ -1,0 +1,182 @@
+//! The memory budget (`--memory`, `--temp-dir`) and the temporary space it spills to.
+//!
+//! A [`Budget`] is a number of bytes the run may hold, split into allowances for the kinds
+//! of per-article state that can leave memory ([`Held`]): a kind held within its allowance
+//! stays in memory; one that outgrows it moves to a file under the temporary space and is
+//! read back from there ([`crate::engine::lists::DocLists`], the re-read of the inputs in
+//! `pipeline::sign_stage`). Where state lives never changes what it holds, so outputs are
+//! the same for any budget. The [`TempSpace`] creates its directory only when something
+//! first spills, removes it on success, error and interrupt ([`crate::engine::spill::SpillDir`]),
+//! and counts the bytes its files held at most, for `run.json`. `docs/memory-budget.md` has
+//! the design and what is still held whatever the budget.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+
+use crate::engine::spill::SpillDir;
+use crate::error::Result;
+
+/// Share of the machine's memory a run may use when `--memory` is not given: half, so the
+/// page cache (which keeps re-read inputs and spill files fast) and the rest of the machine
+/// keep the other half.
+pub const DEFAULT_SHARE_OF_MEMORY: f64 = 0.5;
+
+/// Budget assumed when the machine's memory cannot be read (not Linux): 4 GiB, what most
+/// laptops can spare.
+pub const FALLBACK_BUDGET: u64 = 4 << 30;
+
+/// Kinds of per-article state that leave memory when they outgrow their allowance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// Word fingerprints of every document between reading and signing (8 bytes a word, the
+    /// largest: 5.0 KB an article on the speed benchmark's dump). Over the allowance, they
+    /// are dropped and the inputs are read a second time for signing.
+    Words,
+    /// Shingle sets, from signing to verification (4.7 KB an article).
+    Sets,
+    /// Distinct body words, from signing to the story terms (2.8 KB an article).
+    StoryWords,
+    /// Winnowed anchors, from signing to the candidate stage (1.1 KB an article).
+    Anchors,
+}
+
+impl Held {
+    /// Share of the budget this kind may hold. Words are gone before the other three exist
+    /// in full (signing turns one into the others chunk by chunk), and the three are held
+    /// together, so their shares sum to 0.6 with 0.4 left for what is held whatever the budget
+    /// (metadata, furniture, passages' texts, the stage running now). The split follows
+    /// their sizes measured on the speed benchmark's dump (ARCHITECTURE.md, "Per-article
+    /// state").
+    pub fn share(self) -> f64 {
+        match self {
+            Held::Words => 0.5,
+            Held::Sets => 0.3,
+            Held::StoryWords => 0.2,
+            Held::Anchors => 0.1,
+        }
+    }
+
+    /// Name in `run.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Held::Words => "words",
+            Held::Sets => "sets",
+            Held::StoryWords => "story_words",
+            Held::Anchors => "anchors",
+        }
+    }
+}
+
+/// The bytes a run may hold and where it spills.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budget {
+    /// Bytes.
+    pub bytes: u64,
+    /// Whether `--memory` gave it (else the default share of the machine's memory).
+    pub given: bool,
+    /// Where spill files go (`--temp-dir`; the system's temporary directory by default).
+    pub temp_dir: PathBuf,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget { bytes: default_bytes(), given: false, temp_dir: std::env::temp_dir() }
+    }
+}
+
+impl Budget {
+    /// A budget of `bytes` (from `--memory`), spilling under `temp_dir` (or the default).
+    pub fn given(bytes: u64, temp_dir: Option<PathBuf>) -> Budget {
+        Budget { bytes, given: true, temp_dir: temp_dir.unwrap_or_else(std::env::temp_dir) }
+    }
+
+    /// The bytes `kind` may hold in memory.
+    pub fn allowance(&self, kind: Held) -> u64 {
+        (self.bytes as f64 * kind.share()) as u64
+    }
+}
+
+/// The default budget: [`DEFAULT_SHARE_OF_MEMORY`] of the machine's memory (or of the
+/// control group's limit, in a container that has one), else [`FALLBACK_BUDGET`].
+pub fn default_bytes() -> u64 {
+    match physical_memory() {
+        Some(m) => (m as f64 * DEFAULT_SHARE_OF_MEMORY) as u64,
+        None => FALLBACK_BUDGET,
+    }
+}
+
+/// Memory of the machine, or of the control group when it is limited below that.
+fn physical_memory() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kb: u64 = meminfo.lines().find_map(|l| l.strip_prefix("MemTotal:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    let total = kb * 1024;
+    let limit = std::fs::read_to_string("/sys/fs/cgroup/memory.max").ok().and_then(|s| s.trim().parse::<u64>().ok());
+    Some(limit.map_or(total, |l| l.min(total)))
+}
+
+/// The run's temporary space: one spill directory under the budget's `temp_dir`, made when
+/// first asked for.
+#[derive(Debug)]
+pub struct TempSpace {
+    parent: PathBuf,
+    dir: Mutex<Option<Arc<SpillDir>>>,
+    /// Kinds of state that left memory, in the order they did.
+    spilled: Mutex<Vec<&'static str>>,
+}
+
+impl TempSpace {
+    /// A temporary space under `parent`; nothing is created yet.
+    pub fn new(parent: &Path) -> TempSpace {
+        TempSpace { parent: parent.to_path_buf(), dir: Mutex::new(None), spilled: Mutex::new(Vec::new()) }
+    }
+
+    /// The spill directory, created on first use.
+    pub fn dir(&self) -> Result<Arc<SpillDir>> {
+        let mut dir = self.dir.lock().expect("temporary space");
+        if let Some(d) = dir.as_ref() {
+            return Ok(d.clone());
+        }
+        let created = Arc::new(SpillDir::create(&self.parent)?);
+        *dir = Some(created.clone());
+        Ok(created)
+    }
+
+    /// Records that `kind` left memory.
+    pub fn note_spill(&self, kind: Held) {
+        let mut s = self.spilled.lock().expect("temporary space");
+        if !s.contains(&kind.name()) {
+            s.push(kind.name());
+        }
+    }
+
+    /// What this space was used for: the kinds that left memory (in the order they did) and
+    /// the most bytes its files held at once.
+    pub fn usage(&self) -> (Vec<&'static str>, u64) {
+        let peak = self.dir.lock().expect("temporary space").as_ref().map_or(0, |d| d.peak_bytes());
+        (self.spilled.lock().expect("temporary space").clone(), peak)
+    }
+}
+
+/// The budget as `run.json` records it (`memory`).
+#[derive(Debug, Clone, Serialize)]
+pub struct MemoryInfo {
+    /// The budget in bytes.
+    pub budget: u64,
+    /// `given` with `--memory`, else `default` (a share of the machine's memory).
+    pub budget_from: &'static str,
+    /// Kinds of per-article state that outgrew their allowance and went to disk (`words`:
+    /// the inputs were read a second time for signing).
+    pub spilled: Vec<&'static str>,
+    /// Most bytes the temporary files held at once (0 when nothing spilled).
+    pub temp_peak_bytes: u64,
+}
+
+impl MemoryInfo {
+    /// What `budget` and `space` did.
+    pub fn of(budget: &Budget, space: &TempSpace) -> MemoryInfo {
+        let (spilled, temp_peak_bytes) = space.usage();
+        MemoryInfo { budget: budget.bytes, budget_from: if budget.given { "given" } else { "default" }, spilled, temp_peak_bytes }
+    }
+}
