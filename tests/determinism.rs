@@ -121,12 +121,14 @@ fn outputs_are_byte_identical_whatever_the_memory_budget() {
     assert_eq!(memory["budget_from"], "default", "{memory}");
     assert_eq!(memory["spilled"], serde_json::json!([]), "{memory}");
     assert_eq!(memory["temp_peak_bytes"], 0, "{memory}");
+    // The texts are read once: the origin links reuse the verified pairs' texts.
+    assert_eq!(memory["text_readings"], 1, "{memory}");
     let expected = budget_free_outputs(&unlimited);
-    // 64K: every kind of state goes to disk at its first document, and the inputs are read
-    // twice; 6M: each kind outgrows its share part-way through (words while reading, the
+    // 64K: every kind of state goes to disk at its first document, the inputs are read
+    // twice, and the passage stage reads texts in many waves; 6M: each kind outgrows its share part-way through (words while reading, the
     // others while signing); 10M: the words and anchors are held (signing goes from the
     // words), while the sets and story words outgrow their 3 and 2 MB.
-    let all = &["words", "sets", "story_words", "anchors"][..];
+    let all = &["words", "sets", "story_words", "anchors", "texts"][..];
     for (budget, spilled) in [("64K", all), ("6M", all), ("10M", &["sets", "story_words"][..])] {
         let out = dir.path().join(budget);
         scan(&out, Some(budget));
@@ -141,6 +143,8 @@ fn outputs_are_byte_identical_whatever_the_memory_budget() {
         want.sort_unstable();
         assert_eq!(kinds, want, "--memory {budget}: {memory}");
         assert!(memory["temp_peak_bytes"].as_u64().unwrap() > 100_000, "--memory {budget}: {memory}");
+        let readings = memory["text_readings"].as_u64().unwrap();
+        assert_eq!(readings > 2, spilled.contains(&"texts"), "--memory {budget}: {memory}");
         assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0, "temporary files left after --memory {budget}");
     }
 }
@@ -181,4 +185,27 @@ fn dedup_keeps_the_same_records_whatever_the_memory_budget() {
     let unlimited = run("unlimited", None);
     assert!(!unlimited.1.is_empty(), "the dump has duplicates to remove");
     assert!(unlimited == run("small", Some("64K")), "dedup's outputs differ under --memory 64K");
+}
+
+#[test]
+fn index_add_gives_the_same_outputs_whatever_the_memory_budget() {
+    let dir = tempdir();
+    let dump = generated_dump(dir.path());
+    let text = std::fs::read_to_string(&dump).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (old, new) = (dir.path().join("old.jsonl"), dir.path().join("new.jsonl"));
+    std::fs::write(&old, lines[..lines.len() / 2].join("\n") + "\n").unwrap();
+    std::fs::write(&new, lines[lines.len() / 2..].join("\n") + "\n").unwrap();
+    let run = |name: &str, budget: &[&str]| {
+        let (index, out) = (dir.path().join(format!("{name}.idx")), dir.path().join(name));
+        reprint().args(["index", "create", "-q"]).arg(&index).arg(&old).args(budget).assert().success();
+        reprint().args(["index", "add", "-q"]).arg(&index).arg(&new).arg("-o").arg(&out).args(budget).assert().success();
+        out
+    };
+    let (unlimited, small) = (run("unlimited", &[]), run("small", &["--memory", "64K"]));
+    assert!(run_json(&small)["memory"]["spilled"].as_array().unwrap().len() >= 4, "{}", run_json(&small)["memory"]);
+    for file in ["documents.jsonl", "clusters.jsonl", "passages.jsonl", "stories.jsonl"] {
+        assert!(std::fs::read(unlimited.join(file)).unwrap() == std::fs::read(small.join(file)).unwrap(), "{file} differs under --memory 64K");
+    }
+    assert!(!clusters(&small).is_empty(), "the new half matches the old");
 }

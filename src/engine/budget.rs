@@ -40,14 +40,19 @@ pub enum Held {
     StoryWords,
     /// Winnowed anchors, from signing to the candidate stage (1.1 KB an article).
     Anchors,
+    /// Texts of the documents the passage stage aligns, read again from the inputs (3.7 KB
+    /// for each document in a verified pair). Over the allowance they are read in waves, one
+    /// reading of the inputs each.
+    Texts,
 }
 
 impl Held {
-    /// Share of the budget this kind may hold. Words are gone before the other three exist
+    /// Share of the budget this kind may hold. Words are gone before the next three exist
     /// in full (signing turns one into the others chunk by chunk), and the three are held
     /// together, so their shares sum to 0.6 with 0.4 left for what is held whatever the budget
-    /// (metadata, furniture, passages' texts, the stage running now). The split follows
-    /// their sizes measured on the speed benchmark's dump (ARCHITECTURE.md, "Per-article
+    /// (metadata, furniture, story terms, the stage running now). The texts come after the
+    /// anchors and story words are gone, beside the sets only for `dedup`. The split follows
+    /// the sizes measured on the speed benchmark's dump (ARCHITECTURE.md, "Per-article
     /// state").
     pub fn share(self) -> f64 {
         match self {
@@ -55,6 +60,7 @@ impl Held {
             Held::Sets => 0.3,
             Held::StoryWords => 0.2,
             Held::Anchors => 0.1,
+            Held::Texts => 0.3,
         }
     }
 
@@ -65,6 +71,7 @@ impl Held {
             Held::Sets => "sets",
             Held::StoryWords => "story_words",
             Held::Anchors => "anchors",
+            Held::Texts => "texts",
         }
     }
 }
@@ -124,12 +131,14 @@ pub struct TempSpace {
     dir: Mutex<Option<Arc<SpillDir>>>,
     /// Kinds of state that left memory, in the order they did.
     spilled: Mutex<Vec<&'static str>>,
+    /// Readings of the inputs for the passage stage's texts.
+    text_readings: std::sync::atomic::AtomicUsize,
 }
 
 impl TempSpace {
     /// A temporary space under `parent`; nothing is created yet.
     pub fn new(parent: &Path) -> TempSpace {
-        TempSpace { parent: parent.to_path_buf(), dir: Mutex::new(None), spilled: Mutex::new(Vec::new()) }
+        TempSpace { parent: parent.to_path_buf(), dir: Mutex::new(None), spilled: Mutex::new(Vec::new()), text_readings: Default::default() }
     }
 
     /// The spill directory, created on first use.
@@ -151,6 +160,11 @@ impl TempSpace {
         }
     }
 
+    /// Counts `n` more readings of the inputs for texts.
+    pub fn note_text_readings(&self, n: usize) {
+        self.text_readings.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// What this space was used for: the kinds that left memory (in the order they did) and
     /// the most bytes its files held at once.
     pub fn usage(&self) -> (Vec<&'static str>, u64) {
@@ -167,16 +181,26 @@ pub struct MemoryInfo {
     /// `given` with `--memory`, else `default` (a share of the machine's memory).
     pub budget_from: &'static str,
     /// Kinds of per-article state that outgrew their allowance and went to disk (`words`:
-    /// the inputs were read a second time for signing).
+    /// the inputs were read a second time for signing; `texts`: the passage stage read them
+    /// in more than one wave).
     pub spilled: Vec<&'static str>,
     /// Most bytes the temporary files held at once (0 when nothing spilled).
     pub temp_peak_bytes: u64,
+    /// Times the passage stage read the inputs for texts: once when they fit the budget (the
+    /// origin links reuse them), more in waves under a small budget.
+    pub text_readings: usize,
 }
 
 impl MemoryInfo {
     /// What `budget` and `space` did.
     pub fn of(budget: &Budget, space: &TempSpace) -> MemoryInfo {
         let (spilled, temp_peak_bytes) = space.usage();
-        MemoryInfo { budget: budget.bytes, budget_from: if budget.given { "given" } else { "default" }, spilled, temp_peak_bytes }
+        MemoryInfo {
+            budget: budget.bytes,
+            budget_from: if budget.given { "given" } else { "default" },
+            spilled,
+            temp_peak_bytes,
+            text_readings: space.text_readings.load(std::sync::atomic::Ordering::Relaxed),
+        }
     }
 }

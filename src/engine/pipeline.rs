@@ -1126,33 +1126,24 @@ pub fn finish(
     let t = Instant::now();
     progress.begin("passages", Some(edges.len() as u64), Unit::Pairs);
     // Passages need each word's place in the text, which no stage keeps (16 bytes a word of
-    // every document): the texts of the documents in a verified pair are read again.
-    let mut in_edge = vec![false; n];
-    for e in &edges {
-        in_edge[e.a as usize] = true;
-        in_edge[e.b as usize] = true;
-    }
-    let wanted: Vec<u32> = (0..n as u32).filter(|&i| in_edge[i as usize]).collect();
-    let locations: Vec<_> = wanted.iter().map(|&i| (docs[i as usize].location, docs[i as usize].bytes)).collect();
-    let exclude = std::slice::from_ref(&config.outdir);
-    let fetched = crate::input::texts::fetch(&config.inputs, &config.fields, exclude, config.stdin_copy.as_deref(), &summary.files, &locations)?;
-    let mut texts: Vec<Option<String>> = vec![None; n];
-    for (&i, text) in wanted.iter().zip(fetched) {
-        match text {
-            Ok(t) => texts[i as usize] = Some(t),
-            Err(missing) => {
-                return Err(Error::Invariant(format!("{}: {}", summary.locate(docs[i as usize].location), missing.explain())))
-            }
-        }
-    }
+    // every document): the texts of the documents in a verified pair are read again, in waves
+    // that fit the budget.
+    let texts = TextSource {
+        config,
+        docs: &docs,
+        summary: &summary,
+        allowance: config.memory.allowance(Held::Texts),
+        space,
+        kept: std::sync::Mutex::new(None),
+    };
     // Without passages (`reprint dedup`), only the pairs whose kind depends on their passages
     // are aligned: a pair at the Jaccard threshold is a near-duplicate whatever they say.
     let aligned: Vec<(Edge, Vec<Passage>)> = if config.passages {
-        align_pairs(&edges, &texts, &furn.ranges, k, None, &|n| progress.advance(n)).into_iter().flatten().collect()
+        align_pairs(&edges, &texts, &furn.ranges, k, None, &|n| progress.advance(n))?.into_iter().flatten().collect()
     } else {
         let needed: Vec<Edge> = edges.iter().filter(|e| e.jaccard < config.threshold).copied().collect();
         progress.advance((edges.len() - needed.len()) as u64);
-        let mut found = align_pairs(&needed, &texts, &furn.ranges, k, None, &|n| progress.advance(n)).into_iter().flatten();
+        let mut found = align_pairs(&needed, &texts, &furn.ranges, k, None, &|n| progress.advance(n))?.into_iter().flatten();
         edges.iter().map(|&e| if e.jaccard < config.threshold { found.next().expect("one result per aligned pair") } else { (e, Vec::new()) }).collect()
     };
     progress.end();
@@ -1211,7 +1202,7 @@ pub fn finish(
     }
     drop(linked);
     progress.begin("origin links", Some(wanted_links.len() as u64), Unit::Pairs);
-    let found = align_pairs(&wanted_links, &texts, &furn.ranges, k, Some(config.threshold), &|n| progress.advance(n));
+    let found = align_pairs(&wanted_links, &texts, &furn.ranges, k, Some(config.threshold), &|n| progress.advance(n))?;
     progress.end();
     drop(texts);
     let mut links = 0;
@@ -1563,12 +1554,55 @@ pub fn role_name(role: Role) -> &'static str {
     }
 }
 
-/// The distinct fingerprints of the words outside `furniture`, sorted.
+/// Where the passage stage gets texts: the inputs read again for the documents of one wave
+/// of pieces at a time, a wave's records totalling at most `allowance` bytes (the budget's
+/// [`Held::Texts`]; one wave when everything fits).
+struct TextSource<'a> {
+    config: &'a ScanConfig,
+    docs: &'a [DocMeta],
+    summary: &'a InputSummary,
+    allowance: u64,
+    space: &'a TempSpace,
+    /// The texts of an alignment that took one wave, kept for the next (the origin links,
+    /// whose documents are among them) rather than read again.
+    kept: std::sync::Mutex<Option<AHashMap<u32, String>>>,
+}
+
+impl TextSource<'_> {
+    /// The texts of documents `ds` (sorted), by number.
+    fn fetch(&self, ds: &[u32]) -> Result<AHashMap<u32, String>> {
+        if let Some(kept) = self.kept.lock().expect("texts").take() {
+            if ds.iter().all(|d| kept.contains_key(d)) {
+                return Ok(kept);
+            }
+        }
+        self.space.note_text_readings(1);
+        let locations: Vec<_> = ds.iter().map(|&d| (self.docs[d as usize].location, self.docs[d as usize].bytes)).collect();
+        let exclude = std::slice::from_ref(&self.config.outdir);
+        let c = self.config;
+        let fetched = crate::input::texts::fetch(&c.inputs, &c.fields, exclude, c.stdin_copy.as_deref(), &self.summary.files, &locations)?;
+        let mut texts = AHashMap::with_capacity(ds.len());
+        for (&d, text) in ds.iter().zip(fetched) {
+            match text {
+                Ok(t) => texts.insert(d, t),
+                Err(missing) => {
+                    let at = self.summary.locate(self.docs[d as usize].location);
+                    return Err(Error::Invariant(format!("{at}: {}", missing.explain())));
+                }
+            };
+        }
+        Ok(texts)
+    }
+}
+
 /// Passages of the verified pairs `edges` (`a < b`), aligned component by component of the
 /// pair graph (split into pieces of at most [`PASSAGE_PIECE_EDGES`] pairs, so one huge
 /// component does not hold up a thread), each document tokenised once per piece instead of
-/// once per pair, from the `texts` read again (a `None` text aligns as empty). Results come
-/// back in edge order, each edge with its passages' body words (`a_words`, `b_words`).
+/// once per pair, from the texts read again. The pieces are taken in waves whose documents'
+/// records fit the budget's share for texts ([`TextSource`]): each wave's texts are read,
+/// aligned and dropped before the next, so the budget decides how often the inputs are read,
+/// not what comes out. Results come back in edge order, each edge with its passages' body
+/// words (`a_words`, `b_words`).
 ///
 /// With `measure` (the Jaccard threshold), the pairs are not verified yet: their similarity
 /// is measured on the shingle sets rebuilt from the texts (the sets of the sign stage, which
@@ -1576,13 +1610,13 @@ pub fn role_name(role: Role) -> &'static str {
 /// back as `None`.
 fn align_pairs(
     edges: &[Edge],
-    texts: &[Option<String>],
+    source: &TextSource<'_>,
     furniture: &[Vec<Range<usize>>],
     k: usize,
     measure: Option<f64>,
     advance: &(dyn Fn(u64) + Sync),
-) -> Vec<Option<(Edge, Vec<Passage>)>> {
-    let n = texts.len();
+) -> Result<Vec<Option<(Edge, Vec<Passage>)>>> {
+    let n = furniture.len();
     let mut uf = crate::matching::cluster::UnionFind::new(n);
     for e in edges {
         uf.union(e.a, e.b);
@@ -1593,9 +1627,59 @@ fn align_pairs(
         .chunk_by(|x, y| x.0 == y.0)
         .flat_map(|component| component.chunks(PASSAGE_PIECE_EDGES))
         .collect();
+    let mut aligned: Vec<(u32, Option<(Edge, Vec<Passage>)>)> = Vec::with_capacity(edges.len());
+    let mut start = 0;
+    let mut waves = 0;
+    while start < pieces.len() {
+        // The next wave: pieces while their documents' records fit the allowance (at least one).
+        let mut wave: AHashSet<u32> = AHashSet::new();
+        let mut bytes = 0u64;
+        let mut end = start;
+        while end < pieces.len() {
+            let new: AHashSet<u32> = pieces[end]
+                .iter()
+                .flat_map(|&(_, i)| [edges[i as usize].a, edges[i as usize].b])
+                .filter(|d| !wave.contains(d))
+                .collect();
+            let more: u64 = new.iter().map(|&d| source.docs[d as usize].bytes).sum();
+            if end > start && bytes + more > source.allowance {
+                break;
+            }
+            bytes += more;
+            wave.extend(new);
+            end += 1;
+        }
+        let mut ds: Vec<u32> = wave.into_iter().collect();
+        ds.sort_unstable();
+        let texts = source.fetch(&ds)?;
+        drop(ds);
+        waves += 1;
+        aligned.extend(align_wave(&pieces[start..end], edges, &texts, furniture, k, measure, advance));
+        if start == 0 && end == pieces.len() {
+            *source.kept.lock().expect("texts") = Some(texts);
+        }
+        start = end;
+    }
+    if waves > 1 {
+        source.space.note_spill(Held::Texts);
+    }
+    aligned.sort_unstable_by_key(|&(i, _)| i);
+    Ok(aligned.into_iter().map(|(_, x)| x).collect())
+}
+
+/// [`align_pairs`] over one wave of pieces, with its documents' texts.
+fn align_wave(
+    pieces: &[&[(u32, u32)]],
+    edges: &[Edge],
+    texts: &AHashMap<u32, String>,
+    furniture: &[Vec<Range<usize>>],
+    k: usize,
+    measure: Option<f64>,
+    advance: &(dyn Fn(u64) + Sync),
+) -> Vec<(u32, Option<(Edge, Vec<Passage>)>)> {
     // A document's tokens, shingle sequence, passage index and (when measuring) shingle set.
     type Prepared = (Tokens, Vec<Shingle>, Vec<(u64, u32)>, Vec<u64>);
-    let mut aligned: Vec<(u32, Option<(Edge, Vec<Passage>)>)> = pieces
+    pieces
         .par_iter()
         .map_init(
             || (AHashMap::<u32, Prepared>::new(), Vec::<Prepared>::new(), String::new()),
@@ -1603,7 +1687,7 @@ fn align_pairs(
                 let mut prepare = |d: usize, prepared: &mut AHashMap<u32, Prepared>| {
                     prepared.entry(d as u32).or_insert_with(|| {
                         let (mut tokens, ..) = spare.pop().unwrap_or_default();
-                        tokenize_with(texts[d].as_deref().unwrap_or(""), &mut tokens, scratch, |_, _| {});
+                        tokenize_with(texts.get(&(d as u32)).map_or("", String::as_str), &mut tokens, scratch, |_, _| {});
                         let (seq, words) = shingle_sequence(&tokens.tokens, &furniture[d], k);
                         let index = crate::matching::passage::index(&seq);
                         let set = if measure.is_some() { ShingleSet::from_sequence(&seq, words).hashes } else { Vec::new() };
@@ -1646,9 +1730,7 @@ fn align_pairs(
             },
         )
         .flatten()
-        .collect();
-    aligned.sort_unstable_by_key(|&(i, _)| i);
-    aligned.into_iter().map(|(_, x)| x).collect()
+        .collect()
 }
 
 /// The passages kept for the outputs, parallel to `edges` (the others dropped): inside a
@@ -1680,6 +1762,7 @@ pub fn attributed_passages(
         .collect()
 }
 
+/// The distinct fingerprints of the words outside `furniture`, sorted.
 fn body_word_set(words: &[u64], furniture: &[Range<usize>]) -> Vec<u64> {
     let mut skip = furniture.iter().peekable();
     let mut w: Vec<u64> = Vec::with_capacity(words.len());
