@@ -128,6 +128,14 @@ impl DocLists {
         Ok(out)
     }
 
+    /// Length of document `d`'s list, without reading it.
+    pub fn len_of(&self, d: u32) -> usize {
+        match &self.disk {
+            None => self.held[d as usize].len(),
+            Some(_) => (self.ends[d as usize] - if d == 0 { 0 } else { self.ends[d as usize - 1] }) as usize,
+        }
+    }
+
     /// Whether the lists went to disk.
     pub fn on_disk(&self) -> bool {
         self.disk.is_some()
@@ -228,6 +236,7 @@ mod tests {
             store.finish().unwrap();
             assert_eq!(store.on_disk(), allowance != u64::MAX, "allowance {allowance}");
             assert_eq!(store.count(), 200);
+            assert!(lists().iter().enumerate().all(|(d, l)| store.len_of(d as u32) == l.len()));
             for (d, l) in lists().iter().enumerate() {
                 assert_eq!(&*store.list(d as u32), &l[..], "document {d}, allowance {allowance}");
             }

@@ -2,7 +2,7 @@
 //! [`pipeline::ScanResult`]; the progress interface the stages report to; what an
 //! interrupted run removes; the memory budget ([`budget`]) with what leaves memory under it:
 //! per-document lists held or on disk ([`lists`]) and sorted runs spilled to disk ([`spill`],
-//! not used by the stages yet). It knows nothing of the commands built on it (`jobs`), of flags
+//! the anchors' postings when they outgrow their share). It knows nothing of the commands built on it (`jobs`), of flags
 //! or the terminal (`cli`), or of how results are written (`output`).
 
 pub mod progress;

@@ -44,12 +44,13 @@ use crate::config::{FieldMap, InputSpec, ScanConfig};
 use crate::error::{Error, Result};
 use crate::text::furniture::{self, DocLines, LineFeature};
 use crate::input::{read_in_batches, Batching, DocMeta, InputFile, InputIssue, InputSummary, SkipReason, Unparsed};
-use crate::sketch::lsh::{self, anchor_candidates, candidates, winnow, Provenance, ANCHOR_WINDOW};
+use crate::sketch::lsh::{self, candidates, winnow, Provenance, ANCHOR_WINDOW};
 use crate::sketch::minhash::{MinHasher, SigValue, MINHASH_SEED};
 use crate::text::normalize::{text_fingerprint, tokenize_with, Tokens};
 use crate::matching::passage::{align_indexed, Passage, Side};
 use crate::engine::budget::{Held, MemoryInfo, TempSpace};
 use crate::engine::lists::DocLists;
+use crate::engine::spill::Sorter;
 use crate::engine::progress::{Progress, Unit};
 use crate::text::lists::Lists;
 use crate::matching::reuse::{self, DocReuse, DocShape, OriginKey, Role};
@@ -75,6 +76,9 @@ const VOCABULARY_CACHE: usize = 4096;
 /// a component once, few enough that a component of thousands of pairs (a daily market report
 /// repeated for months) is shared among the threads.
 const PASSAGE_PIECE_EDGES: usize = 256;
+
+/// Bytes an anchor's posting (anchor, representative) takes in memory, padding included.
+const ANCHOR_POSTING_BYTES: u64 = std::mem::size_of::<(u64, u32)>() as u64;
 
 /// Seconds in a day: publication days (furniture spreads, template anchors) are timestamps divided by it.
 pub const SECONDS_PER_DAY: i64 = 86_400;
@@ -1038,20 +1042,46 @@ pub fn finish(
             drop(signatures);
             // Anchors are freed as soon as their route is done: only the sets are verified. The
             // representatives' anchors go to the anchor route, which frees them.
-            let mut anchors = anchors;
-            let rep_anchors = anchors.take_lists(&representatives)?;
-            drop(anchors);
             let provenance: Vec<Provenance> = representatives
                 .iter()
                 .map(|&i| Provenance { day: docs[i as usize].timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY)) })
                 .collect();
-            let anchored = match incremental {
-                None => anchor_candidates(rep_anchors, &provenance),
-                Some(c) => lsh::anchor_candidates_judged(rep_anchors, &|shared| {
+            let fate = |shared: &[(u64, u32)]| match incremental {
+                None => lsh::anchor_fate(shared, &provenance),
+                Some(c) => {
                     let local: Vec<(u32, Option<i64>)> =
                         shared.iter().map(|&(_, r)| (representatives[r as usize], provenance[r as usize].day)).collect();
                     (c.anchor_fate)(shared[0].0, &local)
-                }),
+                }
+            };
+            // The anchors' postings (anchor, representative) take 16 bytes each in memory:
+            // sorted in memory when they fit the anchors' share, else in sorted runs on disk
+            // merged back in order (the same pairs either way).
+            let postings: u64 = representatives.iter().map(|&i| anchors.len_of(i) as u64).sum();
+            let allowance = config.memory.allowance(Held::Anchors);
+            let anchored = if postings * ANCHOR_POSTING_BYTES <= allowance {
+                let mut anchors = anchors;
+                let rep_anchors = anchors.take_lists(&representatives)?;
+                drop(anchors);
+                lsh::anchor_candidates_judged(rep_anchors, &fate)
+            } else {
+                space.note_spill(Held::Anchors);
+                let dir = space.dir()?;
+                let mut sorter = Sorter::<(u64, u32)>::new(&dir, allowance as usize);
+                for (r, &i) in representatives.iter().enumerate() {
+                    for &a in anchors.list(i).iter() {
+                        sorter.push((a, r as u32))?;
+                    }
+                }
+                anchors.check()?;
+                drop(anchors);
+                let mut failure = None;
+                let merged = sorter.finish()?.map_while(|r| r.map_err(|e| failure = Some(e)).ok());
+                let anchored = lsh::anchor_candidates_sorted(merged, &fate);
+                if let Some(e) = failure {
+                    return Err(e);
+                }
+                anchored
             };
             let (anchor_pairs, crowded) = (anchored.pairs, anchored.crowded);
             counts.template_anchors = anchored.templates;

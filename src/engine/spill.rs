@@ -1,6 +1,7 @@
 //! Spilling: fixed-size per-article records (a band key and its document, a pair of
 //! documents) sorted in runs on disk under a memory cap and merged back in order. The
-//! building block of the memory budget (`docs/memory-budget.md`); no stage uses it yet.
+//! building block of the memory budget (`docs/memory-budget.md`): the anchors' postings go
+//! through it when they outgrow their share.
 //!
 //! A [`SpillDir`] is one directory under the temporary directory, registered with
 //! [`crate::engine::interrupt`] before it exists and removed when dropped, so its files go on

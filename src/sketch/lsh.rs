@@ -342,12 +342,7 @@ pub fn anchor_candidates_judged(anchors: Vec<Vec<u64>>, fate: &FateOf<'_>) -> An
         .par_chunk_by(|x, y| x.0 == y.0)
         .filter(|docs| docs.len() > 1)
         .fold(AnchorPairs::default, |mut out, docs| {
-            match fate(docs) {
-                AnchorFate::Crowded => out.crowded += 1,
-                AnchorFate::Template => out.templates += 1,
-                AnchorFate::Pairs if docs.len() <= BUCKET_ALL_PAIRS => out.pairs.extend(all_pairs(docs)),
-                AnchorFate::Pairs => out.large.push(docs.iter().map(|&(_, d)| d)),
-            }
+            judge_anchor(&mut out, docs, fate);
             out
         })
         .reduce(AnchorPairs::default, |mut a, mut b| {
@@ -359,6 +354,40 @@ pub fn anchor_candidates_judged(anchors: Vec<Vec<u64>>, fate: &FateOf<'_>) -> An
     out.pairs.par_sort_unstable();
     out.pairs.dedup();
     out
+}
+
+/// [`anchor_candidates_judged`] over `(anchor, document)` postings that come sorted (merged
+/// back from sorted runs on disk, under a memory budget), one anchor's documents at a time:
+/// the same result, the postings never all in memory.
+pub fn anchor_candidates_sorted(postings: impl Iterator<Item = (u64, u32)>, fate: &FateOf<'_>) -> AnchorPairs {
+    let mut out = AnchorPairs::default();
+    let mut docs: Vec<(u64, u32)> = Vec::new();
+    for p in postings {
+        if docs.last().is_some_and(|last| last.0 != p.0) {
+            if docs.len() > 1 {
+                judge_anchor(&mut out, &docs, fate);
+            }
+            docs.clear();
+        }
+        docs.push(p);
+    }
+    if docs.len() > 1 {
+        judge_anchor(&mut out, &docs, fate);
+    }
+    out.pairs.par_sort_unstable();
+    out.pairs.dedup();
+    out
+}
+
+/// Adds what one anchor shared by `docs` (two or more) gives: its pairs, its large bucket, or
+/// a count of why it gives nothing.
+fn judge_anchor(out: &mut AnchorPairs, docs: &[(u64, u32)], fate: &FateOf<'_>) {
+    match fate(docs) {
+        AnchorFate::Crowded => out.crowded += 1,
+        AnchorFate::Template => out.templates += 1,
+        AnchorFate::Pairs if docs.len() <= BUCKET_ALL_PAIRS => out.pairs.extend(all_pairs(docs)),
+        AnchorFate::Pairs => out.large.push(docs.iter().map(|&(_, d)| d)),
+    }
 }
 
 #[cfg(test)]
@@ -396,6 +425,33 @@ mod tests {
         assert_eq!(found.large.iter().collect::<Vec<_>>(), vec![&(0..12).collect::<Vec<u32>>()[..]]);
         let found = anchor_candidates(docs[..BUCKET_ALL_PAIRS].to_vec(), &wire[..BUCKET_ALL_PAIRS]);
         assert_eq!((found.pairs.len(), found.large.len()), (28, 0));
+    }
+
+    #[test]
+    fn sorted_postings_give_what_lists_give() {
+        let mut rng = crate::sketch::minhash::SplitMix64::new(11);
+        // 300 documents: anchors shared by a few (pairs) and by many (large buckets), on days
+        // that may make some of them templates.
+        let docs: Vec<Vec<u64>> = (0..300)
+            .map(|_| {
+                // Two common anchors (large buckets), four rare ones (pairs).
+                let mut a: Vec<u64> = (0..6).map(|j| rng.next_u64() % if j < 2 { 40 } else { 1500 }).collect();
+                a.sort_unstable();
+                a.dedup();
+                a
+            })
+            .collect();
+        let provenance: Vec<Provenance> = (0..300).map(|d| Provenance { day: Some(d as i64 % 9) }).collect();
+        let fate = |shared: &[(u64, u32)]| anchor_fate(shared, &provenance);
+        let lists = anchor_candidates_judged(docs.clone(), &fate);
+        let mut postings: Vec<(u64, u32)> =
+            docs.iter().enumerate().flat_map(|(d, a)| a.iter().map(move |&h| (h, d as u32))).collect();
+        postings.sort_unstable();
+        let sorted = anchor_candidates_sorted(postings.into_iter(), &fate);
+        assert!(!lists.pairs.is_empty() && !lists.large.is_empty(), "the case has pairs and large buckets");
+        assert_eq!(lists.pairs, sorted.pairs);
+        assert_eq!((lists.crowded, lists.templates), (sorted.crowded, sorted.templates));
+        assert_eq!(lists.large.iter().collect::<Vec<_>>(), sorted.large.iter().collect::<Vec<_>>());
     }
 
     #[test]
