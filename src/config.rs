@@ -163,6 +163,57 @@ pub const DEFAULT_MAX_DOC_BYTES: u64 = 8 << 20;
 /// stays a few megabytes for news-length articles; the JSONL outputs always list them all.
 pub const DEFAULT_REPORT_LIMIT: usize = 1000;
 
+/// Share of the machine's memory a run may use when `--memory` is not given: half, so the
+/// page cache (which keeps re-read inputs and spill files fast) and the rest of the machine
+/// keep the other half.
+pub const DEFAULT_SHARE_OF_MEMORY: f64 = 0.5;
+
+/// Budget assumed when the machine's memory cannot be read (not Linux): 4 GiB, what most
+/// laptops can spare.
+pub const FALLBACK_BUDGET: u64 = 4 << 30;
+
+/// The bytes a run may hold and where it spills.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budget {
+    /// Bytes.
+    pub bytes: u64,
+    /// Whether `--memory` gave it (else the default share of the machine's memory).
+    pub given: bool,
+    /// Where spill files go (`--temp-dir`; the system's temporary directory by default).
+    pub temp_dir: PathBuf,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget { bytes: default_bytes(), given: false, temp_dir: std::env::temp_dir() }
+    }
+}
+
+impl Budget {
+    /// A budget of `bytes` (from `--memory`), spilling under `temp_dir` (or the default).
+    pub fn given(bytes: u64, temp_dir: Option<PathBuf>) -> Budget {
+        Budget { bytes, given: true, temp_dir: temp_dir.unwrap_or_else(std::env::temp_dir) }
+    }
+}
+
+/// The default budget: [`DEFAULT_SHARE_OF_MEMORY`] of the machine's memory (or of the
+/// control group's limit, in a container that has one), else [`FALLBACK_BUDGET`].
+pub fn default_bytes() -> u64 {
+    match physical_memory() {
+        Some(m) => (m as f64 * DEFAULT_SHARE_OF_MEMORY) as u64,
+        None => FALLBACK_BUDGET,
+    }
+}
+
+/// Memory of the machine, or of the control group when it is limited below that.
+fn physical_memory() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kb: u64 = meminfo.lines().find_map(|l| l.strip_prefix("MemTotal:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    let total = kb * 1024;
+    let limit = std::fs::read_to_string("/sys/fs/cgroup/memory.max").ok().and_then(|s| s.trim().parse::<u64>().ok());
+    Some(limit.map_or(total, |l| l.min(total)))
+}
+
 /// Everything `reprint scan` needs to run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScanConfig {
@@ -217,7 +268,7 @@ pub struct ScanConfig {
     /// The memory budget and where state that outgrows it goes (`--memory`, `--temp-dir`):
     /// where state is held, never what the outputs say.
     #[serde(skip)]
-    pub memory: crate::engine::budget::Budget,
+    pub memory: Budget,
 }
 
 impl Default for ScanConfig {
@@ -242,7 +293,7 @@ impl Default for ScanConfig {
             dedup: None,
             stdin_copy: None,
             tuning: Tuning::default(),
-            memory: crate::engine::budget::Budget::default(),
+            memory: Budget::default(),
         }
     }
 }

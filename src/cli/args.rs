@@ -2,7 +2,7 @@
 //! configuration they make.
 
 use super::*;
-use crate::engine::budget::Budget;
+use crate::config::Budget;
 
 #[derive(Parser)]
 #[command(name = "reprint", version, about = "Find near-duplicate and syndicated news articles in scraped news dumps")]

@@ -1,6 +1,7 @@
 //! The memory budget (`--memory`, `--temp-dir`) and the temporary space it spills to.
 //!
-//! A [`Budget`] is a number of bytes the run may hold, split into allowances for the kinds
+//! A [`Budget`] (part of the configuration, `crate::config`, so that reading does not depend
+//! on the engine) is a number of bytes the run may hold, split into allowances for the kinds
 //! of per-article state that can leave memory ([`Held`]): a kind held within its allowance
 //! stays in memory; one that outgrows it moves to a file under the temporary space and is
 //! read back from there ([`crate::engine::lists::DocLists`], the re-read of the inputs in
@@ -15,17 +16,9 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
+pub use crate::config::Budget;
 use crate::engine::spill::SpillDir;
 use crate::error::Result;
-
-/// Share of the machine's memory a run may use when `--memory` is not given: half, so the
-/// page cache (which keeps re-read inputs and spill files fast) and the rest of the machine
-/// keep the other half.
-pub const DEFAULT_SHARE_OF_MEMORY: f64 = 0.5;
-
-/// Budget assumed when the machine's memory cannot be read (not Linux): 4 GiB, what most
-/// laptops can spare.
-pub const FALLBACK_BUDGET: u64 = 4 << 30;
 
 /// Kinds of per-article state that leave memory when they outgrow their allowance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +57,11 @@ impl Held {
         }
     }
 
+    /// The bytes this kind may hold in memory under `budget`.
+    pub fn allowance(self, budget: &Budget) -> u64 {
+        (budget.bytes as f64 * self.share()) as u64
+    }
+
     /// Name in `run.json`.
     pub fn name(self) -> &'static str {
         match self {
@@ -74,53 +72,6 @@ impl Held {
             Held::Texts => "texts",
         }
     }
-}
-
-/// The bytes a run may hold and where it spills.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Budget {
-    /// Bytes.
-    pub bytes: u64,
-    /// Whether `--memory` gave it (else the default share of the machine's memory).
-    pub given: bool,
-    /// Where spill files go (`--temp-dir`; the system's temporary directory by default).
-    pub temp_dir: PathBuf,
-}
-
-impl Default for Budget {
-    fn default() -> Self {
-        Budget { bytes: default_bytes(), given: false, temp_dir: std::env::temp_dir() }
-    }
-}
-
-impl Budget {
-    /// A budget of `bytes` (from `--memory`), spilling under `temp_dir` (or the default).
-    pub fn given(bytes: u64, temp_dir: Option<PathBuf>) -> Budget {
-        Budget { bytes, given: true, temp_dir: temp_dir.unwrap_or_else(std::env::temp_dir) }
-    }
-
-    /// The bytes `kind` may hold in memory.
-    pub fn allowance(&self, kind: Held) -> u64 {
-        (self.bytes as f64 * kind.share()) as u64
-    }
-}
-
-/// The default budget: [`DEFAULT_SHARE_OF_MEMORY`] of the machine's memory (or of the
-/// control group's limit, in a container that has one), else [`FALLBACK_BUDGET`].
-pub fn default_bytes() -> u64 {
-    match physical_memory() {
-        Some(m) => (m as f64 * DEFAULT_SHARE_OF_MEMORY) as u64,
-        None => FALLBACK_BUDGET,
-    }
-}
-
-/// Memory of the machine, or of the control group when it is limited below that.
-fn physical_memory() -> Option<u64> {
-    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kb: u64 = meminfo.lines().find_map(|l| l.strip_prefix("MemTotal:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
-    let total = kb * 1024;
-    let limit = std::fs::read_to_string("/sys/fs/cgroup/memory.max").ok().and_then(|s| s.trim().parse::<u64>().ok());
-    Some(limit.map_or(total, |l| l.min(total)))
 }
 
 /// The run's temporary space: one spill directory under the budget's `temp_dir`, made when

@@ -797,9 +797,9 @@ pub fn sign_stage(
     let budget = &config.memory;
     let mut stores = SignStores {
         space,
-        sets: DocLists::new(Held::Sets, budget.allowance(Held::Sets)),
-        anchors: DocLists::new(Held::Anchors, budget.allowance(Held::Anchors)),
-        story_words: DocLists::new(Held::StoryWords, budget.allowance(Held::StoryWords)),
+        sets: DocLists::new(Held::Sets, Held::Sets.allowance(budget)),
+        anchors: DocLists::new(Held::Anchors, Held::Anchors.allowance(budget)),
+        story_words: DocLists::new(Held::StoryWords, Held::StoryWords.allowance(budget)),
         body_words: Vec::with_capacity(n),
         shingles: Vec::with_capacity(n),
         content: Vec::with_capacity(n),
@@ -949,7 +949,7 @@ pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Opti
     config.validate()?;
     let started = Instant::now();
     let space = TempSpace::new(&config.memory.temp_dir);
-    let read = read_stage(config, progress, None, config.memory.allowance(Held::Words))?;
+    let read = read_stage(config, progress, None, Held::Words.allowance(&config.memory))?;
     let skipped = read.skipped();
     let counts = input_counts(&read.docs, &skipped, &read.summary);
     check_strict(config, &read.docs, &skipped, &read.summary)?;
@@ -1058,7 +1058,7 @@ pub fn finish(
             // sorted in memory when they fit the anchors' share, else in sorted runs on disk
             // merged back in order (the same pairs either way).
             let postings: u64 = representatives.iter().map(|&i| anchors.len_of(i) as u64).sum();
-            let allowance = config.memory.allowance(Held::Anchors);
+            let allowance = Held::Anchors.allowance(&config.memory);
             let anchored = if postings * ANCHOR_POSTING_BYTES <= allowance {
                 let mut anchors = anchors;
                 let rep_anchors = anchors.take_lists(&representatives)?;
@@ -1162,7 +1162,7 @@ pub fn finish(
         config,
         docs: &docs,
         summary: &summary,
-        allowance: config.memory.allowance(Held::Texts),
+        allowance: Held::Texts.allowance(&config.memory),
         space,
         kept: std::sync::Mutex::new(None),
     };

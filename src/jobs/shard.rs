@@ -376,7 +376,7 @@ pub fn sign(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, p
     let started = Instant::now();
     let judgement = if config.furniture { read_judgement(sigdir, batch)? } else { Judgement::default() };
     let space = TempSpace::new(&config.memory.temp_dir);
-    let read = pipeline::read_stage(config, progress, Some((shard.0 - 1, shard.1)), config.memory.allowance(Held::Words))?;
+    let read = pipeline::read_stage(config, progress, Some((shard.0 - 1, shard.1)), Held::Words.allowance(&config.memory))?;
     let mut params = SignParams::of(config, "sign", batch, shard, &read.summary.files);
     params.furniture_lines = Some(judgement.distinct_lines);
     let skipped = read.skipped();
@@ -926,7 +926,7 @@ pub fn cluster(
         .collect();
     // Appended in document order (empty for the sets no stage compares), held or on disk by
     // the budget.
-    let mut sets = DocLists::new(Held::Sets, config.memory.allowance(Held::Sets));
+    let mut sets = DocLists::new(Held::Sets, Held::Sets.allowance(&config.memory));
     let mut computed = wanted.iter().zip(computed).peekable();
     for d in 0..n as u32 {
         match computed.next_if(|(&i, _)| i == d) {
@@ -1003,7 +1003,7 @@ pub fn cluster(
         content,
         anchors: DocLists::held(Held::Anchors, vec![Vec::new(); n]),
         story_words: {
-            let mut lists = DocLists::new(Held::StoryWords, config.memory.allowance(Held::StoryWords));
+            let mut lists = DocLists::new(Held::StoryWords, Held::StoryWords.allowance(&config.memory));
             for w in story_words {
                 lists.push(w, &space)?;
             }
