@@ -128,6 +128,16 @@ impl DocLists {
         Ok(out)
     }
 
+    /// Frees the held lists of the documents not `needed` (they read as empty from then on);
+    /// lists on disk stay where they are.
+    pub fn keep_only(&mut self, needed: &[bool]) {
+        if self.disk.is_none() {
+            for (list, _) in self.held.iter_mut().zip(needed).filter(|(_, &keep)| !keep) {
+                *list = Box::default();
+            }
+        }
+    }
+
     /// Length of document `d`'s list, without reading it.
     pub fn len_of(&self, d: u32) -> usize {
         match &self.disk {
@@ -241,6 +251,10 @@ mod tests {
                 assert_eq!(&*store.list(d as u32), &l[..], "document {d}, allowance {allowance}");
             }
             store.check().unwrap();
+            store.keep_only(&(0..200).map(|d| d != 7).collect::<Vec<_>>());
+            let seven = if store.on_disk() { lists()[7].clone() } else { Vec::new() };
+            assert_eq!(&*store.list(7), &seven[..], "allowance {allowance}");
+            assert_eq!(&*store.list(8), &lists()[8][..]);
             let taken = store.take_lists(&[3, 5]).unwrap();
             assert_eq!(taken, vec![lists()[3].clone(), lists()[5].clone()]);
         }

@@ -1133,7 +1133,27 @@ pub fn finish(
     } else {
         Vec::new()
     };
+    // Only documents that can be in a group need their set: those in a verified pair, and
+    // those whose address another document shares; the others' held sets are freed now.
     let dedup_sets = if config.dedup.is_some() {
+        let mut needed = vec![false; n];
+        for e in &edges {
+            needed[e.a as usize] = true;
+            needed[e.b as usize] = true;
+        }
+        let mut by_url: AHashMap<&str, usize> = AHashMap::new();
+        for (i, u) in urls.iter().enumerate() {
+            if let Some(u) = u {
+                if let Some(&first) = by_url.get(u.as_str()) {
+                    needed[first] = true;
+                    needed[i] = true;
+                } else {
+                    by_url.insert(u, i);
+                }
+            }
+        }
+        let mut sets = sets;
+        sets.keep_only(&needed);
         Some(sets)
     } else {
         drop(sets);

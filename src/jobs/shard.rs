@@ -457,6 +457,7 @@ pub fn sign(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, p
             a_anchor.push(a as i64);
         }
     }
+    signed.anchors.check()?;
     rows.insert("anchors", a_ord.len());
     write_table(sigdir, "anchors", &params, record_batch(vec![("ord", i64s(a_ord)), ("anchor", i64s(a_anchor))]))?;
 
@@ -471,6 +472,7 @@ pub fn sign(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, p
             ("words", lists((0..ords.len() as u32).map(|d| signed.story_words.list(d).iter().map(|&h| h as i64).collect()))),
         ]),
     )?;
+    signed.story_words.check()?;
     let mut vocab: Vec<(u64, &str)> = signed.vocabulary.iter().map(|(&h, w)| (h, &**w)).collect();
     vocab.sort_unstable();
     rows.insert("vocabulary", vocab.len());
