@@ -13,11 +13,12 @@
 use std::mem::size_of;
 
 use reprint::config::{InputSpec, ScanConfig};
-use reprint::engine::pipeline::{read_stage, sign_stage, Counts};
+use reprint::engine::pipeline::{read_stage, sign_stage, Counts, ReadLines};
 use reprint::engine::budget::TempSpace;
 use reprint::engine::progress::NoProgress;
 use reprint::text::lists::Lists;
 use reprint::input::{DocMeta, SkipReason};
+use reprint::text::furniture::LineFeature;
 use reprint::sketch::minhash::SigValue;
 
 fn string_bytes(s: &Option<String>) -> usize {
@@ -27,8 +28,24 @@ fn string_bytes(s: &Option<String>) -> usize {
 fn main() {
     let path = std::env::args().nth(1).expect("usage: state DUMP.jsonl");
     let config = ScanConfig { inputs: vec![InputSpec::Path(path.into())], ..ScanConfig::default() };
-    let read = read_stage(&config, &NoProgress, None, u64::MAX).expect("read the dump");
     let space = TempSpace::new(&std::env::temp_dir());
+    let read = read_stage(&config, &NoProgress, None, u64::MAX, ReadLines::Count, &space).expect("read the dump");
+    // Each document's lines, held with its words (24 B a line and a list header), and the
+    // furniture rule's entries (24 B a distinct line of a document whose lines are new).
+    let line_words = read.line_words();
+    let lines: usize = line_words.iter().map(|l| size_of::<Vec<LineFeature>>() + l.len() * size_of::<LineFeature>()).sum();
+    let mut seen = std::collections::HashSet::new();
+    let entries: usize = line_words
+        .iter()
+        .filter(|l| !l.is_empty() && seen.insert(reprint::text::furniture::doc_lines_key(l)))
+        .map(|l| {
+            let mut fps: Vec<u64> = l.iter().map(|x| x.0).collect();
+            fps.sort_unstable();
+            fps.dedup();
+            fps.len() * size_of::<reprint::text::furniture::LineEntry>()
+        })
+        .sum();
+    drop(line_words);
     let signed = sign_stage(&config, &NoProgress, read, Counts::default(), None, &space).expect("sign the dump");
     let n = signed.docs.len().max(1) as f64;
     let words: u64 = signed.word_count.iter().map(|&w| w as u64).sum();
@@ -53,12 +70,21 @@ fn main() {
     let signatures = representatives.len() * (size_of::<Vec<SigValue>>() + config.perms * size_of::<SigValue>());
     // Word count, distinct shingles, set fingerprint, text fingerprint, wire byline, skip reason.
     let fixed = 2 * size_of::<u32>() + size_of::<u64>() + size_of::<Option<u64>>() + size_of::<bool>() + size_of::<Option<SkipReason>>();
+    // `dedup` holds each document's canonical URL from verification to the keep decision.
+    let urls: usize = signed
+        .docs
+        .iter()
+        .map(|d| size_of::<Option<String>>() + d.url.as_deref().and_then(reprint::input::address::canonical_url).map_or(0, |u| u.capacity()))
+        .sum();
     println!("{} articles, {:.0} words an article", signed.docs.len(), words as f64 / n);
     println!("| state | held | bytes an article |");
     println!("|---|---|---|");
     let row = |what: &str, held: &str, bytes: f64| println!("| {what} | {held} | {:.0} |", bytes / n);
     row("word fingerprints (8 B a word)", "read to sign", 8.0 * words as f64);
+    row("lines (24 B a line), kept with the words", "read to furniture", lines as f64);
+    row("the furniture rule's entries (24 B a distinct line of a document)", "read to furniture", entries as f64);
     row("metadata (id, outlet, date, title, URL, location)", "whole run", meta as f64);
+    row("dedup: canonical URLs", "verify to the keep decision", urls as f64);
     row("fixed per-article figures (words, shingles, fingerprints, byline, skip reason)", "whole run", (fixed * signed.docs.len()) as f64);
     row("shingle sets (8 B a distinct shingle)", "sign to verify (dedup: to the keep decision)", sets as f64);
     row("anchors (8 B each)", "sign to candidates", anchors as f64);

@@ -180,13 +180,57 @@ fn summary_table_reports_the_run() {
     assert_eq!(t["shared passages"], c["passages"].to_string());
     assert_eq!(t["furniture set aside"], format!("{} words ({} lines)", c["furniture_words"], c["furniture_lines"]));
     assert_eq!(t["stories / documents in stories"], format!("{} / {}", c["stories"], c["documents_in_stories"]));
-    assert_eq!(t.len(), 12, "{t:?}");
+    let half = run["memory"]["budget"].as_u64().unwrap() as f64 / (1u64 << 30) as f64;
+    assert_eq!(run["memory"]["budget_from"], "default");
+    let budget = t["memory budget"].strip_suffix(" GiB (default: half the memory)").expect("a default budget in GiB");
+    assert!((budget.parse::<f64>().unwrap() - half).abs() <= 0.05, "{budget} vs {half}");
+    assert_eq!(t["spilled to disk"], "nothing");
+    assert_eq!(t.len(), 14, "{t:?}");
     // Then the outlets table, most reused first, and where the outputs are.
     assert!(stdout.contains("│ outlet ") && stdout.contains("top source"), "{stdout}");
     let last: Vec<&str> = stdout.lines().rev().take(2).collect();
     assert_eq!(last[1], format!("outputs in {}/", p(&out)));
     assert_eq!(last[0], format!("review page: {}", p(&out.join("report.html"))));
     assert!(out.join("report.html").is_file());
+}
+
+#[test]
+fn summary_table_reports_the_budget_and_what_spilled() {
+    let dir = tempdir();
+    let input = small_input(dir.path());
+    let out = dir.path().join("out");
+    let temp = dir.path().join("temp");
+    std::fs::create_dir(&temp).unwrap();
+    // 2K: smaller than the six articles' words and sets.
+    let (code, stdout, stderr) = run(&["scan", p(&input), "-o", p(&out), "--memory", "2K", "--temp-dir", p(&temp)]);
+    assert_eq!(code, 0, "{stderr}");
+    let t = table(&stdout);
+    assert_eq!(t["memory budget"], "2.0 KiB (--memory)");
+    let memory = &run_json(&out)["memory"];
+    let spilled: Vec<&str> = memory["spilled"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    assert!(spilled.contains(&"sets") && spilled.contains(&"words"), "{spilled:?}");
+    let peak = memory["temp_peak_bytes"].as_u64().unwrap();
+    assert!(peak > 1024, "{peak}");
+    let shown = t["spilled to disk"].clone();
+    let (kinds, files) = shown.split_once(" (temporary files at most ").expect("kinds, then the files' peak");
+    assert_eq!(kinds, spilled.join(", "));
+    let files = files.strip_suffix(')').unwrap();
+    let (value, unit) = files.split_once(' ').unwrap();
+    let scale = match unit {
+        "KiB" => 1024.0,
+        "MiB" => 1024.0 * 1024.0,
+        other => panic!("unit {other}"),
+    };
+    assert!((value.parse::<f64>().unwrap() * scale - peak as f64).abs() <= 0.05 * scale, "{files} vs {peak}");
+    assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0, "temporary files removed");
+    // `dedup` has no run.json: its terminal says the same.
+    let deduped = dir.path().join("deduped.jsonl");
+    let (code, stdout, stderr) = run(&["dedup", p(&input), "-o", p(&deduped), "--memory", "2K", "--temp-dir", p(&temp)]);
+    assert_eq!(code, 0, "{stderr}");
+    let line = stdout.lines().find(|l| l.starts_with("memory budget ")).expect("a memory line");
+    assert!(line.starts_with("memory budget 2.0 KiB (--memory); spilled to disk: "), "{line}");
+    assert!(line.contains("words") && line.contains("sets") && line.contains("(temporary files at most "), "{line}");
+    assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0, "temporary files removed");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use reprint::config::{InputSpec, ScanConfig, DEFAULT_THRESHOLD};
-use reprint::engine::pipeline::{input_counts, read_stage, sign_stage};
+use reprint::engine::pipeline::{input_counts, read_stage, sign_stage, ReadLines};
 use reprint::engine::progress::NoProgress;
 use reprint::engine::budget::TempSpace;
 use reprint::text::lists::Lists;
@@ -389,10 +389,10 @@ fn reuters_scan_clusters_the_exact_pairs_above_the_threshold() {
     assert_eq!(params["threshold"].as_f64(), Some(t), "{params}");
     assert_eq!(params["shingle"].as_u64(), Some(config.shingle as u64), "{params}");
     assert_eq!(params["furniture"].as_bool(), Some(config.furniture), "{params}");
-    let read = read_stage(&config, &NoProgress, None, u64::MAX).expect("read");
+    let space = TempSpace::new(&std::env::temp_dir());
+    let read = read_stage(&config, &NoProgress, None, u64::MAX, ReadLines::Count, &space).expect("read");
     let skipped = read.skipped();
     let counts = input_counts(&read.docs, &skipped, &read.summary);
-    let space = TempSpace::new(&std::env::temp_dir());
     let signed = sign_stage(&config, &NoProgress, read, counts, None, &space).expect("sign");
     let all_sets: Vec<Vec<u64>> = (0..signed.docs.len() as u32).map(|d| signed.sets.list(d).into_owned()).collect();
     let sign_seconds = t0.elapsed().as_secs_f64();

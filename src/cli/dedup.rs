@@ -137,6 +137,12 @@ pub(super) fn dedup(args: DedupArgs, pool: &rayon::ThreadPool, quiet: bool) -> a
             s.retained,
             args.min_containment
         )?;
+        writeln!(
+            out,
+            "memory budget {}; spilled to disk: {}",
+            super::summary::memory_budget(&result.run.memory),
+            super::summary::spilled(&result.run.memory)
+        )?;
         if !s.skipped.is_empty() {
             let list: Vec<String> = s.skipped.iter().map(|(k, v)| format!("{v} {k}")).collect();
             writeln!(out, "skipped (not articles): {}", list.join(", "))?;

@@ -58,6 +58,8 @@ pub(super) fn print_summary(r: &ScanResult, config: &ScanConfig) -> std::io::Res
         ),
         ("shared passages", if p.passages { c.passages.to_string() } else { "not written (--no-passages)".into() }),
         ("furniture set aside", format!("{} words ({} lines)", c.furniture_words, c.furniture_lines)),
+        ("memory budget", memory_budget(&r.run.memory)),
+        ("spilled to disk", spilled(&r.run.memory)),
         ("time", format!("{secs:.2} s")),
         ("throughput", format!("{:.1} MB/s", if secs > 0.0 { mb / secs } else { 0.0 })),
     ];
@@ -79,6 +81,37 @@ pub(super) fn print_summary(r: &ScanResult, config: &ScanConfig) -> std::io::Res
         writeln!(out, "review page: {}", config.outdir.join(crate::output::html::REPORT_FILE).display())?;
     }
     Ok(())
+}
+
+/// Bytes in binary units, as `--memory` takes them (`256.0 MiB`).
+fn binary_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    if value < 1024.0 {
+        return format!("{bytes} B");
+    }
+    let mut unit = 0;
+    value /= 1024.0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// The budget and where it came from (`run.json`'s `memory.budget` and `budget_from`).
+pub(super) fn memory_budget(m: &crate::engine::budget::MemoryInfo) -> String {
+    let from = if m.budget_from == "given" { "--memory" } else { "default: half the memory" };
+    format!("{} ({from})", binary_bytes(m.budget))
+}
+
+/// What left memory and the temporary files' peak (`memory.spilled`, `temp_peak_bytes`).
+pub(super) fn spilled(m: &crate::engine::budget::MemoryInfo) -> String {
+    if m.spilled.is_empty() {
+        "nothing".into()
+    } else {
+        format!("{} (temporary files at most {})", m.spilled.join(", "), binary_bytes(m.temp_peak_bytes))
+    }
 }
 
 /// Outlets by reused share, most first.

@@ -27,12 +27,20 @@ pub enum Held {
     /// largest: 5.0 KB an article on the speed benchmark's dump). Over the allowance, they
     /// are dropped and the inputs are read a second time for signing.
     Words,
+    /// Every document's lines as the furniture rule counts them (a fingerprint, the outlet,
+    /// the document and the line's words: 24 bytes a distinct line of a document), while the
+    /// rule counts them. Over the allowance they are sorted in runs on disk.
+    Lines,
     /// Shingle sets, from signing to verification (4.7 KB an article).
     Sets,
     /// Distinct body words, from signing to the story terms (2.8 KB an article).
     StoryWords,
     /// Winnowed anchors, from signing to the candidate stage (1.1 KB an article).
     Anchors,
+    /// MinHash signatures of the documents that represent a distinct set, for banding (4 bytes
+    /// a permutation: 512 bytes an article at 128). Over the allowance they are made chunk by
+    /// chunk and each band's key goes to sorted runs on disk, 16 bytes a band.
+    BandKeys,
     /// Texts of the documents the passage stage aligns, read again from the inputs (3.7 KB
     /// for each document in a verified pair). Over the allowance they are read in waves, one
     /// reading of the inputs each.
@@ -43,16 +51,20 @@ impl Held {
     /// Share of the budget this kind may hold. Words are gone before the next three exist
     /// in full (signing turns one into the others chunk by chunk), and the three are held
     /// together, so their shares sum to 0.6 with 0.4 left for what is held whatever the budget
-    /// (metadata, furniture, story terms, the stage running now). The texts come after the
+    /// (metadata, furniture, story terms, the stage running now); the band keys' 0.2 comes
+    /// out of that 0.4 for the candidate stage alone, and the lines' 0.2 for the furniture
+    /// rule alone (beside the words). The texts come after the
     /// anchors and story words are gone, beside the sets only for `dedup`. The split follows
     /// the sizes measured on the speed benchmark's dump (ARCHITECTURE.md, "Per-article
     /// state").
     pub fn share(self) -> f64 {
         match self {
             Held::Words => 0.5,
+            Held::Lines => 0.2,
             Held::Sets => 0.3,
             Held::StoryWords => 0.2,
             Held::Anchors => 0.1,
+            Held::BandKeys => 0.2,
             Held::Texts => 0.3,
         }
     }
@@ -66,9 +78,11 @@ impl Held {
     pub fn name(self) -> &'static str {
         match self {
             Held::Words => "words",
+            Held::Lines => "lines",
             Held::Sets => "sets",
             Held::StoryWords => "story_words",
             Held::Anchors => "anchors",
+            Held::BandKeys => "band_keys",
             Held::Texts => "texts",
         }
     }

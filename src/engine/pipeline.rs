@@ -43,6 +43,7 @@ use crate::matching::cluster::{cluster, Cluster};
 use crate::config::{FieldMap, InputSpec, ScanConfig};
 use crate::error::{Error, Result};
 use crate::text::furniture::{self, DocLines, LineFeature};
+use crate::engine::line_counts::{self, LineCounts};
 use crate::input::{read_in_batches, Batching, DocMeta, InputFile, InputIssue, InputSummary, SkipReason, Unparsed};
 use crate::sketch::lsh::{self, candidates, winnow, Provenance, ANCHOR_WINDOW};
 use crate::sketch::minhash::{MinHasher, SigValue, MINHASH_SEED};
@@ -520,9 +521,11 @@ pub struct ReadDocs {
     pub summary: InputSummary,
     /// Seconds it took.
     pub seconds: f64,
-    /// Whether every document kept its word fingerprints; if not, signing reads the inputs
-    /// again.
+    /// Whether every document kept its word fingerprints (and its lines); if not, signing
+    /// reads the inputs again.
     pub words_held: bool,
+    /// The furniture rule's counts of every document's lines, with [`ReadLines::Count`].
+    pub line_counts: Option<LineCounts>,
     /// The shard read, for reading it again.
     shard: Option<(u32, u32)>,
 }
@@ -539,13 +542,32 @@ impl ReadDocs {
     }
 }
 
+/// What [`read_stage`] does with each document's lines (the furniture rule's input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadLines {
+    /// Counted for the rule as they are read ([`ReadDocs::line_counts`]), and kept with the
+    /// words (for setting furniture aside) while those are kept.
+    Count,
+    /// Kept with the words while those are kept, not counted (the judgement is given).
+    WithWords,
+    /// Always kept (`reprint sign --lines` writes them), not counted.
+    Keep,
+}
+
 /// Stage 1, read + tokenize. With `shard`, only that shard's files are read
-/// ([`Batching::shard`]). Each document keeps its lines and, while they total at most
-/// `words` bytes (the budget's allowance, [`Held::Words`]), its word fingerprints (8 bytes a
-/// word); past that every document's are dropped ([`ReadDocs::words_held`] is false) and
-/// [`sign_stage`] reads the inputs again. With `words` 0, none are kept: enough for the
-/// furniture rule's counts, not for signing.
-pub fn read_stage(config: &ScanConfig, progress: &dyn Progress, shard: Option<(u32, u32)>, words: u64) -> Result<ReadDocs> {
+/// ([`Batching::shard`]). While the word fingerprints (8 bytes a word) total at most `words`
+/// bytes (the budget's allowance, [`Held::Words`]), each document keeps them and its lines;
+/// past that every document's are dropped ([`ReadDocs::words_held`] is false) and
+/// [`sign_stage`] reads the inputs again. `lines` says whether the lines are also counted
+/// for the furniture rule as they are read, or kept whatever the words.
+pub fn read_stage(
+    config: &ScanConfig,
+    progress: &dyn Progress,
+    shard: Option<(u32, u32)>,
+    words: u64,
+    lines: ReadLines,
+    space: &TempSpace,
+) -> Result<ReadDocs> {
     let t = Instant::now();
     let mut docs: Vec<DocMeta> = Vec::new();
     let mut bodies: Vec<std::result::Result<Body, SkipReason>> = Vec::new();
@@ -556,11 +578,16 @@ pub fn read_stage(config: &ScanConfig, progress: &dyn Progress, shard: Option<(u
     let batching = Batching { docs: BATCH_DOCS, ahead: READ_AHEAD_BATCHES, shard };
     let mut keep_words = words > 0;
     let mut words_bytes = 0u64;
+    let count_lines = lines == ReadLines::Count && config.furniture;
+    let mut line_counts = count_lines.then(|| LineCounts::under(&config.memory));
+    let mut failure: Option<Error> = None;
     let summary =
         read_in_batches(&config.inputs, exclude, config.stdin_copy.as_deref(), false, None, config.max_doc_bytes, batching, &mut |batch| {
             let bytes: u64 = batch.iter().map(Unparsed::bytes).sum();
             let keep = keep_words;
-            type Parsed = Vec<(DocMeta, std::result::Result<Body, SkipReason>)>;
+            let keep_lines = keep || lines == ReadLines::Keep;
+            type Counted = Option<(u64, Vec<furniture::LineEntry>)>;
+            type Parsed = Vec<(DocMeta, std::result::Result<Body, SkipReason>, Counted)>;
             let chunks: Vec<(Parsed, AHashMap<u64, Box<str>>)> = batch
                 .into_par_iter()
                 .chunks(VOCABULARY_CHUNK_DOCS)
@@ -575,6 +602,7 @@ pub fn read_stage(config: &ScanConfig, progress: &dyn Progress, shard: Option<(u
                         .into_iter()
                         .map(|rec| {
                             let rec = rec.parse(&config.fields);
+                            let mut counted = None;
                             let body = rec.body.and_then(|text| {
                                 tokenize_with(&text, &mut tokens, &mut scratch, |h, w| {
                                     let slot = &mut recent[h as usize & (VOCABULARY_CACHE - 1)];
@@ -590,22 +618,33 @@ pub fn read_stage(config: &ScanConfig, progress: &dyn Progress, shard: Option<(u
                                 if tokens.tokens.is_empty() {
                                     return Err(SkipReason::NoWords);
                                 }
-                                let lines = furniture::line_features(&text, &tokens);
+                                let mut lines = furniture::line_features(&text, &tokens);
+                                if count_lines {
+                                    counted = line_counts::prepare(&lines);
+                                }
+                                if !keep_lines {
+                                    lines = Vec::new();
+                                }
                                 let fingerprint = text_fingerprint(&tokens.tokens);
                                 let hashes: Vec<u64> =
                                     if keep { tokens.tokens.iter().map(|t| t.hash).collect() } else { Vec::new() };
                                 let words = tokens.tokens.len() as u32;
                                 Ok(Body { hashes, words, lines, wire: reuse::has_wire_byline(&text), text: fingerprint })
                             });
-                            (rec.meta, body)
+                            (rec.meta, body, counted)
                         })
                         .collect();
                     (parsed, words)
                 })
                 .collect();
             for (parsed, new_words) in chunks {
-                for (meta, body) in parsed {
+                for (meta, body, counted) in parsed {
                     words_bytes += body.as_ref().map_or(0, |b| b.hashes.len() as u64 * 8);
+                    if let Some(c) = line_counts.as_mut().filter(|_| failure.is_none()) {
+                        if let Err(e) = c.add(meta.outlet.as_deref(), counted, space) {
+                            failure = Some(e);
+                        }
+                    }
                     docs.push(meta);
                     bodies.push(body);
                 }
@@ -618,12 +657,19 @@ pub fn read_stage(config: &ScanConfig, progress: &dyn Progress, shard: Option<(u
                 keep_words = false;
                 for b in bodies.iter_mut().flatten() {
                     b.hashes = Vec::new();
+                    if lines != ReadLines::Keep {
+                        b.lines = Vec::new();
+                    }
                 }
             }
             progress.advance(bytes);
         })?;
     progress.end();
-    Ok(ReadDocs { docs, bodies, vocabulary, summary, seconds: t.elapsed().as_secs_f64(), words_held: keep_words, shard })
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let seconds = t.elapsed().as_secs_f64();
+    Ok(ReadDocs { docs, bodies, vocabulary, summary, seconds, words_held: keep_words, line_counts, shard })
 }
 
 /// The counts of what was read: documents, skipped (by reason), processed, input problems and
@@ -762,7 +808,7 @@ pub fn sign_stage(
     judgement: Option<&furniture::Judgement>,
     space: &TempSpace,
 ) -> Result<Signed> {
-    let ReadDocs { docs, mut bodies, vocabulary, summary, seconds: read_seconds, words_held, shard } = read;
+    let ReadDocs { docs, mut bodies, vocabulary, summary, seconds: read_seconds, words_held, line_counts, shard } = read;
     let mut seconds = Seconds { read_and_tokenize: read_seconds, ..Seconds::default() };
     let mut counts = counts;
     let n = docs.len();
@@ -770,26 +816,40 @@ pub fn sign_stage(
     let skipped: Vec<Option<SkipReason>> = bodies.iter().map(|b| b.as_ref().err().cloned()).collect();
     let word_count: Vec<u32> = bodies.iter().map(|b| b.as_ref().map_or(0, |b| b.words)).collect();
 
-    // 2. furniture
-    let furn = timed(&mut seconds.furniture, || {
+    // 2. furniture: judged from the lines counted as they were read (or given), then set
+    // aside here from the lines held with the words, or as the inputs are read again.
+    let t = Instant::now();
+    let day = |i: usize| docs[i].timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY));
+    let judged;
+    let judgement = match (judgement, line_counts) {
+        (Some(j), _) => j,
+        (None, Some(c)) => {
+            judged = c.judge(&|d| day(d as usize), &config.tuning.furniture)?;
+            &judged
+        }
+        (None, None) => {
+            judged = furniture::Judgement::default();
+            &judged
+        }
+    };
+    let mut furn = if words_held {
         let lines: Vec<DocLines> = (0..n)
             .map(|i| DocLines {
                 outlet: docs[i].outlet.as_deref(),
-                day: docs[i].timestamp.map(|t| t.div_euclid(SECONDS_PER_DAY)),
+                day: day(i),
                 lines: if config.furniture { bodies[i].as_ref().map_or(&[][..], |b| &b.lines) } else { &[] },
                 words: word_count[i],
             })
             .collect();
-        match judgement {
-            Some(j) => furniture::apply(&lines, j),
-            None => furniture::detect(&lines, &config.tuning.furniture),
-        }
-    });
+        furniture::apply(&lines, judgement)
+    } else {
+        // Set aside document by document as the inputs are read again, below.
+        furniture::Furniture { distinct_lines: judgement.distinct_lines, ..Default::default() }
+    };
     for b in bodies.iter_mut().flatten() {
         b.lines = Vec::new();
     }
-    counts.furniture_words = furn.words.iter().map(|&w| w as u64).sum();
-    counts.furniture_lines = furn.distinct_lines;
+    seconds.furniture = t.elapsed().as_secs_f64();
 
     // 3. sign
     progress.begin("sign", Some(n as u64), Unit::Documents);
@@ -841,7 +901,8 @@ pub fn sign_stage(
                 failure = Some(Error::InputChanged { at: "an input".into() });
                 return;
             }
-            let signed: Vec<std::result::Result<Sketch, usize>> = batch
+            type Resigned = std::result::Result<(Sketch, u32, Vec<Range<usize>>), usize>;
+            let signed: Vec<Resigned> = batch
                 .into_par_iter()
                 .enumerate()
                 .map_init(
@@ -849,25 +910,30 @@ pub fn sign_stage(
                     |(tokens, scratch), (j, rec)| {
                         let d = base + j;
                         // A document skipped by the first reading stays skipped.
-                        let Ok(first) = &bodies[d] else { return Ok(Sketch::default()) };
+                        let Ok(first) = &bodies[d] else { return Ok((Sketch::default(), 0, Vec::new())) };
                         let Ok(text) = rec.parse(&config.fields).body else { return Err(d) };
                         tokenize_with(&text, tokens, scratch, |_, _| {});
                         if text_fingerprint(&tokens.tokens) != first.text {
                             return Err(d);
                         }
+                        let lines = if config.furniture { furniture::line_features(&text, tokens) } else { Vec::new() };
+                        let doc = DocLines { outlet: docs[d].outlet.as_deref(), day: day(d), lines: &lines, words: word_count[d] };
+                        let (set_aside, ranges) = furniture::apply_one(&doc, judgement);
                         let words: Vec<u64> = tokens.tokens.iter().map(|t| t.hash).collect();
                         progress.advance(1);
-                        Ok(sketch(&words, &furn.ranges[d], k, stories))
+                        Ok((sketch(&words, &ranges, k, stories), set_aside, ranges))
                     },
                 )
                 .collect();
             for s in signed {
-                match s.map_err(changed).and_then(|s| stores.push(s)) {
-                    Ok(()) => {}
-                    Err(e) => {
-                        failure = Some(e);
-                        return;
-                    }
+                let pushed = s.map_err(changed).and_then(|(s, set_aside, ranges)| {
+                    furn.words.push(set_aside);
+                    furn.ranges.push(ranges);
+                    stores.push(s)
+                });
+                if let Err(e) = pushed {
+                    failure = Some(e);
+                    return;
                 }
             }
         })?;
@@ -885,6 +951,8 @@ pub fn sign_stage(
     seconds.sign = t.elapsed().as_secs_f64();
     progress.end();
     counts.shingles = shingles.iter().map(|&s| s as u64).sum();
+    counts.furniture_words = furn.words.iter().map(|&w| w as u64).sum();
+    counts.furniture_lines = furn.distinct_lines;
     let wire: Vec<bool> = bodies.iter().map(|b| b.as_ref().is_ok_and(|b| b.wire)).collect();
     let text: Vec<Option<u64>> = bodies.iter().map(|b| b.as_ref().ok().map(|b| b.text)).collect();
     Ok(Signed {
@@ -949,7 +1017,8 @@ pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Opti
     config.validate()?;
     let started = Instant::now();
     let space = TempSpace::new(&config.memory.temp_dir);
-    let read = read_stage(config, progress, None, Held::Words.allowance(&config.memory))?;
+    let lines = if incremental.is_some() { ReadLines::WithWords } else { ReadLines::Count };
+    let read = read_stage(config, progress, None, Held::Words.allowance(&config.memory), lines, &space)?;
     let skipped = read.skipped();
     let counts = input_counts(&read.docs, &skipped, &read.summary);
     check_strict(config, &read.docs, &skipped, &read.summary)?;
@@ -1027,19 +1096,58 @@ pub fn finish(
         }
         Route::Compute(_) => {
             // MinHash only for documents that represent a distinct set: exact duplicates never
-            // pay for a signature.
+            // pay for a signature. The signatures (4 bytes a permutation) are held while they
+            // fit the band keys' share; past it they are made chunk by chunk and each band's key
+            // goes to sorted runs on disk (16 bytes a band), merged back in the order the held
+            // route visits them: the same candidates either way.
             let t = Instant::now();
-            let signatures: Vec<Vec<SigValue>> =
-                representatives.par_iter().map(|&i| hasher.signature(&sets.list(i))).collect();
-            sets.check()?;
-            seconds.sign += t.elapsed().as_secs_f64();
+            let signature_bytes = representatives.len() as u64 * (config.perms * std::mem::size_of::<SigValue>()) as u64;
+            let allowance = Held::BandKeys.allowance(&config.memory);
+            let cand = if signature_bytes <= allowance {
+                let signatures: Vec<Vec<SigValue>> =
+                    representatives.par_iter().map(|&i| hasher.signature(&sets.list(i))).collect();
+                sets.check()?;
+                seconds.sign += t.elapsed().as_secs_f64();
+                let t = Instant::now();
+                let rep_sigs: Vec<&[SigValue]> = signatures.iter().map(Vec::as_slice).collect();
+                progress.begin("lsh", Some(banding.bands as u64), Unit::Bands);
+                let cand = candidates(&rep_sigs, banding, &|| progress.advance(1));
+                progress.end();
+                seconds.candidates += t.elapsed().as_secs_f64();
+                cand
+            } else {
+                space.note_spill(Held::BandKeys);
+                let dir = space.dir()?;
+                let mut sorter = Sorter::<lsh::BandPosting>::new(&dir, allowance as usize);
+                for (c, chunk) in representatives.chunks(SIGN_CHUNK_DOCS).enumerate() {
+                    let base = (c * SIGN_CHUNK_DOCS) as u32;
+                    let postings: Vec<lsh::BandPosting> = chunk
+                        .par_iter()
+                        .enumerate()
+                        .flat_map_iter(|(r, &i)| {
+                            let signature = hasher.signature(&sets.list(i));
+                            lsh::band_postings(&signature, base + r as u32, banding).collect::<Vec<_>>()
+                        })
+                        .collect();
+                    for p in postings {
+                        sorter.push(p)?;
+                    }
+                }
+                sets.check()?;
+                seconds.sign += t.elapsed().as_secs_f64();
+                let t = Instant::now();
+                progress.begin("lsh", Some(banding.bands as u64), Unit::Bands);
+                let mut failure = None;
+                let merged = sorter.finish()?.map_while(|r| r.map_err(|e| failure = Some(e)).ok());
+                let cand = lsh::candidates_sorted(merged, &|| progress.advance(1));
+                progress.end();
+                if let Some(e) = failure {
+                    return Err(e);
+                }
+                seconds.candidates += t.elapsed().as_secs_f64();
+                cand
+            };
             let t = Instant::now();
-            let rep_sigs: Vec<&[SigValue]> = signatures.iter().map(Vec::as_slice).collect();
-            progress.begin("lsh", Some(banding.bands as u64), Unit::Bands);
-            let cand = candidates(&rep_sigs, banding, &|| progress.advance(1));
-            progress.end();
-            drop(rep_sigs);
-            drop(signatures);
             // Anchors are freed as soon as their route is done: only the sets are verified. The
             // representatives' anchors go to the anchor route, which frees them.
             let provenance: Vec<Provenance> = representatives
@@ -1093,7 +1201,7 @@ pub fn finish(
             let mut pairs: Vec<(u32, u32)> = cand.pairs.into_iter().chain(anchor_pairs).collect();
             pairs.par_sort_unstable();
             pairs.dedup();
-            seconds.candidates = t.elapsed().as_secs_f64();
+            seconds.candidates += t.elapsed().as_secs_f64();
             let mut large = cand.large;
             large.append(&anchored.large);
             let pairs = pairs.into_iter().map(|(i, j)| (representatives[i as usize], representatives[j as usize])).collect();

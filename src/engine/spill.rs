@@ -1,7 +1,7 @@
 //! Spilling: fixed-size per-article records (a band key and its document, a pair of
 //! documents) sorted in runs on disk under a memory cap and merged back in order. The
 //! building block of the memory budget (`docs/memory-budget.md`): the anchors' postings go
-//! through it when they outgrow their share.
+//! through it when they outgrow their share, and so do the band keys (the signatures' place) and the furniture rule's lines.
 //!
 //! A [`SpillDir`] is one directory under the temporary directory, registered with
 //! [`crate::engine::interrupt`] before it exists and removed when dropped, so its files go on
@@ -20,6 +20,7 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -53,6 +54,39 @@ impl SpillRecord for (u64, u32) {
     }
     fn get(b: &[u8]) -> Self {
         (u64::from_le_bytes(b[..8].try_into().expect("8 bytes")), u32::from_le_bytes(b[8..12].try_into().expect("4 bytes")))
+    }
+}
+
+/// A band, a band key and the document holding it (`sketch::lsh::BandPosting`).
+impl SpillRecord for (u32, u64, u32) {
+    const BYTES: usize = 16;
+    fn put(&self, out: &mut [u8]) {
+        out[..4].copy_from_slice(&self.0.to_le_bytes());
+        out[4..12].copy_from_slice(&self.1.to_le_bytes());
+        out[12..16].copy_from_slice(&self.2.to_le_bytes());
+    }
+    fn get(b: &[u8]) -> Self {
+        (
+            u32::from_le_bytes(b[..4].try_into().expect("4 bytes")),
+            u64::from_le_bytes(b[4..12].try_into().expect("8 bytes")),
+            u32::from_le_bytes(b[12..16].try_into().expect("4 bytes")),
+        )
+    }
+}
+
+/// A line of a document as the furniture rule counts it (`text::furniture::LineEntry`): the
+/// line's fingerprint, the outlet's number, the document and the line's words.
+impl SpillRecord for (u64, u32, u32, u32) {
+    const BYTES: usize = 20;
+    fn put(&self, out: &mut [u8]) {
+        out[..8].copy_from_slice(&self.0.to_le_bytes());
+        out[8..12].copy_from_slice(&self.1.to_le_bytes());
+        out[12..16].copy_from_slice(&self.2.to_le_bytes());
+        out[16..20].copy_from_slice(&self.3.to_le_bytes());
+    }
+    fn get(b: &[u8]) -> Self {
+        let word = |at: usize| u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"));
+        (u64::from_le_bytes(b[..8].try_into().expect("8 bytes")), word(8), word(12), word(16))
     }
 }
 
@@ -151,19 +185,19 @@ struct Run {
 const MAX_RESERVED: usize = 1 << 27;
 
 /// Sorts records under a memory cap, spilling sorted runs into a [`SpillDir`].
-pub struct Sorter<'d, R: SpillRecord> {
-    dir: &'d SpillDir,
+pub struct Sorter<R: SpillRecord> {
+    dir: Arc<SpillDir>,
     buffer: Vec<R>,
     capacity: usize,
     runs: Vec<Run>,
 }
 
-impl<'d, R: SpillRecord> Sorter<'d, R> {
+impl<R: SpillRecord> Sorter<R> {
     /// A sorter holding at most `memory` bytes of records (at least one record) before it
     /// spills a run.
-    pub fn new(dir: &'d SpillDir, memory: usize) -> Self {
+    pub fn new(dir: &Arc<SpillDir>, memory: usize) -> Self {
         let capacity = (memory / std::mem::size_of::<R>().max(1)).max(1);
-        Sorter { dir, buffer: Vec::new(), capacity, runs: Vec::new() }
+        Sorter { dir: Arc::clone(dir), buffer: Vec::new(), capacity, runs: Vec::new() }
     }
 
     /// Adds a record.
@@ -197,11 +231,11 @@ impl<'d, R: SpillRecord> Sorter<'d, R> {
     }
 
     /// Every record pushed, in order.
-    pub fn finish(mut self) -> Result<Merged<'d, R>> {
+    pub fn finish(mut self) -> Result<Merged<R>> {
         if self.runs.is_empty() {
             self.buffer.par_sort_unstable();
             let memory = std::mem::take(&mut self.buffer).into_iter();
-            return Ok(Merged { dir: self.dir, memory, runs: Vec::new(), heads: BinaryHeap::new(), failed: false });
+            return Ok(Merged { dir: Arc::clone(&self.dir), memory, runs: Vec::new(), heads: BinaryHeap::new(), failed: false });
         }
         if !self.buffer.is_empty() {
             self.spill()?;
@@ -212,7 +246,7 @@ impl<'d, R: SpillRecord> Sorter<'d, R> {
         while self.runs.len() > MERGE_FAN_IN {
             let group: Vec<Run> = self.runs.drain(..MERGE_FAN_IN).collect();
             let records: u64 = group.iter().map(|r| r.records).sum();
-            let merged = Merged::<R>::open(self.dir, group)?;
+            let merged = Merged::<R>::open(Arc::clone(&self.dir), group)?;
             let (path, file) = self.dir.new_file()?;
             let bytes = records * R::BYTES as u64;
             self.dir.grew(bytes);
@@ -223,7 +257,7 @@ impl<'d, R: SpillRecord> Sorter<'d, R> {
                 return Err(e);
             }
         }
-        Merged::open(self.dir, std::mem::take(&mut self.runs))
+        Merged::open(Arc::clone(&self.dir), std::mem::take(&mut self.runs))
     }
 }
 
@@ -238,7 +272,7 @@ fn write_run<R: SpillRecord>(file: File, path: &Path, records: impl Iterator<Ite
     out.flush().map_err(|source| Error::Spill { path: path.to_path_buf(), source })
 }
 
-impl<R: SpillRecord> Drop for Sorter<'_, R> {
+impl<R: SpillRecord> Drop for Sorter<R> {
     fn drop(&mut self) {
         for run in self.runs.drain(..) {
             let _ = std::fs::remove_file(&run.path);
@@ -292,8 +326,8 @@ impl RunReader {
 }
 
 /// The records of a [`Sorter`], in order.
-pub struct Merged<'d, R: SpillRecord> {
-    dir: &'d SpillDir,
+pub struct Merged<R: SpillRecord> {
+    dir: Arc<SpillDir>,
     memory: std::vec::IntoIter<R>,
     runs: Vec<RunReader>,
     heads: BinaryHeap<Reverse<(R, usize)>>,
@@ -301,16 +335,16 @@ pub struct Merged<'d, R: SpillRecord> {
     failed: bool,
 }
 
-impl<'d, R: SpillRecord> Merged<'d, R> {
+impl<R: SpillRecord> Merged<R> {
     /// Opens `runs` for merging. They belong to the merge from here on: an error on the way
     /// removes them all (its `Drop`).
-    fn open(dir: &'d SpillDir, runs: Vec<Run>) -> Result<Self> {
+    fn open(dir: Arc<SpillDir>, runs: Vec<Run>) -> Result<Self> {
         let runs: Vec<RunReader> = runs.into_iter().map(RunReader::new::<R>).collect();
         let heads = BinaryHeap::with_capacity(runs.len());
         let mut merged = Merged { dir, memory: Vec::new().into_iter(), runs, heads, failed: false };
         for i in 0..merged.runs.len() {
             merged.runs[i].open()?;
-            if let Some(first) = merged.runs[i].next::<R>(dir)? {
+            if let Some(first) = merged.runs[i].next::<R>(&merged.dir)? {
                 merged.heads.push(Reverse((first, i)));
             }
         }
@@ -318,7 +352,7 @@ impl<'d, R: SpillRecord> Merged<'d, R> {
     }
 }
 
-impl<R: SpillRecord> Iterator for Merged<'_, R> {
+impl<R: SpillRecord> Iterator for Merged<R> {
     type Item = Result<R>;
 
     fn next(&mut self) -> Option<Result<R>> {
@@ -329,7 +363,7 @@ impl<R: SpillRecord> Iterator for Merged<'_, R> {
             return None;
         }
         let Reverse((record, i)) = self.heads.pop()?;
-        match self.runs[i].next::<R>(self.dir) {
+        match self.runs[i].next::<R>(&self.dir) {
             Ok(Some(following)) => self.heads.push(Reverse((following, i))),
             Ok(None) => {}
             Err(e) => {
@@ -341,10 +375,10 @@ impl<R: SpillRecord> Iterator for Merged<'_, R> {
     }
 }
 
-impl<R: SpillRecord> Drop for Merged<'_, R> {
+impl<R: SpillRecord> Drop for Merged<R> {
     fn drop(&mut self) {
         for run in &mut self.runs {
-            run.remove(self.dir);
+            run.remove(&self.dir);
         }
     }
 }
@@ -360,7 +394,7 @@ mod tests {
         (0..n).map(|_| (rng.next_u64() % 97, (rng.next_u64() % 1000) as u32)).collect()
     }
 
-    fn sorted(dir: &SpillDir, input: &[(u64, u32)], memory: usize) -> (Vec<(u64, u32)>, usize) {
+    fn sorted(dir: &Arc<SpillDir>, input: &[(u64, u32)], memory: usize) -> (Vec<(u64, u32)>, usize) {
         let mut sorter = Sorter::new(dir, memory);
         for &r in input {
             sorter.push(r).unwrap();
@@ -372,7 +406,7 @@ mod tests {
     #[test]
     fn the_order_does_not_depend_on_the_memory_cap() {
         let parent = tempfile::tempdir().unwrap();
-        let dir = SpillDir::create(parent.path()).unwrap();
+        let dir = Arc::new(SpillDir::create(parent.path()).unwrap());
         let input = records(10_000, 3);
         let mut want = input.clone();
         want.sort_unstable();
@@ -394,7 +428,7 @@ mod tests {
     #[test]
     fn a_damaged_run_is_an_error_not_an_early_end() {
         let parent = tempfile::tempdir().unwrap();
-        let dir = SpillDir::create(parent.path()).unwrap();
+        let dir = Arc::new(SpillDir::create(parent.path()).unwrap());
         let mut sorter = Sorter::new(&dir, 10 * 16);
         for r in records(100, 4) {
             sorter.push(r).unwrap();
@@ -414,7 +448,7 @@ mod tests {
     #[test]
     fn pairs_round_trip_through_runs() {
         let parent = tempfile::tempdir().unwrap();
-        let dir = SpillDir::create(parent.path()).unwrap();
+        let dir = Arc::new(SpillDir::create(parent.path()).unwrap());
         let mut rng = SplitMix64::new(5);
         let input: Vec<(u32, u32)> = (0..5_000).map(|_| (rng.next_u64() as u32, rng.next_u64() as u32)).collect();
         let mut sorter = Sorter::new(&dir, 700 * 8);
@@ -430,7 +464,7 @@ mod tests {
     #[test]
     fn files_go_when_a_merge_stops_early_and_the_directory_when_dropped() {
         let parent = tempfile::tempdir().unwrap();
-        let dir = SpillDir::create(parent.path()).unwrap();
+        let dir = Arc::new(SpillDir::create(parent.path()).unwrap());
         let path = dir.path().to_path_buf();
         let mut sorter = Sorter::new(&dir, 100 * 16);
         for r in records(1_000, 9) {

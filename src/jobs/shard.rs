@@ -286,7 +286,8 @@ pub fn sign_lines(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &P
     config.validate()?;
     check_inputs(config)?;
     let started = Instant::now();
-    let read = pipeline::read_stage(config, progress, Some((shard.0 - 1, shard.1)), 0)?;
+    let space = TempSpace::new(&config.memory.temp_dir);
+    let read = pipeline::read_stage(config, progress, Some((shard.0 - 1, shard.1)), 0, pipeline::ReadLines::Keep, &space)?;
     let params = SignParams::of(config, "lines", batch, shard, &read.summary.files);
     let line_words = if config.furniture { read.line_words() } else { vec![Vec::new(); read.docs.len()] };
     let (mut ord, mut outlet, mut day, mut doc_lines, mut line, mut words) =
@@ -376,7 +377,7 @@ pub fn sign(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, p
     let started = Instant::now();
     let judgement = if config.furniture { read_judgement(sigdir, batch)? } else { Judgement::default() };
     let space = TempSpace::new(&config.memory.temp_dir);
-    let read = pipeline::read_stage(config, progress, Some((shard.0 - 1, shard.1)), Held::Words.allowance(&config.memory))?;
+    let read = pipeline::read_stage(config, progress, Some((shard.0 - 1, shard.1)), Held::Words.allowance(&config.memory), pipeline::ReadLines::WithWords, &space)?;
     let mut params = SignParams::of(config, "sign", batch, shard, &read.summary.files);
     params.furniture_lines = Some(judgement.distinct_lines);
     let skipped = read.skipped();

@@ -160,6 +160,65 @@ pub fn candidates(signatures: &[&[SigValue]], banding: Banding, on_band: &(dyn F
     out
 }
 
+/// A band key as the sorted route takes it: `(band, key, document)`, ordered by band, then
+/// key, then document, as [`candidates`] visits them.
+pub type BandPosting = (u32, u64, u32);
+
+/// Every band's posting of the document numbered `doc` with `signature`, in band order: what
+/// [`candidates_sorted`] takes once sorted.
+pub fn band_postings(signature: &[SigValue], doc: u32, banding: Banding) -> impl Iterator<Item = BandPosting> + '_ {
+    let mut bytes = Vec::with_capacity(banding.rows * 4);
+    (0..banding.bands).map(move |band| {
+        let rows = &signature[band * banding.rows..(band + 1) * banding.rows];
+        (band as u32, band_key_with(&mut bytes, rows, BAND_SEED.wrapping_add(band as u64)), doc)
+    })
+}
+
+/// [`candidates`] from every document's [`band_postings`] in sorted order (from
+/// `engine::spill` under a small memory budget, where the signatures cannot all be held): the
+/// same pairs, counts and large buckets. `on_band` is called as each band ends.
+pub fn candidates_sorted(postings: impl Iterator<Item = BandPosting>, on_band: &dyn Fn()) -> Candidates {
+    let mut out = Candidates::default();
+    let mut bucket: Vec<(u64, u32)> = Vec::new();
+    let mut band = None;
+    // Pairs repeat from band to band (near-duplicates share most bands): sorted and made
+    // distinct whenever they have doubled since the last time, so they stay within twice
+    // the distinct pairs.
+    let mut distinct = 0usize;
+    let mut flush = |bucket: &mut Vec<(u64, u32)>, out: &mut Candidates| {
+        out.largest_bucket = out.largest_bucket.max(bucket.len());
+        if (2..=BUCKET_ALL_PAIRS).contains(&bucket.len()) {
+            out.pairs.extend(all_pairs(bucket));
+            out.band_collisions += (bucket.len() * (bucket.len() - 1) / 2) as u64;
+        } else if bucket.len() > BUCKET_ALL_PAIRS {
+            out.large.push(bucket.iter().map(|&(_, d)| d));
+        }
+        bucket.clear();
+        if out.pairs.len() > 2 * distinct.max(1 << 16) {
+            out.pairs.par_sort_unstable();
+            out.pairs.dedup();
+            distinct = out.pairs.len();
+        }
+    };
+    for (b, key, doc) in postings {
+        if band != Some(b) || bucket.last().is_some_and(|&(k, _)| k != key) {
+            flush(&mut bucket, &mut out);
+            if band.is_some_and(|was| was != b) {
+                on_band();
+            }
+            band = Some(b);
+        }
+        bucket.push((key, doc));
+    }
+    flush(&mut bucket, &mut out);
+    if band.is_some() {
+        on_band();
+    }
+    out.pairs.par_sort_unstable();
+    out.pairs.dedup();
+    out
+}
+
 fn band_key_with(bytes: &mut Vec<u8>, rows: &[SigValue], seed: u64) -> u64 {
     bytes.clear();
     for v in rows {
@@ -452,6 +511,42 @@ mod tests {
         assert_eq!(lists.pairs, sorted.pairs);
         assert_eq!((lists.crowded, lists.templates), (sorted.crowded, sorted.templates));
         assert_eq!(lists.large.iter().collect::<Vec<_>>(), sorted.large.iter().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn sorted_band_postings_give_the_same_candidates() {
+        // 400 signatures in families of near-copies (some families larger than a bucket's
+        // all-pairs limit) and strays, through both routes.
+        let mut state = 7u64;
+        let mut next = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) as u32
+        };
+        let bases: Vec<Vec<u32>> = (0..12).map(|_| (0..24).map(|_| next() % 50).collect()).collect();
+        let sigs: Vec<Vec<u32>> = (0..400)
+            .map(|i| {
+                let mut s = bases[i % bases.len()].clone();
+                for v in s.iter_mut() {
+                    if next() % 4 == 0 {
+                        *v = next();
+                    }
+                }
+                s
+            })
+            .collect();
+        let banding = Banding { bands: 6, rows: 4 };
+        let refs: Vec<&[u32]> = sigs.iter().map(Vec::as_slice).collect();
+        let held = candidates(&refs, banding, &|| {});
+        let mut postings: Vec<BandPosting> =
+            sigs.iter().enumerate().flat_map(|(d, s)| band_postings(s, d as u32, banding).collect::<Vec<_>>()).collect();
+        postings.sort_unstable();
+        let bands = std::cell::Cell::new(0);
+        let sorted = candidates_sorted(postings.into_iter(), &|| bands.set(bands.get() + 1));
+        assert!(!held.pairs.is_empty() && !held.large.is_empty(), "the case has pairs and large buckets");
+        assert_eq!(held.pairs, sorted.pairs);
+        assert_eq!((held.band_collisions, held.largest_bucket), (sorted.band_collisions, sorted.largest_bucket));
+        assert_eq!(held.large, sorted.large);
+        assert_eq!(bands.get(), 6);
     }
 
     #[test]

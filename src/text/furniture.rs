@@ -330,110 +330,163 @@ impl Default for Judgement {
     }
 }
 
+/// One line of one document as [`judge_sorted`] counts it: `(line fingerprint, outlet number,
+/// document, words of the line)`. Sorted, the documents sharing a line come together.
+pub type LineEntry = (u64, u32, u32, u32);
+
+/// Numbers the outlets in order of first appearance (so nothing depends on hash order) and
+/// remembers which documents' lines were seen: [`judge`] counts a document whose lines are
+/// those of an earlier one only once. Documents are admitted in input order.
+#[derive(Debug, Default)]
+pub struct LineCounter {
+    outlets: BTreeMap<Option<String>, u32>,
+    names: Vec<Option<String>>,
+    seen_docs: ahash::AHashSet<u64>,
+}
+
+impl LineCounter {
+    /// The number of `outlet`, numbering it if it is new.
+    pub fn outlet(&mut self, outlet: Option<&str>) -> u32 {
+        if let Some(&id) = self.outlets.get(&outlet.map(str::to_string)) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.outlets.insert(outlet.map(str::to_string), id);
+        self.names.push(outlet.map(str::to_string));
+        id
+    }
+
+    /// Whether the document whose lines are keyed `lines_key` ([`doc_lines_key`]) is the
+    /// first with those lines.
+    pub fn admit(&mut self, lines_key: u64) -> bool {
+        self.seen_docs.insert(lines_key)
+    }
+
+    /// Outlet names by number.
+    pub fn names(&self) -> &[Option<String>] {
+        &self.names
+    }
+}
+
+/// Document `doc`'s entries (each distinct line once, sorted) and its lines' key
+/// ([`doc_lines_key`]): the part of [`judge`] that runs in parallel.
+pub fn doc_entries(doc: u32, outlet: u32, lines: &[(u64, u32)]) -> (u64, Vec<LineEntry>) {
+    let mut entries: Vec<LineEntry> = lines.iter().map(|&(fp, words)| (fp, outlet, doc, words)).collect();
+    entries.sort_unstable();
+    entries.dedup_by_key(|l| l.0);
+    (doc_lines_key(lines), entries)
+}
+
+/// Lines of entries judged at once by [`judge_sorted`], in parallel: whole lines only, so a
+/// batch holds at least this many entries and at most one line's more.
+const JUDGE_BATCH_ENTRIES: usize = 1 << 16;
+
 /// Counts every line's recurrence per outlet and across outlets, with the dates' span, and
 /// judges which lines are furniture where (see the module docs).
 pub fn judge(docs: &[JudgedDoc<'_>], rule: &Rule) -> Judgement {
-    // Outlet ids in order of first appearance, so nothing depends on hash order.
-    let mut outlet_ids: BTreeMap<Option<&str>, u32> = BTreeMap::new();
-    let outlet_of: Vec<u32> = docs
-        .iter()
-        .map(|d| {
-            let next = outlet_ids.len() as u32;
-            *outlet_ids.entry(d.outlet).or_insert(next)
-        })
-        .collect();
-    let mut names: Vec<Option<&str>> = vec![None; outlet_ids.len()];
-    for (&name, &id) in &outlet_ids {
-        names[id as usize] = name;
-    }
-    // (line, outlet, document, words of the line) once per document, sorted; a document with
-    // the same lines as an earlier one is left out. The fingerprints are taken in parallel,
-    // the earlier-document check in input order.
-    type Entry = (u64, u32, u32, u32);
-    let per_doc: Vec<(u64, Vec<Entry>)> = docs
-        .par_iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let mut lines: Vec<Entry> = d.lines.iter().map(|&(fp, words)| (fp, outlet_of[i], i as u32, words)).collect();
-            lines.sort_unstable();
-            lines.dedup_by_key(|l| l.0);
-            (doc_lines_key(d.lines), lines)
-        })
-        .collect();
-    let mut seen_docs: ahash::AHashSet<u64> = ahash::AHashSet::with_capacity(docs.len());
-    let mut entries: Vec<Entry> = Vec::new();
-    for (doc_lines, lines) in per_doc {
-        if seen_docs.insert(doc_lines) {
+    let mut counter = LineCounter::default();
+    let outlet_of: Vec<u32> = docs.iter().map(|d| counter.outlet(d.outlet)).collect();
+    // The entries are made in parallel, the earlier-document check in input order.
+    let per_doc: Vec<(u64, Vec<LineEntry>)> =
+        docs.par_iter().enumerate().map(|(i, d)| doc_entries(i as u32, outlet_of[i], d.lines)).collect();
+    let mut entries: Vec<LineEntry> = Vec::new();
+    for (key, lines) in per_doc {
+        if counter.admit(key) {
             entries.extend(lines);
         }
     }
     entries.par_sort_unstable();
+    judge_sorted(entries.into_iter(), &|d| docs[d as usize].day, counter.names(), rule)
+}
+
+/// [`judge`] over the admitted documents' entries in sorted order (from memory, or merged
+/// from sorted runs on disk under a small memory budget): the same judgement either way.
+/// `day` gives a document's publication day, `names` the outlets by number.
+pub fn judge_sorted(
+    entries: impl Iterator<Item = LineEntry>,
+    day: &(dyn Fn(u32) -> Option<i64> + Sync),
+    names: &[Option<String>],
+    rule: &Rule,
+) -> Judgement {
     // (line, outlet) pairs set aside, and whether each distinct line had any.
-    let judged: Vec<(Vec<(u64, u32)>, bool)> = entries
-        .par_chunk_by(|x, y| x.0 == y.0)
-        .filter(|group| group.len() >= rule.min_recurrence)
-        .map(|group| {
-            let fp = group[0].0;
-            // A line's words are the same wherever its fingerprint is.
-            let short = group[0].3 as usize <= rule.short_line_words;
-            let mut all = Spread::default();
-            let mut per_outlet: BTreeMap<u32, Spread> = BTreeMap::new();
-            for &(_, o, d, _) in group {
-                all.add(docs[d as usize].day);
-                per_outlet.entry(o).or_default().add(docs[d as usize].day);
-            }
-            let cross = per_outlet.len() >= rule.min_recurrence && all.is_shared_furniture(short, rule);
-            let set_aside: Vec<(u64, u32)> = per_outlet
-                .iter()
-                .filter(|(_, spread)| cross || spread.is_outlet_furniture(short, rule))
-                .map(|(&o, _)| (fp, o))
-                .collect();
-            let any = !set_aside.is_empty();
-            (set_aside, any)
-        })
-        .collect();
-    drop(entries);
-    let distinct_lines = judged.iter().filter(|(_, any)| *any).count();
+    let judge_lines = |batch: &[LineEntry]| -> Vec<(Vec<(u64, u32)>, bool)> {
+        batch
+            .par_chunk_by(|x, y| x.0 == y.0)
+            .filter(|group| group.len() >= rule.min_recurrence)
+            .map(|group| {
+                let fp = group[0].0;
+                // A line's words are the same wherever its fingerprint is.
+                let short = group[0].3 as usize <= rule.short_line_words;
+                let mut all = Spread::default();
+                let mut per_outlet: BTreeMap<u32, Spread> = BTreeMap::new();
+                for &(_, o, d, _) in group {
+                    all.add(day(d));
+                    per_outlet.entry(o).or_default().add(day(d));
+                }
+                let cross = per_outlet.len() >= rule.min_recurrence && all.is_shared_furniture(short, rule);
+                let set_aside: Vec<(u64, u32)> = per_outlet
+                    .iter()
+                    .filter(|(_, spread)| cross || spread.is_outlet_furniture(short, rule))
+                    .map(|(&o, _)| (fp, o))
+                    .collect();
+                let any = !set_aside.is_empty();
+                (set_aside, any)
+            })
+            .collect()
+    };
+    let mut distinct_lines = 0;
     let mut by_outlet: ahash::AHashMap<Option<String>, ahash::AHashSet<u64>> = ahash::AHashMap::new();
-    for (fp, o) in judged.into_iter().flat_map(|(set_aside, _)| set_aside) {
-        by_outlet.entry(names[o as usize].map(str::to_string)).or_default().insert(fp);
+    let mut take = |judged: Vec<(Vec<(u64, u32)>, bool)>| {
+        distinct_lines += judged.iter().filter(|(_, any)| *any).count();
+        for (fp, o) in judged.into_iter().flat_map(|(set_aside, _)| set_aside) {
+            by_outlet.entry(names[o as usize].clone()).or_default().insert(fp);
+        }
+    };
+    let mut batch: Vec<LineEntry> = Vec::with_capacity(JUDGE_BATCH_ENTRIES);
+    for e in entries {
+        if batch.len() >= JUDGE_BATCH_ENTRIES && batch.last().is_some_and(|l| l.0 != e.0) {
+            take(judge_lines(&batch));
+            batch.clear();
+        }
+        batch.push(e);
     }
+    take(judge_lines(&batch));
     Judgement { by_outlet, distinct_lines, min_body_words: rule.min_body_words }
 }
 
 /// Sets aside, in each document, the lines judged furniture at its outlet and every
 /// labelled teaser, whole paragraphs only (see the module docs).
 pub fn apply(docs: &[DocLines<'_>], judgement: &Judgement) -> Furniture {
-    let none = ahash::AHashSet::new();
-    let (words, ranges): (Vec<u32>, Vec<Vec<Range<usize>>>) = docs
-        .par_iter()
-        .map(|d| {
-            let furniture = judgement.by_outlet.get(&d.outlet.map(str::to_string)).unwrap_or(&none);
-            let flagged: Vec<bool> = d.lines.iter().map(|l| l.labelled || furniture.contains(&l.fp)).collect();
-            // A line goes only with its whole paragraph (labelled teasers always go).
-            let mut whole = BTreeMap::new();
-            for (l, &f) in d.lines.iter().zip(&flagged) {
-                let all = whole.entry(l.paragraph).or_insert(true);
-                *all &= f;
-            }
-            let mut ranges: Vec<Range<usize>> = Vec::new();
-            for (l, &f) in d.lines.iter().zip(&flagged) {
-                if l.labelled || (f && whole[&l.paragraph]) {
-                    let r = l.tokens.start as usize..l.tokens.end as usize;
-                    match ranges.last_mut() {
-                        Some(last) if last.end == r.start => last.end = r.end,
-                        _ => ranges.push(r),
-                    }
-                }
-            }
-            let set_aside: u32 = ranges.iter().map(|r| r.len() as u32).sum();
-            if d.words.saturating_sub(set_aside) < judgement.min_body_words {
-                ranges.clear(); // see MIN_BODY_WORDS
-            }
-            (ranges.iter().map(|r| r.len() as u32).sum::<u32>(), ranges)
-        })
-        .unzip();
+    let (words, ranges): (Vec<u32>, Vec<Vec<Range<usize>>>) = docs.par_iter().map(|d| apply_one(d, judgement)).unzip();
     Furniture { distinct_lines: judgement.distinct_lines, words, ranges }
+}
+
+/// [`apply`] to one document: the words it sets aside and their token ranges.
+pub fn apply_one(d: &DocLines<'_>, judgement: &Judgement) -> (u32, Vec<Range<usize>>) {
+    let none = ahash::AHashSet::new();
+    let furniture = judgement.by_outlet.get(&d.outlet.map(str::to_string)).unwrap_or(&none);
+    let flagged: Vec<bool> = d.lines.iter().map(|l| l.labelled || furniture.contains(&l.fp)).collect();
+    // A line goes only with its whole paragraph (labelled teasers always go).
+    let mut whole = BTreeMap::new();
+    for (l, &f) in d.lines.iter().zip(&flagged) {
+        let all = whole.entry(l.paragraph).or_insert(true);
+        *all &= f;
+    }
+    let mut ranges: Vec<Range<usize>> = Vec::new();
+    for (l, &f) in d.lines.iter().zip(&flagged) {
+        if l.labelled || (f && whole[&l.paragraph]) {
+            let r = l.tokens.start as usize..l.tokens.end as usize;
+            match ranges.last_mut() {
+                Some(last) if last.end == r.start => last.end = r.end,
+                _ => ranges.push(r),
+            }
+        }
+    }
+    let set_aside: u32 = ranges.iter().map(|r| r.len() as u32).sum();
+    if d.words.saturating_sub(set_aside) < judgement.min_body_words {
+        ranges.clear(); // see MIN_BODY_WORDS
+    }
+    (ranges.iter().map(|r| r.len() as u32).sum::<u32>(), ranges)
 }
 
 #[cfg(test)]
