@@ -13,17 +13,13 @@
 use std::mem::size_of;
 
 use reprint::config::{InputSpec, ScanConfig};
-use reprint::engine::pipeline::{read_stage, sign_stage, Counts, ReadLines};
+use reprint::engine::pipeline::{read_stage, sign_stage, Counts, ReadLines, FIGURES_PER_ARTICLE};
 use reprint::engine::budget::TempSpace;
 use reprint::engine::progress::NoProgress;
 use reprint::text::lists::Lists;
-use reprint::input::{DocMeta, SkipReason};
+use reprint::input::DocMeta;
 use reprint::text::furniture::LineFeature;
 use reprint::sketch::minhash::SigValue;
-
-fn string_bytes(s: &Option<String>) -> usize {
-    s.as_ref().map_or(0, String::capacity)
-}
 
 fn main() {
     let path = std::env::args().nth(1).expect("usage: state DUMP.jsonl");
@@ -49,13 +45,7 @@ fn main() {
     let signed = sign_stage(&config, &NoProgress, read, Counts::default(), None, &space).expect("sign the dump");
     let n = signed.docs.len().max(1) as f64;
     let words: u64 = signed.word_count.iter().map(|&w| w as u64).sum();
-    let meta: usize = signed
-        .docs
-        .iter()
-        .map(|d: &DocMeta| {
-            size_of::<DocMeta>() + d.id.capacity() + string_bytes(&d.outlet) + string_bytes(&d.date) + string_bytes(&d.title) + string_bytes(&d.url)
-        })
-        .sum();
+    let meta: u64 = signed.docs.iter().map(DocMeta::held_bytes).sum();
     // Held lists cost a boxed slice (16 B) besides their values.
     let held = |lists: &dyn Lists| (0..lists.count() as u32).map(|d| 16 + 8 * lists.list(d).len()).sum::<usize>();
     let sets = held(&signed.sets) + 4 * signed.body_words.len();
@@ -68,8 +58,6 @@ fn main() {
     representatives.sort_unstable();
     representatives.dedup();
     let signatures = representatives.len() * (size_of::<Vec<SigValue>>() + config.perms * size_of::<SigValue>());
-    // Word count, distinct shingles, set fingerprint, text fingerprint, wire byline, skip reason.
-    let fixed = 2 * size_of::<u32>() + size_of::<u64>() + size_of::<Option<u64>>() + size_of::<bool>() + size_of::<Option<SkipReason>>();
     // `dedup` holds each document's canonical URL from verification to the keep decision.
     let urls: usize = signed
         .docs
@@ -85,7 +73,7 @@ fn main() {
     row("the furniture rule's entries (24 B a distinct line of a document)", "read to furniture", entries as f64);
     row("metadata (id, outlet, date, title, URL, location)", "whole run", meta as f64);
     row("dedup: canonical URLs", "verify to the keep decision", urls as f64);
-    row("fixed per-article figures (words, shingles, fingerprints, byline, skip reason)", "whole run", (fixed * signed.docs.len()) as f64);
+    row("fixed per-article figures (words, shingles, fingerprints, byline, skip reason)", "whole run", (FIGURES_PER_ARTICLE * signed.docs.len() as u64) as f64);
     row("shingle sets (8 B a distinct shingle)", "sign to verify (dedup: to the keep decision)", sets as f64);
     row("anchors (8 B each)", "sign to candidates", anchors as f64);
     row("story words (8 B a distinct body word)", "sign to stories", story as f64);

@@ -172,6 +172,13 @@ pub const DEFAULT_SHARE_OF_MEMORY: f64 = 0.5;
 /// laptops can spare.
 pub const FALLBACK_BUDGET: u64 = 4 << 30;
 
+/// What a run holds whatever its inputs: the program, its allocator and thread stacks (16 MB
+/// peak for a scan of the sample corpus, `/usr/bin/time`), and the records read ahead while
+/// the last batch is parsed (two batches of 2,048: 15 MB of the speed benchmark's 3.7 KB
+/// articles; a scan of 800 of them under the smallest budget peaked at 33 MB). No budget
+/// below it can be kept; the allowances for per-article state are shares of what is left.
+pub const ENGINE_OVERHEAD: u64 = 32 << 20;
+
 /// The bytes a run may hold and where it spills.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Budget {
@@ -181,19 +188,67 @@ pub struct Budget {
     pub given: bool,
     /// Where spill files go (`--temp-dir`; the system's temporary directory by default).
     pub temp_dir: PathBuf,
+    /// Bytes held whatever the budget (the articles' metadata and fixed figures), known once
+    /// the inputs are read: what the allowances cannot have.
+    pub reserved: u64,
 }
 
 impl Default for Budget {
     fn default() -> Self {
-        Budget { bytes: default_bytes(), given: false, temp_dir: std::env::temp_dir() }
+        Budget { bytes: default_bytes(), given: false, temp_dir: std::env::temp_dir(), reserved: 0 }
     }
 }
 
 impl Budget {
     /// A budget of `bytes` (from `--memory`), spilling under `temp_dir` (or the default).
     pub fn given(bytes: u64, temp_dir: Option<PathBuf>) -> Budget {
-        Budget { bytes, given: true, temp_dir: temp_dir.unwrap_or_else(std::env::temp_dir) }
+        Budget { bytes, given: true, temp_dir: temp_dir.unwrap_or_else(std::env::temp_dir), reserved: 0 }
     }
+
+    /// Bytes left for per-article state that can leave memory: the budget less
+    /// [`ENGINE_OVERHEAD`] and what is [`reserved`](Budget::reserved).
+    pub fn working(&self) -> u64 {
+        self.bytes.saturating_sub(ENGINE_OVERHEAD + self.reserved)
+    }
+
+    /// The error for a given budget below `ENGINE_OVERHEAD + held`, where `held` bytes are
+    /// held whatever the budget by `articles` articles (0 before any is read).
+    pub fn check(&self, held: u64, articles: usize) -> Result<()> {
+        let smallest = ENGINE_OVERHEAD + held;
+        if !self.given || self.bytes >= smallest {
+            return Ok(());
+        }
+        let overhead = size_arg(ENGINE_OVERHEAD);
+        let message = if articles == 0 {
+            format!(
+                "no budget below {overhead} works (the program and its read buffers take that; the articles' metadata \
+                 and fixed figures come on top)"
+            )
+        } else {
+            // Rounded up to a whole KiB: under exactly that, every kind of state that can go
+            // to disk does.
+            format!(
+                "the smallest budget that works here is {} (the program and its read buffers take {overhead}, and the \
+                 metadata and fixed figures of these {articles} articles {} whatever the budget)",
+                size_arg(smallest.div_ceil(1 << 10) << 10),
+                size_arg(held.div_ceil(1 << 10) << 10)
+            )
+        };
+        Err(Error::MemoryTooSmall { given: size_arg(self.bytes), message })
+    }
+}
+
+/// Bytes as `--memory` takes them: `512M`, `4G`, `64K`, whole units where they divide.
+pub fn size_arg(bytes: u64) -> String {
+    for (unit, scale) in [("G", 1u64 << 30), ("M", 1 << 20), ("K", 1 << 10)] {
+        if bytes >= scale && bytes % scale == 0 {
+            return format!("{}{unit}", bytes / scale);
+        }
+    }
+    if bytes >= 1 << 20 {
+        return format!("{}M", bytes.div_ceil(1 << 20));
+    }
+    bytes.to_string()
 }
 
 /// The default budget: [`DEFAULT_SHARE_OF_MEMORY`] of the machine's memory (or of the
@@ -317,6 +372,7 @@ impl ScanConfig {
     /// [`ScanConfig::validate`] without the inputs (an index is created with parameters
     /// only).
     pub fn validate_parameters(&self) -> Result<()> {
+        self.memory.check(0, 0)?;
         if self.shingle == 0 || self.shingle > MAX_SHINGLE {
             return Err(Error::Config(format!(
                 "--shingle must be between 1 and {MAX_SHINGLE} words, got {}",

@@ -91,6 +91,14 @@ pub enum Error {
         message: String,
     },
 
+    /// `--memory` below the smallest budget that can run this input.
+    #[error("--memory {given} is too small: {message}; docs/memory-budget.md says what is held")]
+    MemoryTooSmall {
+        /// The budget given.
+        given: String,
+        /// The smallest that works, and what takes it.
+        message: String,
+    },
     /// A check that every input record is accounted for failed; nothing was replaced.
     #[error("accounting check failed: {0}")]
     Invariant(String),

@@ -201,11 +201,24 @@ fn summary_table_reports_the_budget_and_what_spilled() {
     let out = dir.path().join("out");
     let temp = dir.path().join("temp");
     std::fs::create_dir(&temp).unwrap();
-    // 2K: smaller than the six articles' words and sets.
-    let (code, stdout, stderr) = run(&["scan", p(&input), "-o", p(&out), "--memory", "2K", "--temp-dir", p(&temp)]);
+    // Too small a budget is refused with the smallest that works (nothing written); under
+    // exactly that every kind of state goes to disk.
+    let (code, _, stderr) = run(&["scan", p(&input), "-o", p(&out), "--memory", "1K"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--memory 1K is too small: no budget below 32M works"), "{stderr}");
+    let (code, _, stderr) = run(&["scan", p(&input), "-o", p(&out), "--memory", "32M"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.starts_with("reprint: error: scan into "), "{stderr}");
+    assert!(stderr.contains("--memory 32M is too small: the smallest budget that works here is "), "{stderr}");
+    assert!(stderr.contains("the metadata and fixed figures of these 6 articles"), "{stderr}");
+    assert!(!out.exists(), "a refused scan writes nothing");
+    let smallest = stderr.split("works here is ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let kib: f64 = smallest.strip_suffix('K').expect("a budget in KiB").parse().unwrap();
+    assert!((32.0 * 1024.0..33.0 * 1024.0).contains(&kib), "the engine's 32 MiB and a few KiB of metadata: {smallest}");
+    let (code, stdout, stderr) = run(&["scan", p(&input), "-o", p(&out), "--memory", &smallest, "--temp-dir", p(&temp)]);
     assert_eq!(code, 0, "{stderr}");
     let t = table(&stdout);
-    assert_eq!(t["memory budget"], "2.0 KiB (--memory)");
+    assert_eq!(t["memory budget"], format!("{:.1} MiB (--memory)", kib / 1024.0));
     let memory = &run_json(&out)["memory"];
     let spilled: Vec<&str> = memory["spilled"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
     assert!(spilled.contains(&"sets") && spilled.contains(&"words"), "{spilled:?}");
@@ -225,10 +238,14 @@ fn summary_table_reports_the_budget_and_what_spilled() {
     assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0, "temporary files removed");
     // `dedup` has no run.json: its terminal says the same.
     let deduped = dir.path().join("deduped.jsonl");
-    let (code, stdout, stderr) = run(&["dedup", p(&input), "-o", p(&deduped), "--memory", "2K", "--temp-dir", p(&temp)]);
+    let (code, _, stderr) = run(&["dedup", p(&input), "-o", p(&deduped), "--memory", "32M"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--memory 32M is too small"), "{stderr}");
+    assert!(!deduped.exists(), "a refused dedup writes nothing");
+    let (code, stdout, stderr) = run(&["dedup", p(&input), "-o", p(&deduped), "--memory", &smallest, "--temp-dir", p(&temp)]);
     assert_eq!(code, 0, "{stderr}");
     let line = stdout.lines().find(|l| l.starts_with("memory budget ")).expect("a memory line");
-    assert!(line.starts_with("memory budget 2.0 KiB (--memory); spilled to disk: "), "{line}");
+    assert!(line.starts_with(&format!("memory budget {:.1} MiB (--memory); spilled to disk: ", kib / 1024.0)), "{line}");
     assert!(line.contains("words") && line.contains("sets") && line.contains("(temporary files at most "), "{line}");
     assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0, "temporary files removed");
 }

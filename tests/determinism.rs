@@ -124,16 +124,20 @@ fn outputs_are_byte_identical_whatever_the_memory_budget() {
     // The texts are read once: the origin links reuse the verified pairs' texts.
     assert_eq!(memory["text_readings"], 1, "{memory}");
     let expected = budget_free_outputs(&unlimited);
-    // 64K: every kind of state goes to disk at its first document (the furniture rule's
+    // The smallest budget that works here, as the refusal of a smaller one names it.
+    let smallest = smallest_budget(reprint().args(["scan", "-q", "-o"]).arg(dir.path().join("refused")).arg(&dump));
+    assert!(!dir.path().join("refused").exists(), "a refused run writes nothing");
+    let (six, ten) = (budget_plus(&smallest, 6), budget_plus(&smallest, 10));
+    // The smallest: every kind of state goes to disk at its first document (the furniture rule's
     // lines and the band keys in many sorted runs), the inputs are read twice, and the
-    // passage stage reads texts in many waves; 6M: the lines and band keys fit their 1.2 MB,
+    // passage stage reads texts in many waves; 6M more: the lines and band keys fit their 1.2 MB,
     // the other kinds outgrow their shares part-way through (words while reading, the
     // others while signing); 10M: the words are held (signing goes from them) and so are the
     // anchors' lists, while the sets and story words outgrow their 3 and 2 MB and the anchors'
     // postings (twice the lists' bytes) their 1 MB, so they are sorted in runs on disk.
     let all = &["lines", "words", "sets", "story_words", "anchors", "band_keys", "texts"][..];
     let part = &["words", "sets", "story_words", "anchors", "texts"][..];
-    for (budget, spilled) in [("64K", all), ("6M", part), ("10M", &["sets", "story_words", "anchors"][..])] {
+    for (budget, spilled) in [(smallest.as_str(), all), (six.as_str(), part), (ten.as_str(), &["sets", "story_words", "anchors"][..])] {
         let out = dir.path().join(budget);
         scan(&out, Some(budget));
         for ((name, want), (_, got)) in expected.iter().zip(budget_free_outputs(&out)) {
@@ -159,8 +163,9 @@ fn a_small_budget_reads_standard_input_twice_from_its_copy() {
     let dump = generated_dump(dir.path());
     let (file, piped) = (dir.path().join("file"), dir.path().join("piped"));
     reprint().args(["scan", "-q", "--no-stories", "-o"]).arg(&file).arg(&dump).assert().success();
+    let smallest = smallest_budget(reprint().args(["scan", "-q", "--no-stories", "-o"]).arg(dir.path().join("refused")).arg(&dump));
     reprint()
-        .args(["scan", "-q", "--no-stories", "--memory", "64K", "-o"])
+        .args(["scan", "-q", "--no-stories", "--memory", &budget_plus(&smallest, 1), "-o"])
         .arg(&piped)
         .arg("-")
         .write_stdin(std::fs::read(&dump).unwrap())
@@ -188,7 +193,10 @@ fn dedup_keeps_the_same_records_whatever_the_memory_budget() {
     };
     let unlimited = run("unlimited", None);
     assert!(!unlimited.1.is_empty(), "the dump has duplicates to remove");
-    assert!(unlimited == run("small", Some("64K")), "dedup's outputs differ under --memory 64K");
+    let refused = dir.path().join("refused.jsonl");
+    let smallest = smallest_budget(reprint().args(["dedup", "-q", "-o"]).arg(&refused).arg(&dump));
+    assert!(!refused.exists(), "a refused dedup writes nothing");
+    assert!(unlimited == run("small", Some(&smallest)), "dedup's outputs differ under --memory {smallest}");
 }
 
 #[test]
@@ -206,10 +214,15 @@ fn index_add_gives_the_same_outputs_whatever_the_memory_budget() {
         reprint().args(["index", "add", "-q"]).arg(&index).arg(&new).arg("-o").arg(&out).args(budget).assert().success();
         out
     };
-    let (unlimited, small) = (run("unlimited", &[]), run("small", &["--memory", "64K"]));
+    let unlimited = run("unlimited", &[]);
+    // `index add` holds the index's articles' metadata too: the smallest budget it names.
+    let probe = dir.path().join("probe.idx");
+    reprint().args(["index", "create", "-q"]).arg(&probe).arg(&old).assert().success();
+    let smallest = smallest_budget(reprint().args(["index", "add", "-q"]).arg(&probe).arg(&new).arg("-o").arg(dir.path().join("refused")));
+    let small = run("small", &["--memory", &smallest]);
     assert!(run_json(&small)["memory"]["spilled"].as_array().unwrap().len() >= 4, "{}", run_json(&small)["memory"]);
     for file in ["documents.jsonl", "clusters.jsonl", "passages.jsonl", "stories.jsonl"] {
-        assert!(std::fs::read(unlimited.join(file)).unwrap() == std::fs::read(small.join(file)).unwrap(), "{file} differs under --memory 64K");
+        assert!(std::fs::read(unlimited.join(file)).unwrap() == std::fs::read(small.join(file)).unwrap(), "{file} differs under --memory {smallest}");
     }
     assert!(!clusters(&small).is_empty(), "the new half matches the old");
 }

@@ -147,3 +147,25 @@ pub fn split(dump: &Path, sizes: &[usize], dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// The smallest memory budget `cmd` names when given `--memory 32M` (the engine's own, with
+/// nothing for the articles), which it refuses once it has read them (exit code 2, nothing
+/// written): under exactly that budget every kind of state that can go to disk does.
+pub fn smallest_budget(cmd: &mut Command) -> String {
+    let out = cmd.args(["--memory", "32M"]).output().expect("run reprint");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (_, rest) = stderr.split_once("the smallest budget that works here is ").unwrap_or_else(|| panic!("{stderr}"));
+    let smallest = rest.split_whitespace().next().unwrap().to_string();
+    assert!(smallest.ends_with('K') || smallest.ends_with('M'), "{stderr}");
+    smallest
+}
+
+/// `budget` (as `--memory` takes it, in K or M) plus `mib` MiB, in K.
+pub fn budget_plus(budget: &str, mib: u64) -> String {
+    let kib: u64 = match budget.strip_suffix('M') {
+        Some(m) => m.parse::<u64>().unwrap() * 1024,
+        None => budget.strip_suffix('K').unwrap().parse().unwrap(),
+    };
+    format!("{}K", kib + mib * 1024)
+}

@@ -62,6 +62,11 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         // A closed stdout (`reprint scan | head`) is not a failure: the outputs are written.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        // A budget below the smallest that works is a flag to change, not a failure.
+        Err(err) if err.chain().any(|e| matches!(e.downcast_ref::<crate::Error>(), Some(crate::Error::MemoryTooSmall { .. }))) => {
+            eprintln!("reprint: error: {}", error_chain(&err));
+            ExitCode::from(EXIT_USAGE)
+        }
         Err(err) => {
             eprintln!("reprint: error: {}", error_chain(&err));
             ExitCode::from(EXIT_ERROR)

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-pub use crate::config::Budget;
+pub use crate::config::{Budget, ENGINE_OVERHEAD};
 use crate::engine::spill::SpillDir;
 use crate::error::Result;
 
@@ -69,9 +69,11 @@ impl Held {
         }
     }
 
-    /// The bytes this kind may hold in memory under `budget`.
+    /// The bytes this kind may hold in memory under `budget`: its share of what the engine's
+    /// overhead and the state held whatever the budget leave ([`Budget::working`]), so under
+    /// the smallest budget that works every kind goes to disk.
     pub fn allowance(self, budget: &Budget) -> u64 {
-        (budget.bytes as f64 * self.share()) as u64
+        (budget.working() as f64 * self.share()) as u64
     }
 
     /// Name in `run.json`.

@@ -556,7 +556,8 @@ pub enum ReadLines {
 
 /// Stage 1, read + tokenize. With `shard`, only that shard's files are read
 /// ([`Batching::shard`]). While the word fingerprints (8 bytes a word) total at most `words`
-/// bytes (the budget's allowance, [`Held::Words`]), each document keeps them and its lines;
+/// bytes (the budget's allowance, [`Held::Words`], less its share of the metadata read so
+/// far), each document keeps them and its lines;
 /// past that every document's are dropped ([`ReadDocs::words_held`] is false) and
 /// [`sign_stage`] reads the inputs again. `lines` says whether the lines are also counted
 /// for the furniture rule as they are read, or kept whatever the words.
@@ -578,6 +579,8 @@ pub fn read_stage(
     let batching = Batching { docs: BATCH_DOCS, ahead: READ_AHEAD_BATCHES, shard };
     let mut keep_words = words > 0;
     let mut words_bytes = 0u64;
+    // What the documents read so far hold whatever the budget (`held_whatever_the_budget`).
+    let mut held = 0u64;
     let count_lines = lines == ReadLines::Count && config.furniture;
     let mut line_counts = count_lines.then(|| LineCounts::under(&config.memory));
     let mut failure: Option<Error> = None;
@@ -640,6 +643,7 @@ pub fn read_stage(
             for (parsed, new_words) in chunks {
                 for (meta, body, counted) in parsed {
                     words_bytes += body.as_ref().map_or(0, |b| b.hashes.len() as u64 * 8);
+                    held += meta.held_bytes() + FIGURES_PER_ARTICLE;
                     if let Some(c) = line_counts.as_mut().filter(|_| failure.is_none()) {
                         if let Err(e) = c.add(meta.outlet.as_deref(), counted, space) {
                             failure = Some(e);
@@ -652,7 +656,9 @@ pub fn read_stage(
                     vocabulary.entry(h).or_insert(w);
                 }
             }
-            if keep_words && words_bytes > words {
+            // The words' share is of what the metadata read so far leaves (as the budget's
+            // allowances are once everything is read).
+            if keep_words && words_bytes > words.saturating_sub((held as f64 * Held::Words.share()) as u64) {
                 // Over the allowance: signing reads the inputs again instead.
                 keep_words = false;
                 for b in bodies.iter_mut().flatten() {
@@ -670,6 +676,31 @@ pub fn read_stage(
     }
     let seconds = t.elapsed().as_secs_f64();
     Ok(ReadDocs { docs, bodies, vocabulary, summary, seconds, words_held: keep_words, line_counts, shard })
+}
+
+/// Bytes of fixed figures every article keeps for the whole run besides its metadata: word
+/// count, distinct shingles, set fingerprint, text fingerprint, wire byline and skip reason.
+pub const FIGURES_PER_ARTICLE: u64 = (2 * std::mem::size_of::<u32>()
+    + std::mem::size_of::<u64>()
+    + std::mem::size_of::<Option<u64>>()
+    + std::mem::size_of::<bool>()
+    + std::mem::size_of::<Option<SkipReason>>()) as u64;
+
+/// What `docs` hold whatever the budget: their metadata and fixed figures
+/// ([`FIGURES_PER_ARTICLE`]).
+pub fn held_whatever_the_budget(docs: &[DocMeta]) -> u64 {
+    docs.iter().map(DocMeta::held_bytes).sum::<u64>() + docs.len() as u64 * FIGURES_PER_ARTICLE
+}
+
+/// The configuration to go on with once `docs` are read: the budget checked against what
+/// they hold whatever it is (an error names the smallest budget that works), and that much
+/// reserved, so the allowances are shares of the rest.
+pub fn reserve(config: &ScanConfig, docs: &[DocMeta]) -> Result<ScanConfig> {
+    let held = held_whatever_the_budget(docs);
+    config.memory.check(held, docs.len())?;
+    let mut config = config.clone();
+    config.memory.reserved = held;
+    Ok(config)
 }
 
 /// The counts of what was read: documents, skipped (by reason), processed, input problems and
@@ -1019,6 +1050,7 @@ pub fn scan_with(config: &ScanConfig, progress: &dyn Progress, incremental: Opti
     let space = TempSpace::new(&config.memory.temp_dir);
     let lines = if incremental.is_some() { ReadLines::WithWords } else { ReadLines::Count };
     let read = read_stage(config, progress, None, Held::Words.allowance(&config.memory), lines, &space)?;
+    let config = &reserve(config, &read.docs)?;
     let skipped = read.skipped();
     let counts = input_counts(&read.docs, &skipped, &read.summary);
     check_strict(config, &read.docs, &skipped, &read.summary)?;

@@ -96,6 +96,19 @@ pub struct DocMeta {
     pub bytes: u64,
 }
 
+impl DocMeta {
+    /// Bytes this record holds: its own and its strings' (allocator rounding left out).
+    pub fn held_bytes(&self) -> u64 {
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::capacity);
+        (std::mem::size_of::<DocMeta>()
+            + self.id.capacity()
+            + text(&self.outlet)
+            + text(&self.date)
+            + text(&self.title)
+            + text(&self.url)) as u64
+    }
+}
+
 /// Why a document was not processed. Rendered as `code: detail` in `documents.jsonl`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SkipReason {

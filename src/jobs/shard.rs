@@ -378,6 +378,7 @@ pub fn sign(config: &ScanConfig, batch: u32, shard: (u32, u32), sigdir: &Path, p
     let judgement = if config.furniture { read_judgement(sigdir, batch)? } else { Judgement::default() };
     let space = TempSpace::new(&config.memory.temp_dir);
     let read = pipeline::read_stage(config, progress, Some((shard.0 - 1, shard.1)), Held::Words.allowance(&config.memory), pipeline::ReadLines::WithWords, &space)?;
+    let config = &pipeline::reserve(config, &read.docs)?;
     let mut params = SignParams::of(config, "sign", batch, shard, &read.summary.files);
     params.furniture_lines = Some(judgement.distinct_lines);
     let skipped = read.skipped();

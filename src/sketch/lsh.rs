@@ -181,9 +181,7 @@ pub fn candidates_sorted(postings: impl Iterator<Item = BandPosting>, on_band: &
     let mut out = Candidates::default();
     let mut bucket: Vec<(u64, u32)> = Vec::new();
     let mut band = None;
-    // Pairs repeat from band to band (near-duplicates share most bands): sorted and made
-    // distinct whenever they have doubled since the last time, so they stay within twice
-    // the distinct pairs.
+    // Pairs repeat from band to band (near-duplicates share most bands).
     let mut distinct = 0usize;
     let mut flush = |bucket: &mut Vec<(u64, u32)>, out: &mut Candidates| {
         out.largest_bucket = out.largest_bucket.max(bucket.len());
@@ -194,11 +192,7 @@ pub fn candidates_sorted(postings: impl Iterator<Item = BandPosting>, on_band: &
             out.large.push(bucket.iter().map(|&(_, d)| d));
         }
         bucket.clear();
-        if out.pairs.len() > 2 * distinct.max(1 << 16) {
-            out.pairs.par_sort_unstable();
-            out.pairs.dedup();
-            distinct = out.pairs.len();
-        }
+        compact_when_doubled(&mut out.pairs, &mut distinct);
     };
     for (b, key, doc) in postings {
         if band != Some(b) || bucket.last().is_some_and(|&(k, _)| k != key) {
@@ -217,6 +211,20 @@ pub fn candidates_sorted(postings: impl Iterator<Item = BandPosting>, on_band: &
     out.pairs.par_sort_unstable();
     out.pairs.dedup();
     out
+}
+
+/// Pairs gathered before they are compacted at all: below this, repeats cost little.
+const COMPACT_FROM_PAIRS: usize = 1 << 16;
+
+/// Sorts `pairs` and removes repeats whenever they have doubled since the last time
+/// (`distinct` is how many were left then), so pairs that come back many times (from band
+/// to band, from anchor to anchor) stay within twice the distinct ones.
+fn compact_when_doubled(pairs: &mut Vec<(u32, u32)>, distinct: &mut usize) {
+    if pairs.len() > 2 * (*distinct).max(COMPACT_FROM_PAIRS) {
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        *distinct = pairs.len();
+    }
 }
 
 fn band_key_with(bytes: &mut Vec<u8>, rows: &[SigValue], seed: u64) -> u64 {
@@ -421,10 +429,14 @@ pub fn anchor_candidates_judged(anchors: Vec<Vec<u64>>, fate: &FateOf<'_>) -> An
 pub fn anchor_candidates_sorted(postings: impl Iterator<Item = (u64, u32)>, fate: &FateOf<'_>) -> AnchorPairs {
     let mut out = AnchorPairs::default();
     let mut docs: Vec<(u64, u32)> = Vec::new();
+    // Two near-copies share most of their anchors, so a pair comes back once per shared
+    // anchor: without compacting, the repeats outgrow the distinct pairs a hundredfold.
+    let mut distinct = 0;
     for p in postings {
         if docs.last().is_some_and(|last| last.0 != p.0) {
             if docs.len() > 1 {
                 judge_anchor(&mut out, &docs, fate);
+                compact_when_doubled(&mut out.pairs, &mut distinct);
             }
             docs.clear();
         }
@@ -547,6 +559,23 @@ mod tests {
         assert_eq!((held.band_collisions, held.largest_bucket), (sorted.band_collisions, sorted.largest_bucket));
         assert_eq!(held.large, sorted.large);
         assert_eq!(bands.get(), 6);
+    }
+
+    #[test]
+    fn repeated_pairs_stay_within_twice_the_distinct_ones() {
+        let mut pairs = Vec::new();
+        let mut distinct = 0;
+        // 100,000 distinct pairs, each coming back 20 times.
+        for _ in 0..20 {
+            for i in 0..100_000u32 {
+                pairs.push((i, i + 1));
+                compact_when_doubled(&mut pairs, &mut distinct);
+                assert!(pairs.len() <= 2 * 100_000 + 1, "{}", pairs.len());
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        assert_eq!(pairs.len(), 100_000);
     }
 
     #[test]
