@@ -147,6 +147,38 @@ fn plain_gzip_zstd_and_multimember_gzip_give_same_results() {
 }
 
 #[test]
+fn texts_read_by_position_survive_a_byte_order_mark_and_crlf_lines() {
+    // The passage stage reads a plain file's records again where the scan found them: the
+    // first line after a byte-order mark, CRLF line ends and blank lines between records must
+    // give the same passages as a plain LF file, and as a gzip file read through.
+    let dir = tempdir();
+    let recs = fixture_records();
+    let lf = jsonl_bytes(&recs);
+    let mut crlf = b"\xEF\xBB\xBF".to_vec();
+    for line in String::from_utf8(lf.clone()).unwrap().lines() {
+        crlf.extend_from_slice(line.as_bytes());
+        crlf.extend_from_slice(b"\r\n\r\n");
+    }
+    let mut reference: Option<Vec<u8>> = None;
+    for (name, bytes) in [("lf.jsonl", lf.clone()), ("crlf.jsonl", crlf), ("lf.jsonl.gz", gzip(&lf))] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = dir.path().join(format!("out-{name}"));
+        scan(&[p(&path)], &out, 0);
+        let memory = &run_json(&out)["memory"];
+        let gz = name.ends_with(".gz");
+        assert_eq!(memory["text_readings"].as_u64().unwrap() > 0, gz, "{name}: {memory}");
+        assert_eq!(cluster_sets(&out), expected_sets(), "{name}");
+        let passages = std::fs::read(out.join("passages.jsonl")).unwrap();
+        assert!(!passages.is_empty(), "{name}: the near-copies share passages");
+        match &reference {
+            None => reference = Some(passages),
+            Some(r) => assert!(&passages == r, "{name}: passages differ from the plain file's"),
+        }
+    }
+}
+
+#[test]
 fn compression_is_detected_by_magic_bytes_not_extension() {
     let dir = tempdir();
     let plain = jsonl_bytes(&fixture_records());

@@ -100,12 +100,14 @@ pub struct TempSpace {
     spilled: Mutex<Vec<&'static str>>,
     /// Readings of the inputs for the passage stage's texts.
     text_readings: std::sync::atomic::AtomicUsize,
+    /// Waves of texts the passage stage fetched.
+    text_waves: std::sync::atomic::AtomicUsize,
 }
 
 impl TempSpace {
     /// A temporary space under `parent`; nothing is created yet.
     pub fn new(parent: &Path) -> TempSpace {
-        TempSpace { parent: parent.to_path_buf(), dir: Mutex::new(None), spilled: Mutex::new(Vec::new()), text_readings: Default::default() }
+        TempSpace { parent: parent.to_path_buf(), dir: Mutex::new(None), spilled: Mutex::new(Vec::new()), text_readings: Default::default(), text_waves: Default::default() }
     }
 
     /// The spill directory, created on first use.
@@ -132,6 +134,11 @@ impl TempSpace {
         self.text_readings.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Counts one more wave of texts fetched.
+    pub fn note_text_wave(&self) {
+        self.text_waves.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// What this space was used for: the kinds that left memory (in the order they did) and
     /// the most bytes its files held at once.
     pub fn usage(&self) -> (Vec<&'static str>, u64) {
@@ -153,8 +160,12 @@ pub struct MemoryInfo {
     pub spilled: Vec<&'static str>,
     /// Most bytes the temporary files held at once (0 when nothing spilled).
     pub temp_peak_bytes: u64,
-    /// Times the passage stage read the inputs for texts: once when they fit the budget (the
-    /// origin links reuse them), more in waves under a small budget.
+    /// Waves in which the passage stage fetched its texts: one when they fit the budget (the
+    /// origin links reuse them), more under a small budget.
+    pub text_waves: usize,
+    /// Times those waves read inputs through for texts: records of plain JSONL files are read
+    /// where they are, so only compressed files, standard input, `.txt` articles and an
+    /// index's articles take a reading (one a wave that needs them).
     pub text_readings: usize,
 }
 
@@ -167,6 +178,7 @@ impl MemoryInfo {
             budget_from: if budget.given { "given" } else { "default" },
             spilled,
             temp_peak_bytes,
+            text_waves: space.text_waves.load(std::sync::atomic::Ordering::Relaxed),
             text_readings: space.text_readings.load(std::sync::atomic::Ordering::Relaxed),
         }
     }

@@ -1766,13 +1766,37 @@ impl TextSource<'_> {
                 return Ok(kept);
             }
         }
-        self.space.note_text_readings(1);
-        let locations: Vec<_> = ds.iter().map(|&d| (self.docs[d as usize].location, self.docs[d as usize].bytes)).collect();
-        let exclude = std::slice::from_ref(&self.config.outdir);
+        self.space.note_text_wave();
+        // Records of plain JSONL files are read where they are; the others (compressed
+        // files, standard input, `.txt` articles, an index's articles) by reading their
+        // inputs through once more.
+        use crate::input::texts::{self, At};
+        let files = &self.summary.files;
+        let (at, through): (Vec<u32>, Vec<u32>) = ds.iter().partition(|&&d| {
+            let doc = &self.docs[d as usize];
+            doc.offset.is_some() && files.get(doc.location.file as usize).is_some_and(texts::readable_at)
+        });
         let c = self.config;
-        let fetched = crate::input::texts::fetch(&c.inputs, &c.fields, exclude, c.stdin_copy.as_deref(), &self.summary.files, &locations)?;
+        let mut fetched = Vec::with_capacity(ds.len());
+        if !at.is_empty() {
+            let wanted: Vec<At> = at
+                .iter()
+                .map(|&d| {
+                    let doc = &self.docs[d as usize];
+                    At { location: doc.location, offset: doc.offset.expect("partitioned on it"), bytes: doc.bytes }
+                })
+                .collect();
+            fetched.extend(at.iter().copied().zip(texts::fetch_at(&c.fields, files, &wanted)?));
+        }
+        if !through.is_empty() {
+            self.space.note_text_readings(1);
+            let locations: Vec<_> = through.iter().map(|&d| (self.docs[d as usize].location, self.docs[d as usize].bytes)).collect();
+            let exclude = std::slice::from_ref(&c.outdir);
+            let read = texts::fetch(&c.inputs, &c.fields, exclude, c.stdin_copy.as_deref(), files, &locations)?;
+            fetched.extend(through.iter().copied().zip(read));
+        }
         let mut texts = AHashMap::with_capacity(ds.len());
-        for (&d, text) in ds.iter().zip(fetched) {
+        for (d, text) in fetched {
             match text {
                 Ok(t) => texts.insert(d, t),
                 Err(missing) => {

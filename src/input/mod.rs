@@ -48,7 +48,7 @@ pub const MANIFEST_NAME: &str = "manifest.jsonl";
 const MAX_TXT_TITLE_CHARS: usize = 300;
 
 /// The UTF-8 byte order mark, tolerated at the start of a JSONL file.
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// gzip member magic bytes (RFC 1952).
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// zstd frame magic number, little-endian (RFC 8878).
@@ -94,6 +94,10 @@ pub struct DocMeta {
     pub location: Location,
     /// Bytes of the input record (the JSON line, or the `.txt` file).
     pub bytes: u64,
+    /// Where the record's JSON starts in its file, for a plain (uncompressed) JSONL file: its
+    /// text can be read again from there alone ([`texts::fetch`]). `None` for compressed
+    /// files, standard input and `.txt` articles, which are read through again instead.
+    pub offset: Option<u64>,
 }
 
 impl DocMeta {
@@ -196,6 +200,8 @@ pub enum Unparsed {
         bytes: u64,
         /// The file's name as displayed, for the fallback id `FILE:LINE`.
         file: Arc<str>,
+        /// Where the line's JSON starts in a plain file ([`DocMeta::offset`]).
+        offset: Option<u64>,
     },
 }
 
@@ -212,7 +218,11 @@ impl Unparsed {
     pub fn parse(self, fields: &FieldMap) -> Record {
         match self {
             Unparsed::Ready(rec) => rec,
-            Unparsed::Line { raw, location, bytes, file } => parse_json_line(&raw, fields, location, bytes, &file),
+            Unparsed::Line { raw, location, bytes, file, offset } => {
+                let mut rec = parse_json_line(&raw, fields, location, bytes, &file);
+                rec.meta.offset = offset;
+                rec
+            }
         }
     }
 }
@@ -221,7 +231,7 @@ impl Unparsed {
 /// reader's buffer, parsed by the sink (or sent on unparsed).
 enum Item<'l> {
     Txt(Record),
-    Line { raw: &'l [u8], location: Location, bytes: u64, file: &'l Arc<str> },
+    Line { raw: &'l [u8], location: Location, bytes: u64, file: &'l Arc<str>, offset: Option<u64> },
     /// A JSONL line over the size limit: only its size was kept.
     TooLarge { location: Location, bytes: u64, size: u64, limit: u64, file: &'l Arc<str> },
 }
@@ -231,7 +241,11 @@ impl<'l> Item<'l> {
     fn parse(self, fields: &FieldMap) -> (Record, Option<&'l [u8]>) {
         match self {
             Item::Txt(rec) => (rec, None),
-            Item::Line { raw, location, bytes, file } => (parse_json_line(raw, fields, location, bytes, file), Some(raw)),
+            Item::Line { raw, location, bytes, file, offset } => {
+                let mut rec = parse_json_line(raw, fields, location, bytes, file);
+                rec.meta.offset = offset;
+                (rec, Some(raw))
+            }
             Item::TooLarge { location, bytes, size, limit, file } => (too_large(location, bytes, size, limit, file), None),
         }
     }
@@ -389,8 +403,8 @@ fn unparsed_with(
     read_with(inputs, exclude, stdin, want, shard, max_doc_bytes, &mut |item| {
         sink(match item {
             Item::Txt(rec) => Unparsed::Ready(rec),
-            Item::Line { raw, location, bytes, file } => {
-                Unparsed::Line { raw: raw.to_vec(), location, bytes, file: Arc::clone(file) }
+            Item::Line { raw, location, bytes, file, offset } => {
+                Unparsed::Line { raw: raw.to_vec(), location, bytes, file: Arc::clone(file), offset }
             }
             Item::TooLarge { location, bytes, size, limit, file } => {
                 Unparsed::Ready(too_large(location, bytes, size, limit, file))
@@ -694,6 +708,7 @@ impl Reader<'_> {
             url: m.url,
             location: Location { file, line: 1 },
             bytes: size,
+            offset: None,
         };
         (self.sink)(Item::Txt(Record { meta, body }));
     }
@@ -758,8 +773,12 @@ impl Reader<'_> {
             }
         };
         stream.consume(bom as usize);
+        // Where the next line starts in the (decompressed) stream: in a plain file, where it
+        // can be read again.
+        let mut at = 0u64;
         loop {
             buf.clear();
+            let start = at;
             let location = Location { file, line: line_no + 1 };
             // Lines nobody asked for are not kept at all.
             let wanted = self.want.is_none_or(|want| want(location));
@@ -776,13 +795,16 @@ impl Reader<'_> {
                 }
             };
             line_no += 1;
+            at += line.bytes;
             if !wanted || line.blank {
                 continue; // a blank line is not a document, however long
             }
             let mut size = line.bytes - line.breaks - marked;
+            let mut json_at = start + marked;
             if line_no == 1 && marked == 0 && buf.starts_with(UTF8_BOM) {
                 buf.drain(..UTF8_BOM.len()); // a mark the first refill was too short to show
                 size -= UTF8_BOM.len() as u64;
+                json_at += UTF8_BOM.len() as u64;
             }
             if size > self.max_doc_bytes {
                 let limit = self.max_doc_bytes;
@@ -792,7 +814,8 @@ impl Reader<'_> {
             while matches!(buf.last(), Some(b'\n' | b'\r')) {
                 buf.pop();
             }
-            (self.sink)(Item::Line { raw: &buf, location, bytes: line.bytes, file: &file_name });
+            let offset = (codec == "plain").then_some(json_at);
+            (self.sink)(Item::Line { raw: &buf, location, bytes: line.bytes, file: &file_name, offset });
         }
     }
 }
@@ -853,6 +876,7 @@ fn line_meta(location: Location, bytes: u64, file: &str) -> DocMeta {
         url: None,
         location,
         bytes,
+        offset: None,
     }
 }
 
@@ -862,7 +886,7 @@ fn too_large(location: Location, bytes: u64, size: u64, limit: u64, file: &str) 
 }
 
 /// Turns one JSONL line into a record.
-fn parse_json_line(line: &[u8], fields: &FieldMap, location: Location, bytes: u64, file: &str) -> Record {
+pub(crate) fn parse_json_line(line: &[u8], fields: &FieldMap, location: Location, bytes: u64, file: &str) -> Record {
     let mut meta = line_meta(location, bytes, file);
     if let Err(e) = std::str::from_utf8(line) {
         return Record { meta, body: Err(SkipReason::InvalidUtf8(e.valid_up_to())) };

@@ -115,6 +115,73 @@ fn read_wanted(
     Ok((out, summary))
 }
 
+/// One record to read again by position: its file (an index into the scan's files), where
+/// its JSON starts ([`crate::input::DocMeta::offset`]), its place and its length as the scan
+/// recorded them.
+#[derive(Debug, Clone, Copy)]
+pub struct At {
+    /// Where the scan found it.
+    pub location: Location,
+    /// Where its JSON starts in the file.
+    pub offset: u64,
+    /// Its length as read, line break included.
+    pub bytes: u64,
+}
+
+/// Whether the records of `file` can be read again by position: a plain JSONL file named by
+/// its path (not standard input, not compressed).
+pub fn readable_at(file: &InputFile) -> bool {
+    file.format == "jsonl" && file.path != "-"
+}
+
+/// [`fetch`] by position, for records of plain JSONL files ([`readable_at`]): each is read
+/// where the scan found it, in parallel, so fetching a few texts costs their bytes, not a
+/// reading of every input. A record whose line is no longer there with the same length
+/// comes back as [`Missing::Changed`].
+pub fn fetch_at(fields: &FieldMap, files: &[InputFile], wanted: &[At]) -> Result<Vec<std::result::Result<String, Missing>>> {
+    use std::os::unix::fs::FileExt;
+    let mut open: BTreeMap<u32, std::fs::File> = BTreeMap::new();
+    for at in wanted {
+        if let std::collections::btree_map::Entry::Vacant(slot) = open.entry(at.location.file) {
+            let path = PathBuf::from(&files[at.location.file as usize].path);
+            let file = std::fs::File::open(&path).map_err(|source| crate::error::Error::Input { path, source })?;
+            slot.insert(file);
+        }
+    }
+    Ok(wanted
+        .par_iter()
+        .map(|at| {
+            // The line as the scan read it: its JSON, then its line break (none at the end of
+            // the file); the first line's length also counts a byte-order mark before it.
+            let mut raw = vec![0u8; at.bytes as usize];
+            let file = &open[&at.location.file];
+            let mut read = 0;
+            while read < raw.len() {
+                match file.read_at(&mut raw[read..], at.offset + read as u64) {
+                    Ok(0) => break,
+                    Ok(n) => read += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(_) => return Err(Missing::Changed),
+                }
+            }
+            raw.truncate(read);
+            let newline = memchr::memchr(b'\n', &raw);
+            let mut json = newline.unwrap_or(raw.len());
+            while json > 0 && raw[json - 1] == b'\r' {
+                json -= 1;
+            }
+            let line = newline.map_or(raw.len(), |nl| nl + 1) as u64;
+            let mark = if at.location.line == 1 { crate::input::UTF8_BOM.len() as u64 } else { 0 };
+            if line != at.bytes && line + mark != at.bytes {
+                return Err(Missing::Changed);
+            }
+            raw.truncate(json);
+            let rec = crate::input::parse_json_line(&raw, fields, at.location, at.bytes, "");
+            rec.body.map_err(|_| Missing::Changed)
+        })
+        .collect())
+}
+
 fn key(loc: Location) -> (u32, u64) {
     (loc.file, loc.line)
 }

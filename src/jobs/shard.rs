@@ -824,6 +824,7 @@ pub fn cluster(
                         url: url[r].clone(),
                         location: location_of(ord[r]),
                         bytes: bytes[r] as u64,
+                        offset: None,
                     },
                     skip,
                     words: words[r] as u32,

@@ -283,6 +283,7 @@ mod tests {
             url: None,
             location: crate::input::Location { file: 0, line: 1 },
             bytes: 0,
+            offset: None,
         }
     }
 
