@@ -227,11 +227,14 @@ impl Budget {
         } else {
             // Rounded up to a whole KiB: under exactly that, every kind of state that can go
             // to disk does.
+            let mib = |bytes: u64| format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64);
+            let smallest = smallest.div_ceil(1 << 10) << 10;
             format!(
-                "the smallest budget that works here is {} (the program and its read buffers take {overhead}, and the \
+                "the smallest budget that works here is {} ({}: the program and its read buffers take {overhead}, and the \
                  metadata and fixed figures of these {articles} articles {} whatever the budget)",
-                size_arg(smallest.div_ceil(1 << 10) << 10),
-                size_arg(held.div_ceil(1 << 10) << 10)
+                size_arg(smallest),
+                mib(smallest),
+                mib(held)
             )
         };
         Err(Error::MemoryTooSmall { given: size_arg(self.bytes), message })
