@@ -402,7 +402,8 @@ pub struct ScanResult {
     pub edges: Vec<Edge>,
     /// Passages of each edge in `edges`.
     pub passages: Vec<Vec<Passage>>,
-    /// Per document: reuse figures (`None` when skipped).
+    /// Per document: reuse figures (`None` when skipped, or without passages); empty for
+    /// `reprint dedup`, which writes none.
     pub reuse: Vec<Option<DocReuse>>,
     /// Per document: words set aside as furniture, and all words.
     pub furniture: Vec<(u32, u32)>,
@@ -1338,13 +1339,15 @@ pub fn finish(
     };
     progress.end();
     let (mut edges, mut passages): (Vec<Edge>, Vec<Vec<Passage>>) = (Vec::new(), Vec::new());
+    // `reprint dedup` needs a pair's passages only for its kind: they are not kept.
+    let keep_passages = config.dedup.is_none();
     for (mut e, p) in aligned {
         let kind =
             classify(&e, body_words[e.a as usize], body_words[e.b as usize], config.threshold, config.containment, reuse::PARTIAL_REUSE);
         if let Some(kind) = kind {
             e.kind = kind;
             edges.push(e);
-            passages.push(p);
+            passages.push(if keep_passages { p } else { Vec::new() });
         }
     }
     crate::matching::cluster::demote_roundups(&mut edges);
@@ -1423,9 +1426,12 @@ pub fn finish(
 
     // 9. reuse
     let t = Instant::now();
-    let shapes: Vec<DocShape> = (0..n)
-        .map(|i| DocShape { tokens: word_count[i] as usize, furniture: &furn.ranges[i], body: body_words[i] })
-        .collect();
+    // Each document's shape, for reuse and the stories' outlet figures only.
+    let shapes: Vec<DocShape> = if config.passages || config.stories {
+        (0..n).map(|i| DocShape { tokens: word_count[i] as usize, furniture: &furn.ranges[i], body: body_words[i] }).collect()
+    } else {
+        Vec::new()
+    };
     // Without passages there is no reuse to score: only the clusters' origins.
     let (scores, origin_docs) = if config.passages {
         let (scores, origins) = reuse::score(&shapes, &clusters, &cluster_of, &edges, &passages, &rank, &group_rank);
@@ -1446,8 +1452,11 @@ pub fn finish(
             (o, reuse::origin_reason(&keys[o as usize], &keys[*runner_up as usize]))
         })
         .collect();
+    // Without passages every document's reuse is none: `reprint dedup`, which writes no
+    // document's figures, gets no slots at all (72 bytes an article).
     let reuse: Vec<Option<DocReuse>> = match scores {
         Some(scores) => scores.into_iter().zip(&skipped).map(|(r, s)| s.is_none().then_some(r)).collect(),
+        None if config.dedup.is_some() => Vec::new(),
         None => vec![None; n],
     };
     for r in reuse.iter().flatten() {
