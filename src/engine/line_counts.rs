@@ -75,15 +75,7 @@ impl LineCounts {
                 held.par_sort_unstable();
                 Ok(furniture::judge_sorted(held.into_iter(), day, counter.names(), rule))
             }
-            Some(sorter) => {
-                let mut failure = None;
-                let merged = sorter.finish()?.map_while(|r| r.map_err(|e| failure = Some(e)).ok());
-                let judgement = furniture::judge_sorted(merged, day, counter.names(), rule);
-                match failure {
-                    Some(e) => Err(e),
-                    None => Ok(judgement),
-                }
-            }
+            Some(sorter) => sorter.finish()?.consume(|entries| furniture::judge_sorted(entries, day, counter.names(), rule)),
         }
     }
 }

@@ -644,7 +644,7 @@ pub fn read_stage(
             for (parsed, new_words) in chunks {
                 for (meta, body, counted) in parsed {
                     words_bytes += body.as_ref().map_or(0, |b| b.hashes.len() as u64 * 8);
-                    held += meta.held_bytes() + FIGURES_PER_ARTICLE;
+                    held += held_by(&meta);
                     if let Some(c) = line_counts.as_mut().filter(|_| failure.is_none()) {
                         if let Err(e) = c.add(meta.outlet.as_deref(), counted, space) {
                             failure = Some(e);
@@ -687,10 +687,15 @@ pub const FIGURES_PER_ARTICLE: u64 = (2 * std::mem::size_of::<u32>()
     + std::mem::size_of::<bool>()
     + std::mem::size_of::<Option<SkipReason>>()) as u64;
 
-/// What `docs` hold whatever the budget: their metadata and fixed figures
+/// What one document holds whatever the budget: its metadata and fixed figures
 /// ([`FIGURES_PER_ARTICLE`]).
+fn held_by(doc: &DocMeta) -> u64 {
+    doc.held_bytes() + FIGURES_PER_ARTICLE
+}
+
+/// What `docs` hold whatever the budget ([`held_by`] each).
 pub fn held_whatever_the_budget(docs: &[DocMeta]) -> u64 {
-    docs.iter().map(DocMeta::held_bytes).sum::<u64>() + docs.len() as u64 * FIGURES_PER_ARTICLE
+    docs.iter().map(held_by).sum()
 }
 
 /// The configuration to go on with once `docs` are read: the budget checked against what
@@ -1170,13 +1175,8 @@ pub fn finish(
                 seconds.sign += t.elapsed().as_secs_f64();
                 let t = Instant::now();
                 progress.begin("lsh", Some(banding.bands as u64), Unit::Bands);
-                let mut failure = None;
-                let merged = sorter.finish()?.map_while(|r| r.map_err(|e| failure = Some(e)).ok());
-                let cand = lsh::candidates_sorted(merged, &|| progress.advance(1));
+                let cand = sorter.finish()?.consume(|postings| lsh::candidates_sorted(postings, &|| progress.advance(1)))?;
                 progress.end();
-                if let Some(e) = failure {
-                    return Err(e);
-                }
                 seconds.candidates += t.elapsed().as_secs_f64();
                 cand
             };
@@ -1216,13 +1216,7 @@ pub fn finish(
                 }
                 anchors.check()?;
                 drop(anchors);
-                let mut failure = None;
-                let merged = sorter.finish()?.map_while(|r| r.map_err(|e| failure = Some(e)).ok());
-                let anchored = lsh::anchor_candidates_sorted(merged, &fate);
-                if let Some(e) = failure {
-                    return Err(e);
-                }
-                anchored
+                sorter.finish()?.consume(|postings| lsh::anchor_candidates_sorted(postings, &fate))?
             };
             let (anchor_pairs, crowded) = (anchored.pairs, anchored.crowded);
             counts.template_anchors = anchored.templates;

@@ -251,11 +251,7 @@ impl<R: SpillRecord> Sorter<R> {
             let bytes = records * R::BYTES as u64;
             self.dir.grew(bytes);
             self.runs.push(Run { path: path.clone(), bytes, records });
-            let mut failure = None;
-            write_run(file, &path, merged.map_while(|r| r.map_err(|e| failure = Some(e)).ok()))?;
-            if let Some(e) = failure {
-                return Err(e);
-            }
+            merged.consume(|records| write_run(file, &path, records))??;
         }
         Merged::open(Arc::clone(&self.dir), std::mem::take(&mut self.runs))
     }
@@ -336,6 +332,17 @@ pub struct Merged<R: SpillRecord> {
 }
 
 impl<R: SpillRecord> Merged<R> {
+    /// Hands every record, in order, to `consume` and returns what it makes of them, unless a
+    /// run could not be read: the records then stop short and the error is returned instead.
+    pub fn consume<T>(self, consume: impl FnOnce(&mut dyn Iterator<Item = R>) -> T) -> Result<T> {
+        let mut failure = None;
+        let made = consume(&mut self.map_while(|r| r.map_err(|e| failure = Some(e)).ok()));
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(made),
+        }
+    }
+
     /// Opens `runs` for merging. They belong to the merge from here on: an error on the way
     /// removes them all (its `Drop`).
     fn open(dir: Arc<SpillDir>, runs: Vec<Run>) -> Result<Self> {
